@@ -1,0 +1,5 @@
+export type * from './types.js'
+export * from './catalog.js'
+export { maskIdCard, maskName } from './mask.js'
+export { billableCount, isBillable, normalizeResult, type NormalizeContext } from './normalize.js'
+export { TOKEN_LIFETIME_SECONDS, TOKEN_PATTERN, RESULT_RETENTION_SECONDS, isValidToken } from './tokens.js'
