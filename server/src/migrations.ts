@@ -1,0 +1,50 @@
+import type { Database } from './database.js'
+
+/** Append-only: never edit a migration that has shipped; add the next one. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'token ledger',
+    sql: `
+      CREATE TABLE faceid_tokens (
+        token            text PRIMARY KEY,
+        kind             text NOT NULL CHECK (kind IN ('face', 'eid')),
+        user_id          text NOT NULL,
+        rule_id          text,
+        merchant_id      text,
+        client_ip        text,
+        issued_at        timestamptz NOT NULL,
+        expires_at       timestamptz NOT NULL,
+        status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'passed', 'failed', 'expired')),
+        code             integer,
+        message          text,
+        billable_count   integer NOT NULL DEFAULT 0,
+        final            boolean NOT NULL DEFAULT false,
+        result           jsonb,
+        fetched_at       timestamptz,
+        fetch_count      integer NOT NULL DEFAULT 0,
+        request_id       text
+      );
+      CREATE INDEX faceid_tokens_user_issued ON faceid_tokens (user_id, issued_at DESC);
+      CREATE INDEX faceid_tokens_open ON faceid_tokens (issued_at) WHERE NOT final;
+    `,
+  },
+]
+
+/** Applies pending migrations under an advisory lock, so several instances can start at once. */
+export async function migrate(db: Database): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7355608)')
+    await tx.query(`CREATE TABLE IF NOT EXISTS faceid_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM faceid_migrations')).rows.map((r) => r.version))
+    const applied: number[] = []
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue
+      await tx.exec(m.sql)
+      await tx.query('INSERT INTO faceid_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+      applied.push(m.version)
+    }
+    return applied
+  })
+}

@@ -1,0 +1,160 @@
+import crypto from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { bodyParser } from '@koa/bodyparser'
+import Router from '@koa/router'
+import type { Identity } from '@faceid-kit/shared'
+import Koa from 'koa'
+import pino, { type Logger } from 'pino'
+import { z } from 'zod'
+import { readConfig, type ServerConfig } from './config.js'
+import { openDatabase, type Database } from './database.js'
+import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
+import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
+import { createTencentGateway } from './gateway.js'
+import { errorHandler } from './http-errors.js'
+import { Ledger } from './ledger.js'
+import { createFaceidRouter } from './routes.js'
+import { createSessions, type Sessions } from './session.js'
+import { Verifier } from './verifier.js'
+
+export interface StartServerOptions {
+  /** Overrides `PORT`; 0 picks a free port. */
+  port?: number
+  host?: string
+  /** Environment to read the configuration from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** PGlite data directory or `'memory'` (ignored when DATABASE_URL is set). Default `./.data`. */
+  dataDir?: string
+  logger?: Logger | false
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  config: ServerConfig
+  /** The embedded emulator, in sandbox mode. */
+  emulator: Emulator | undefined
+  verifier: Verifier
+  app: Koa
+  close(): Promise<void>
+}
+
+const SANDBOX_RULE_ID = '1'
+const SANDBOX_MERCHANT_ID = '0NSJ2106141714'
+
+const DevLoginBody = z.object({
+  userId: z.string().min(1).max(128).regex(/^[\w.@:-]+$/),
+  identity: z.object({ name: z.string().min(1).max(64), idCard: z.string().regex(/^\d{17}[\dXx]$/) }).strict().optional(),
+}).strict()
+
+const CompleteBody = z.discriminatedUnion('outcome', [
+  z.object({ token: z.string(), outcome: z.literal('passed') }).strict(),
+  z.object({ token: z.string(), outcome: z.literal('failed'), code: z.number().int().optional() }).strict(),
+  z.object({ token: z.string(), outcome: z.literal('abandoned') }).strict(),
+])
+
+/**
+ * What `npm start` runs: the faceid routes under `/faceid`, bearer sessions, `/health`, and —
+ * with no Tencent credentials — the embedded emulator plus `/auth/dev-login` and `/sandbox/complete`.
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config = readConfig(options.env ?? process.env)
+  const log = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ name: 'faceid-kit' }))
+  if (!config.sandbox && !config.sessionSecret) throw new ConfigurationError('SESSION_SECRET is required outside sandbox mode')
+
+  let emulator: Emulator | undefined
+  let db: Database | undefined
+  const closers: Array<() => Promise<void>> = []
+  try {
+    let gatewayOptions
+    const ruleId = config.ruleId ?? (config.sandbox ? SANDBOX_RULE_ID : undefined)
+    const merchantId = config.merchantId ?? (config.sandbox ? SANDBOX_MERCHANT_ID : undefined)
+    if (config.sandbox) {
+      emulator = createEmulator({ ruleIds: ruleId ? [ruleId] : undefined, merchantIds: merchantId ? [merchantId] : undefined, logger: false })
+      const listening = await emulator.listen(0, '127.0.0.1')
+      closers.push(() => emulator!.close())
+      gatewayOptions = { ...SANDBOX_CREDENTIAL, endpoint: listening.url, region: config.region }
+    } else {
+      gatewayOptions = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
+    }
+    db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
+    closers.push(() => db!.close())
+    const ledger = await Ledger.open(db)
+    const verifier = new Verifier({ gateway: createTencentGateway(gatewayOptions), ledger, ruleId, merchantId })
+
+    // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
+    const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'))
+    const demoIdentities = new Map<string, Identity>()
+    const app = new Koa({ proxy: false })
+    app.use(errorHandler({ onError: (error, ctx) => log.error({ err: error, method: ctx.method, route: ctx.routerPath ?? ctx.path }, 'request failed') }))
+    app.use(createFaceidRouter({ verifier, resolveUser: sessions.resolveUser, resolveIdentity: (userId) => demoIdentities.get(userId) }).routes())
+    app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
+    app.use(async (ctx) => {
+      throw new NotFoundError(`No route ${ctx.method} ${ctx.path}`)
+    })
+
+    const server = http.createServer(app.callback())
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => resolve())
+    })
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())))
+    server.closeIdleConnections?.()
+    const port = (server.address() as AddressInfo).port
+    const url = `http://127.0.0.1:${port}`
+    log.info(
+      { port, mode: config.sandbox ? 'sandbox' : 'live', database: db.engine === 'postgres' ? 'postgresql' : `pglite (${options.dataDir ?? './.data'})` },
+      config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
+    )
+    return {
+      url,
+      port,
+      config,
+      emulator,
+      verifier,
+      app,
+      async close() {
+        server.closeAllConnections?.()
+        for (const close of closers.reverse()) await close()
+      },
+    }
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    throw error
+  }
+}
+
+function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
+  const router = new Router()
+  router.get('/health', async function health(ctx) {
+    ctx.body = { ok: true, mode: deps.config.sandbox ? 'sandbox' : 'live' }
+  })
+  const emulator = deps.emulator
+  // These routes only exist in sandbox mode, and the emulator itself refuses NODE_ENV=production.
+  if (!deps.config.sandbox || !emulator) return router
+
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
+  router.post('/auth/dev-login', json, async function devLogin(ctx) {
+    const parsed = DevLoginBody.safeParse(ctx.request.body)
+    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "userId": "…", "identity"?: { "name", "idCard" } }')
+    if (parsed.data.identity) deps.demoIdentities.set(parsed.data.userId, parsed.data.identity)
+    ctx.body = { token: await deps.sessions.issue(parsed.data.userId) }
+  })
+  router.post('/sandbox/complete', json, async function completeVerification(ctx) {
+    const userId = await deps.sessions.resolveUser(ctx)
+    if (!userId) throw new UnauthorizedError()
+    const parsed = CompleteBody.safeParse(ctx.request.body)
+    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "token", "outcome": "passed" | "failed" | "abandoned", "code"? }')
+    const { token, ...outcome } = parsed.data
+    const record = await deps.verifier.ledger.get(token)
+    if (!record || record.userId !== userId) throw new NotFoundError('No such token')
+    try {
+      emulator.complete(token, outcome)
+    } catch (error) {
+      throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this token')
+    }
+    ctx.body = { token, kind: record.kind }
+  })
+  return router
+}

@@ -1,0 +1,24 @@
+import type { BizTokenOptions, EidTokenOptions, Identity } from '@faceid-kit/shared'
+import type { Context } from 'koa'
+import type { Verifier } from './verifier.js'
+
+export type Awaitable<T> = T | Promise<T>
+
+/** Options of `createFaceidRouter`. */
+export interface FaceidRouterOptions {
+  verifier: Verifier
+  /** Who is calling: a user id, or `undefined` for an unauthenticated request (→ 401). */
+  resolveUser: (ctx: Context) => Awaitable<string | undefined>
+  /** The person to verify, from the partner's own records; never from the request body. */
+  resolveIdentity?: (userId: string, ctx: Context) => Awaitable<Identity | undefined>
+  /** Partner-set DetectAuth fields (RuleId, RedirectUrl, Extra, 意愿核身 config…) per user. */
+  bizTokenOptions?: (userId: string, ctx: Context) => Awaitable<BizTokenOptions | undefined>
+  /** Partner-set GetEidToken fields (MerchantId, Extra, Config…) per user. */
+  eidTokenOptions?: (userId: string, ctx: Context) => Awaitable<EidTokenOptions | undefined>
+  /** Mount point. Default `/faceid`. */
+  prefix?: string
+  /** Largest accepted JSON body. Default `'16kb'`. */
+  jsonLimit?: string
+}
+
+export type { BizTokenOptions, EidTokenOptions, Identity }

@@ -1,0 +1,163 @@
+import {
+  billableCount,
+  isValidToken,
+  normalizeResult,
+  RESULT_RETENTION_SECONDS,
+  TOKEN_LIFETIME_SECONDS,
+  type BizTokenOptions,
+  type EidTokenOptions,
+  type Identity,
+  type TokenKind,
+  type TokenResponse,
+  type UpstreamResult,
+  type VerificationResult,
+} from '@faceid-kit/shared'
+import { ConfigurationError, FaceidError, UpstreamError } from './errors.js'
+import type { Gateway } from './gateway.js'
+import type { FetchOutcome, Ledger, TokenRecord } from './ledger.js'
+import { TOKEN_GONE_CODES } from './upstream-errors.js'
+
+export interface VerifierOptions {
+  gateway: Gateway
+  ledger: Ledger
+  /** RuleId for DetectAuth / GetDetectInfoEnhanced when the partner's options do not set one. */
+  ruleId?: string | undefined
+  /** MerchantId for GetEidToken when the partner's options do not set one. */
+  merchantId?: string | undefined
+  /** How long after a token's lifetime its result may still change. Default 300 s. */
+  finalMarginSeconds?: number
+  now?: () => Date
+}
+
+export interface IssueRequest {
+  userId: string
+  identity?: Identity | undefined
+  clientIp?: string | undefined
+  bizTokenOptions?: BizTokenOptions | undefined
+  eidTokenOptions?: EidTokenOptions | undefined
+}
+
+/**
+ * Issues tokens and fetches results, keeping the ledger the source of truth. Shared by the
+ * routes (on demand) and the sweeper (in the background).
+ */
+export class Verifier {
+  readonly ledger: Ledger
+  private readonly gateway: Gateway
+  private readonly ruleId: string | undefined
+  private readonly merchantId: string | undefined
+  private readonly marginMs: number
+  private readonly now: () => Date
+
+  constructor(options: VerifierOptions) {
+    this.gateway = options.gateway
+    this.ledger = options.ledger
+    this.ruleId = options.ruleId
+    this.merchantId = options.merchantId
+    this.marginMs = (options.finalMarginSeconds ?? 300) * 1000
+    this.now = options.now ?? (() => new Date())
+  }
+
+  /** Calls Tencent for a token, then records it before anyone can see it. */
+  async issue(kind: TokenKind, req: IssueRequest): Promise<TokenResponse> {
+    const issuedAt = this.now()
+    const identity = req.identity ? { Name: req.identity.name, IdCard: req.identity.idCard } : {}
+    let token: string | undefined
+    let requestId: string | undefined
+    let ruleId: string | undefined
+    let merchantId: string | undefined
+    if (kind === 'face') {
+      ruleId = req.bizTokenOptions?.RuleId ?? this.ruleId
+      if (!ruleId) throw new ConfigurationError('No RuleId: set FACEID_RULE_ID or pass RuleId in the BizToken options')
+      const res = await this.gateway.detectAuth({ ...req.bizTokenOptions, ...identity, RuleId: ruleId })
+      token = res.BizToken
+      requestId = res.RequestId
+    } else {
+      merchantId = req.eidTokenOptions?.MerchantId ?? this.merchantId
+      if (!merchantId) throw new ConfigurationError('No MerchantId: set FACEID_EID_MERCHANT_ID or pass MerchantId in the EidToken options')
+      const res = await this.gateway.getEidToken({ ...req.eidTokenOptions, ...identity, MerchantId: merchantId })
+      token = res.EidToken
+      requestId = res.RequestId
+    }
+    if (!isValidToken(token)) {
+      throw new UpstreamError({
+        action: kind === 'face' ? 'DetectAuth' : 'GetEidToken',
+        tencentCode: 'MalformedResponse',
+        requestId,
+        retryable: true,
+        status: 502,
+        code: 'upstream_error',
+        message: 'Tencent returned no usable token',
+      })
+    }
+    const expiresAt = new Date(issuedAt.getTime() + TOKEN_LIFETIME_SECONDS[kind] * 1000)
+    try {
+      await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId })
+    } catch (error) {
+      // The token was never shown to anyone, so nothing is lost by refusing it.
+      throw new FaceidError(503, 'ledger_unavailable', 'The token could not be recorded; try again', { cause: error })
+    }
+    return { token, kind, expiresAt: expiresAt.toISOString() }
+  }
+
+  /** The stored outcome of a token, without calling Tencent. */
+  view(record: TokenRecord): VerificationResult {
+    if (record.result) return this.normalize(record, record.result, record.fetchedAt ?? this.now())
+    const status = record.status === 'pending' && this.now() > record.expiresAt ? 'expired' : record.status
+    const view: VerificationResult = { token: record.token, kind: record.kind, status, updatedAt: (record.fetchedAt ?? record.issuedAt).toISOString() }
+    if (record.code !== null) view.code = record.code
+    if (record.message !== null) view.message = record.message
+    return view
+  }
+
+  /**
+   * The latest outcome: stored when final, otherwise fetched from Tencent and stored before it
+   * is returned.
+   */
+  async refresh(record: TokenRecord): Promise<VerificationResult> {
+    if (record.final) return this.view(record)
+    const fetchedAt = this.now()
+    let raw: UpstreamResult
+    try {
+      raw = await this.fetch(record)
+    } catch (error) {
+      if (error instanceof UpstreamError && TOKEN_GONE_CODES.has(error.tencentCode) && this.isPastLifetime(record, fetchedAt)) {
+        // Tencent no longer knows the token; what we stored is all there will ever be.
+        return this.store(record, this.goneOutcome(record, fetchedAt), fetchedAt)
+      }
+      throw error
+    }
+    const result = this.normalize(record, raw, fetchedAt)
+    const final = result.status === 'passed' || this.isPastLifetime(record, fetchedAt)
+    return this.store(record, { result, raw, billableCount: billableCount(raw), final }, fetchedAt)
+  }
+
+  private async store(record: TokenRecord, outcome: FetchOutcome, fetchedAt: Date): Promise<VerificationResult> {
+    await this.ledger.recordFetch(record.token, outcome, fetchedAt)
+    return outcome.result
+  }
+
+  private goneOutcome(record: TokenRecord, fetchedAt: Date): FetchOutcome {
+    const result = record.result ? this.normalize(record, record.result, fetchedAt) : { ...this.view(record), status: 'expired' as const, updatedAt: fetchedAt.toISOString() }
+    return { result, raw: null, billableCount: record.billableCount, final: true }
+  }
+
+  private fetch(record: TokenRecord): Promise<UpstreamResult> {
+    if (record.kind === 'eid') return this.gateway.getEidResult({ EidToken: record.token, InfoType: '1' })
+    return this.gateway.getDetectInfoEnhanced({ BizToken: record.token, RuleId: record.ruleId ?? this.ruleId ?? '', InfoType: '1' })
+  }
+
+  private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {
+    return normalizeResult(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt })
+  }
+
+  /** Past the token's lifetime plus a margin, the result cannot change any more. */
+  isPastLifetime(record: Pick<TokenRecord, 'expiresAt'>, at: Date): boolean {
+    return at.getTime() > record.expiresAt.getTime() + this.marginMs
+  }
+
+  /** Tencent drops results after 3 days: past this, no fetch can succeed. */
+  static retentionEnd(record: Pick<TokenRecord, 'issuedAt'>): Date {
+    return new Date(record.issuedAt.getTime() + RESULT_RETENTION_SECONDS * 1000)
+  }
+}
