@@ -1,0 +1,105 @@
+/**
+ * Tencent FaceID API emulator: a real HTTP server speaking Tencent Cloud API 3.0 for DetectAuth,
+ * GetDetectInfoEnhanced, GetEidToken, GetEidResult and GetWeChatBillDetails, plus sandbox controls
+ * to play the user's side. Development and tests only: it refuses NODE_ENV=production.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { pino } from 'pino'
+import { EmulatorError, assertNotProduction } from './errors.js'
+import { FaultInjector } from './faults.js'
+import { QpsLimiter } from './ratelimit.js'
+import { createListener } from './server.js'
+import { TokenStore } from './store.js'
+import type { Emulator, EmulatorAddress, EmulatorCredential, EmulatorLogger, EmulatorOptions } from './types.js'
+
+export type * from './types.js'
+export { EmulatorError, ApiError } from './errors.js'
+export { TENCENT_QPS_LIMITS } from './ratelimit.js'
+export { signTc3 } from './signature.js'
+export { BIZ_TOKEN_LIFETIME_MS, EID_TOKEN_LIFETIME_MS, RESULT_RETENTION_MS } from './store.js'
+
+/** The credential the emulator accepts by default (and the standalone server prints). */
+export const SANDBOX_CREDENTIAL: Readonly<EmulatorCredential> = Object.freeze({
+  secretId: 'AKIDsandbox00000000000000000000000000',
+  secretKey: 'sandbox-secret-key',
+})
+export const DEFAULT_RULE_ID = '1'
+export const DEFAULT_MERCHANT_ID = '0NSJ2106141714'
+
+function defaultLogger(): EmulatorLogger {
+  return pino({ name: 'faceid-emulator', level: process.env.EMULATOR_LOG_LEVEL ?? 'warn' })
+}
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  assertNotProduction()
+  const now = options.now ?? Date.now
+  const credentials = new Map((options.credentials ?? [SANDBOX_CREDENTIAL]).map((c) => [c.secretId, c.secretKey]))
+  const maxSkewSeconds = options.maxSkewSeconds ?? 300
+  const billPageSize = options.billPageSize ?? 100
+  if (!(maxSkewSeconds >= 0)) throw new EmulatorError('INVALID_OPTIONS', 'maxSkewSeconds must be ≥ 0')
+  if (!Number.isSafeInteger(billPageSize) || billPageSize < 1) throw new EmulatorError('INVALID_OPTIONS', 'billPageSize must be a positive integer')
+
+  const store = new TokenStore(now)
+  const faults = new FaultInjector(options.faults)
+  const limiter = new QpsLimiter(options.qpsLimit)
+  const calls: Record<string, number> = {}
+  const logger = options.logger === false ? undefined : (options.logger ?? defaultLogger())
+  const complete = store.complete.bind(store)
+
+  const server: Server = createServer(
+    createListener({
+      store,
+      faults,
+      limiter,
+      calls,
+      credentials,
+      now,
+      maxSkewSeconds,
+      ruleIds: new Set(options.ruleIds ?? [DEFAULT_RULE_ID]),
+      merchantIds: new Set(options.merchantIds ?? [DEFAULT_MERCHANT_ID]),
+      billPageSize,
+      logger,
+      sandbox: { store, now, complete },
+    }),
+  )
+  let address: EmulatorAddress | undefined
+
+  return {
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          const bound = (server.address() as AddressInfo).port
+          const hostPart = host.includes(':') ? `[${host}]` : host
+          address = { url: `http://${hostPart}:${bound}`, port: bound, endpoint: `${hostPart}:${bound}` }
+          resolve(address)
+        })
+      })
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        if (!server.listening) return resolve()
+        server.close((e) => (e ? reject(e) : resolve()))
+        // Keep-alive and slow-faulted connections would otherwise hold close() open.
+        server.closeAllConnections()
+      })
+    },
+    complete(token, outcome) {
+      complete(token, outcome)
+    },
+    setFaults(f) {
+      faults.set(f)
+    },
+    stats() {
+      return { calls: { ...calls }, qpsViolations: limiter.violations, faultsInjected: faults.injected, faults: { ...faults.counts } }
+    },
+    token(token) {
+      return store.snapshot(token)
+    },
+    address() {
+      return address
+    },
+  }
+}
