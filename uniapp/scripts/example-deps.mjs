@@ -1,0 +1,32 @@
+// Installs the uni-app example's own dependencies (vite 5 / vue 3.4 / @dcloudio 3.x) with `npm ci`,
+// but only when node_modules is missing or was installed from a different package-lock.json:
+// the install is heavy (~260 MB) and the rest of the suite must not depend on it.
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+
+const STAMP = '.faceid-kit-lock-sha256'
+
+/** sha256 of the example's package-lock.json, the key of the installed tree. */
+export function lockHash(exampleDir) {
+  return createHash('sha256').update(readFileSync(join(exampleDir, 'package-lock.json'))).digest('hex')
+}
+
+/** true when `npm ci` has to run (no install yet, or one from another lock file). */
+export function depsOutdated(exampleDir) {
+  const stamp = join(exampleDir, 'node_modules', STAMP)
+  if (!existsSync(stamp)) return true
+  return readFileSync(stamp, 'utf8').trim() !== lockHash(exampleDir)
+}
+
+/** Runs `npm ci` in the example when needed; returns whether it did. */
+export function ensureExampleDeps(exampleDir, log = console.log) {
+  if (!depsOutdated(exampleDir)) return false
+  log(`[faceid-kit] installing the uni-app example's dependencies (npm ci --prefix ${exampleDir}) …`)
+  execFileSync('npm', ['ci', '--prefix', exampleDir, '--no-audit', '--no-fund', '--loglevel=error'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  writeFileSync(join(exampleDir, 'node_modules', STAMP), lockHash(exampleDir) + '\n')
+  return true
+}
