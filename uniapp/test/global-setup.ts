@@ -3,5 +3,7 @@
 import { buildExample } from '../scripts/build-example.mjs'
 
 export default function setup(): void {
+  // For quick runs of the unit tests while working on them; never set in CI.
+  if (process.env.FACEID_KIT_SKIP_EXAMPLE_BUILD === '1') return
   buildExample()
 }
