@@ -111,12 +111,12 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer,
   const fault = deps.faults.decide()
   if (fault.delayMs > 0) await sleep(fault.delayMs)
   if (fault.kind === 'drop') {
-    deps.logger?.warn({ action, fault: 'drop' }, 'fault: dropping the connection')
+    deps.logger?.info({ action, fault: 'drop' }, 'fault: dropping the connection')
     req.socket.destroy()
     return
   }
   if (fault.kind === 'http5xx') {
-    deps.logger?.warn({ action, fault: 'http5xx' }, 'fault: HTTP 500')
+    deps.logger?.info({ action, fault: 'http5xx' }, 'fault: HTTP 500')
     res.writeHead(500, { 'Content-Type': 'text/plain', ...traceHeader })
     res.end('Internal Server Error')
     return
