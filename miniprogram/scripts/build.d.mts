@@ -1,0 +1,12 @@
+export interface BuildOptions {
+  /** Where to write miniprogram_dist, dist/sim and demo/dist. Default: the miniprogram package. */
+  outDir?: string
+  /** Also build the demo app. Default true. */
+  demo?: boolean
+}
+export interface BuildResult {
+  kitDir: string
+  simDir: string
+  demoDir: string
+}
+export function build(options?: BuildOptions): Promise<BuildResult>

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/**
+ * Builds the mini-program kit:
+ * - miniprogram_dist/          the published kit (wrapper + faceid-verify + eid-verify), CommonJS;
+ * - dist/sim/                  the simulated verify_mpsdk and mp_ecard_sdk, same shape as Tencent's;
+ * - demo/dist/                 the demo app (opened by the root project.config.json) with kit + sims.
+ * `build({ outDir })` writes all three under another folder (tests build into a temp dir).
+ */
+import { cp, mkdir, readdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as esbuild from 'esbuild'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const COMPONENTS = ['faceid-verify', 'eid-verify']
+const SDKS = ['verify_mpsdk', 'mp_ecard_sdk']
+const STATIC = new Set(['.json', '.wxml', '.wxss', '.md'])
+// Mini-program JS engines: keep to ES2017 (async/await yes, object spread lowered).
+const TARGET = 'es2017'
+
+/** The components share the kit instance: `../index` stays a runtime require. */
+const kitExternal = {
+  name: 'kit-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index$/ }, (args) =>
+      args.importer.includes(`${path.sep}src${path.sep}`) ? { path: '../index', external: true } : undefined,
+    )
+  },
+}
+
+async function walk(dir) {
+  const entries = await readdir(dir, { withFileTypes: true })
+  const files = []
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) files.push(...(await walk(full)))
+    else files.push(full)
+  }
+  return files
+}
+
+/** Copies .json/.wxml/.wxss (and README.md when `docs`) from `from` to `to`, keeping the tree. */
+async function copyStatic(from, to, { docs = false } = {}) {
+  for (const file of await walk(from)) {
+    const ext = path.extname(file)
+    if (!STATIC.has(ext) || (ext === '.md' && !docs)) continue
+    const dest = path.join(to, path.relative(from, file))
+    await mkdir(path.dirname(dest), { recursive: true })
+    await cp(file, dest)
+  }
+}
+
+/** Transpiles every .ts file on its own (no bundling), so modules keep shared state at runtime. */
+async function transpileTree(from, to) {
+  const entryPoints = (await walk(from)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  await esbuild.build({
+    entryPoints,
+    outdir: to,
+    outbase: from,
+    bundle: false,
+    format: 'cjs',
+    platform: 'neutral',
+    target: TARGET,
+    logLevel: 'warning',
+  })
+}
+
+async function buildKit(out) {
+  await esbuild.build({
+    entryPoints: [
+      { in: path.join(ROOT, 'src/index.ts'), out: 'index' },
+      ...COMPONENTS.map((name) => ({ in: path.join(ROOT, 'src', name, 'index.ts'), out: `${name}/index` })),
+    ],
+    outdir: out,
+    bundle: true,
+    format: 'cjs',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: TARGET,
+    plugins: [kitExternal],
+    legalComments: 'none',
+    charset: 'utf8',
+    // What ships counts against the mini-program's 2 MB package limit.
+    minify: true,
+    logLevel: 'warning',
+  })
+  for (const name of COMPONENTS) await copyStatic(path.join(ROOT, 'src', name), path.join(out, name))
+}
+
+async function buildSims(out) {
+  for (const sdk of SDKS) {
+    const from = path.join(ROOT, 'sim', sdk)
+    const to = path.join(out, sdk)
+    await transpileTree(from, to)
+    await copyStatic(from, to)
+  }
+}
+
+async function buildDemo(out, kitDir, simDir) {
+  const from = path.join(ROOT, 'demo/src')
+  await transpileTree(from, out)
+  await copyStatic(from, out)
+  await cp(kitDir, path.join(out, 'faceid-kit'), { recursive: true })
+  for (const sdk of SDKS) await cp(path.join(simDir, sdk), path.join(out, sdk), { recursive: true })
+}
+
+/**
+ * @param {{ outDir?: string, demo?: boolean }} [options] outDir: where to put miniprogram_dist,
+ *   dist/sim and demo/dist (default: this package). demo: also build the demo app (default true).
+ */
+export async function build(options = {}) {
+  const base = options.outDir ? path.resolve(options.outDir) : ROOT
+  const kitDir = path.join(base, 'miniprogram_dist')
+  const simDir = path.join(base, 'dist/sim')
+  const demoDir = path.join(base, 'demo/dist')
+  await Promise.all([kitDir, simDir, demoDir].map((dir) => rm(dir, { recursive: true, force: true })))
+  await buildKit(kitDir)
+  await buildSims(simDir)
+  if (options.demo !== false) await buildDemo(demoDir, kitDir, simDir)
+  return { kitDir, simDir, demoDir }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now()
+  const { kitDir, simDir, demoDir } = await build()
+  console.log(`built ${path.relative(process.cwd(), kitDir)}, ${path.relative(process.cwd(), simDir)}, ${path.relative(process.cwd(), demoDir)} in ${Date.now() - started} ms`)
+}

@@ -1,0 +1,51 @@
+import type { KitErrorCode, KitErrorInfo } from './types'
+
+/** Every rejection of the kit is one of these; `toJSON()` gives the plain `KitErrorInfo`. */
+export class FaceIdKitError extends Error implements KitErrorInfo {
+  readonly code: KitErrorCode | string | number
+  readonly retryable: boolean
+  readonly status?: number
+  readonly token?: string
+
+  constructor(info: KitErrorInfo) {
+    super(info.message)
+    this.name = 'FaceIdKitError'
+    this.code = info.code
+    this.retryable = info.retryable
+    if (info.status !== undefined) this.status = info.status
+    if (info.token !== undefined) this.token = info.token
+  }
+
+  toJSON(): KitErrorInfo {
+    const info: KitErrorInfo = { code: this.code, message: this.message, retryable: this.retryable }
+    if (this.status !== undefined) info.status = this.status
+    if (this.token !== undefined) info.token = this.token
+    return info
+  }
+}
+
+export function kitError(code: KitErrorCode, message: string, retryable = false, token?: string): FaceIdKitError {
+  return new FaceIdKitError(token === undefined ? { code, message, retryable } : { code, message, retryable, token })
+}
+
+/**
+ * verify_mpsdk's client-side codes that a new attempt cannot fix. Anything else (network,
+ * recording, liveness, expired token, intention check -9999) is worth another try.
+ */
+const FINAL_SDK_CODES = new Set([-100, 14, 2002, 2003, 2006, -99999])
+
+export function sdkError(code: number, message: string | undefined, token: string): FaceIdKitError {
+  return new FaceIdKitError({
+    code,
+    message: message || `人脸核身失败（${code}）`,
+    retryable: !FINAL_SDK_CODES.has(code),
+    token,
+  })
+}
+
+/** Normalises anything thrown into a `KitErrorInfo` for component events. */
+export function toErrorInfo(error: unknown): KitErrorInfo {
+  if (error instanceof FaceIdKitError) return error.toJSON()
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: 'SDK_ERROR', message, retryable: false }
+}

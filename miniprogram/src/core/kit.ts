@@ -1,0 +1,160 @@
+import { createApiClient, type ApiClient } from './api'
+import { createEidVerifier } from './eid'
+import { FaceIdKitError, kitError } from './errors'
+import { createFaceVerifier } from './face'
+import { isEidReturn, withEidReturnGuard } from './scene'
+import { createRunner } from './session'
+import type {
+  EidSdkModule,
+  EidStartOptions,
+  FaceSdkModule,
+  FaceStartOptions,
+  FlowOutcome,
+  HeaderSource,
+  KitConfig,
+  Platform,
+  SdkLoader,
+  TokenKind,
+  VerificationResult,
+  VerifyOutcome,
+} from './types'
+
+/** Per-call overrides of the kit configuration (component properties). */
+export interface ServerOverrides {
+  baseUrl?: string
+  header?: HeaderSource
+}
+
+export interface FlowHooks {
+  /** Called with the token just before the SDK starts. */
+  onStart?: (token: string) => void
+}
+
+/** An EidToken fetched ahead of the tap, so `start` can open eID synchronously. */
+export interface PreparedEid {
+  token: string
+  /** Local time (ms) after which the token must not be used. */
+  expiresAt: number
+  /** Opens eID synchronously, then asks the server for the result. Call it from the tap handler. */
+  start(options?: Omit<EidStartOptions, 'token'>): Promise<FlowOutcome>
+}
+
+export interface Kit {
+  configure(config: KitConfig): void
+  getConfig(): Readonly<KitConfig>
+  initFaceVerify(loader?: SdkLoader<FaceSdkModule>): void
+  startFaceVerify(options: FaceStartOptions): Promise<VerifyOutcome>
+  initEid(loader?: SdkLoader<EidSdkModule>): void
+  startEid(options: EidStartOptions): Promise<VerifyOutcome>
+  canEmbedEid(): boolean
+  /** Call from the page's `onShow`: lets the kit notice a return without any SDK callback. */
+  notifyShow(): void
+  isBusy(): boolean
+  api(overrides?: ServerOverrides): ApiClient
+  /** Token → verify_mpsdk → server result. */
+  verifyFace(options?: ServerOverrides & FlowHooks & { startPath?: string }): Promise<FlowOutcome>
+  /** Fetches an EidToken now; start it later from a tap. */
+  prepareEid(overrides?: ServerOverrides): Promise<PreparedEid>
+  isEidReturn: typeof isEidReturn
+  withEidReturnGuard: typeof withEidReturnGuard
+}
+
+/** EidToken lifetime (GetEidToken): 600 s. */
+export const EID_TOKEN_LIFETIME_MS = 600_000
+const RESULT_RETRIES = 2
+const RESULT_RETRY_DELAY = 1000
+
+export function createKit(platform: Platform): Kit {
+  let config: KitConfig = {}
+  const getConfig = (): KitConfig => config
+  const runner = createRunner(platform, getConfig)
+  const face = createFaceVerifier(platform, runner, getConfig)
+  const eid = createEidVerifier(platform, runner, getConfig)
+
+  function api(overrides: ServerOverrides = {}): ApiClient {
+    const baseUrl = overrides.baseUrl || config.baseUrl
+    if (!baseUrl) throw kitError('NOT_CONFIGURED', '未配置服务器地址：请调用 configure({ baseUrl }) 或设置组件的 base-url')
+    const header = overrides.header ?? config.header
+    return createApiClient(platform, {
+      baseUrl,
+      ...(config.routePrefix !== undefined ? { routePrefix: config.routePrefix } : {}),
+      ...(header !== undefined ? { header } : {}),
+      ...(config.timeout !== undefined ? { timeout: config.timeout } : {}),
+    })
+  }
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => platform.setTimeout(resolve, ms))
+
+  /** The server may not have the final result the instant the user is back: ask a few times. */
+  async function fetchResult(client: ApiClient, kind: TokenKind, token: string): Promise<VerificationResult> {
+    let result = await client.getResult(kind, token)
+    for (let i = 0; i < RESULT_RETRIES && result.status === 'pending'; i++) {
+      await sleep(RESULT_RETRY_DELAY)
+      result = await client.getResult(kind, token)
+    }
+    return result
+  }
+
+  /** Whatever the SDK said, pass or fail is the server's answer (DESIGN §3.1). */
+  async function finish(client: ApiClient, kind: TokenKind, token: string, run: Promise<VerifyOutcome>): Promise<FlowOutcome> {
+    let outcome: VerifyOutcome
+    try {
+      outcome = await run
+    } catch (error) {
+      // The SDK reported a failure (numeric ErrorCode): the server knows whether it was final.
+      if (error instanceof FaceIdKitError && typeof error.code === 'number') {
+        const result = await client.getResult(kind, token).catch(() => undefined)
+        if (result && result.status !== 'pending') return { status: 'result', result }
+      }
+      throw error
+    }
+    if (outcome.status === 'cancelled') return { status: 'cancelled', token, reason: outcome.reason }
+    return { status: 'result', result: await fetchResult(client, kind, token) }
+  }
+
+  return {
+    configure(next) {
+      config = { ...config, ...next }
+    },
+    getConfig: () => config,
+    initFaceVerify: face.init,
+    startFaceVerify: face.start,
+    initEid: eid.init,
+    startEid: eid.start,
+    canEmbedEid: eid.canEmbed,
+    notifyShow: runner.notifyShow,
+    isBusy: () => runner.busy,
+    api,
+    async verifyFace(options = {}) {
+      if (runner.busy) throw kitError('BUSY', '已有一个核验正在进行，请等待它结束后再试', true)
+      face.init() // a missing SDK should fail before a token is spent
+      const client = api(options)
+      const { token } = await client.createToken('face')
+      options.onStart?.(token)
+      const run = face.start(options.startPath === undefined ? { token } : { token, startPath: options.startPath })
+      return finish(client, 'face', token, run)
+    },
+    async prepareEid(overrides = {}) {
+      const client = api(overrides)
+      const response = await client.createToken('eid')
+      const now = Date.now()
+      const serverExpiry = Date.parse(response.expiresAt)
+      // Trust the server's expiry but never beyond Tencent's 600 s (clocks may disagree).
+      const lifetime = Number.isFinite(serverExpiry)
+        ? Math.min(Math.max(serverExpiry - now, 0), EID_TOKEN_LIFETIME_MS)
+        : EID_TOKEN_LIFETIME_MS
+      const token = response.token
+      return {
+        token,
+        expiresAt: now + lifetime,
+        start(options = {}) {
+          // Synchronous up to the SDK call: the jump must happen inside the tap.
+          const run = eid.start({ ...options, token })
+          return finish(client, 'eid', token, run)
+        },
+      }
+    },
+    isEidReturn,
+    withEidReturnGuard,
+  }
+}

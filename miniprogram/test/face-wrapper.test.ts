@@ -1,0 +1,279 @@
+/**
+ * startFaceVerify against the simulated verify_mpsdk (both compiled): every behaviour of
+ * reference/sdk-behavior.md §verify_mpsdk, each asserting whether and how the promise settles.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeWx, makeToken } from './helpers/fake-wx'
+import { forgetModules, loadFaceSim, loadKit, type FaceSimMain, type FaceSimSandbox, type KitModule } from './helpers/load'
+import { flush, track } from './helpers/track'
+
+const TOKEN = makeToken(1)
+
+let fake: FakeWx
+let kit: KitModule
+let sim: FaceSimMain
+let sandbox: FaceSimSandbox
+
+function setup(options: ConstructorParameters<typeof FakeWx>[0] = {}): void {
+  fake = new FakeWx(options).install()
+  forgetModules()
+  kit = loadKit()
+  ;({ main: sim, sandbox } = loadFaceSim())
+  kit.configure({ loadFaceSdk: () => sim, settleDelay: 0, returnTimeout: 2000 })
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  setup()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('init', () => {
+  it('loads the SDK lazily and runs its init once, however often the kit is initialised', () => {
+    const load = vi.fn(() => sim)
+    kit.configure({ loadFaceSdk: load })
+    expect(load).not.toHaveBeenCalled()
+    kit.initFaceVerify()
+    kit.initFaceVerify()
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(typeof fake.global.startVerify).toBe('function')
+    expect(fake.networkListeners).toHaveLength(1)
+  })
+
+  it('does not run init again when the app already ran Tencent’s Verify.init()', () => {
+    sim.init({ env: 'release' })
+    const load = vi.fn(() => sim)
+    kit.configure({ loadFaceSdk: load })
+    kit.initFaceVerify()
+    expect(load).not.toHaveBeenCalled()
+    expect(fake.networkListeners).toHaveLength(1)
+  })
+
+  it('names the folder to copy and the app.json page when the SDK is missing', async () => {
+    kit.configure({ loadFaceSdk: undefined })
+    expect(() => kit.initFaceVerify()).toThrow(/verify_mpsdk.*verify_mpsdk\/index\/index/)
+    kit.configure({
+      loadFaceSdk: () => {
+        throw new Error("module 'verify_mpsdk/main.js' is not defined")
+      },
+    })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(run.error).toMatchObject({ code: 'SDK_MISSING', retryable: false })
+  })
+
+  it('rejects (does not hang) when the simulated SDK refuses a release build', async () => {
+    setup({ envVersion: 'release' })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(run.error).toMatchObject({ code: 'SDK_ERROR' })
+    expect(String((run.error as Error).message)).toMatch(/release/)
+  })
+})
+
+describe('validation keeps the SDK’s silent modals from swallowing a call', () => {
+  it.each([
+    ['too short', 'abc'],
+    ['bad character', `${TOKEN.slice(0, 35)}_`],
+    ['not a string', 42],
+    ['missing', undefined],
+  ])('rejects a token that is %s before the SDK sees it', async (_label, token) => {
+    const run = track(kit.startFaceVerify({ token } as unknown as { token: string }))
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(run.error).toMatchObject({ code: 'INVALID_TOKEN', retryable: false })
+    expect(fake.modals).toEqual([])
+    expect(fake.pages).toHaveLength(1)
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('rejects a startPath that does not start with "/"', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN, startPath: 'pages/verify/index' }))
+    await flush()
+    expect(run.error).toMatchObject({ code: 'INVALID_OPTIONS' })
+  })
+
+  it.each([
+    ['WeCom', { environment: 'wxwork' }],
+    ['old WeChat on iOS', { platform: 'ios', version: '6.6.6' }],
+    ['old WeChat on Android', { platform: 'android', version: '6.7.1' }],
+  ])('refuses %s, which the SDK would block with a modal and no callback', async (_label, system) => {
+    setup(system)
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.error).toMatchObject({ code: 'UNSUPPORTED_CLIENT' })
+    expect(fake.modals).toEqual([])
+  })
+
+  it('lets current WeChat through on Android', async () => {
+    setup({ platform: 'android', version: '6.7.2' })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.state).toBe('pending')
+    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${TOKEN}`)
+  })
+})
+
+describe('results', () => {
+  it('resolves "done" after the SDK page goes back and success fires', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${TOKEN}`)
+    expect(run.state).toBe('pending')
+    await sandbox.finish('passed')
+    await flush()
+    expect(fake.pages).toHaveLength(1)
+    expect(run).toEqual({ state: 'resolved', value: { status: 'done', kind: 'face', token: TOKEN } })
+  })
+
+  it('rejects with the SDK ErrorCode, message and retryable on fail', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('failed', 2002)
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(run.error).toMatchObject({ name: 'FaceIdKitError', code: 2002, retryable: false, token: TOKEN })
+    const retry = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('failed', 1004)
+    await flush()
+    expect(retry.error).toMatchObject({ code: 1004, retryable: true })
+  })
+
+  it('resolves "cancelled" (user-cancel) on 90100', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('cancel')
+    await flush()
+    expect(run.value).toEqual({ status: 'cancelled', kind: 'face', token: TOKEN, reason: 'user-cancel' })
+  })
+
+  it('resolves "cancelled" (no-callback) a bounded wait after the user is back from "back to home" (-999)', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('home')
+    kit.notifyShow() // the caller page's onShow
+    await flush(1999)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toEqual({ status: 'cancelled', kind: 'face', token: TOKEN, reason: 'no-callback' })
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('also notices the return through wx.onAppShow, and stops listening afterwards', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    expect(fake.appShowListeners).toHaveLength(1)
+    await sandbox.finish('home')
+    fake.emitAppShow({ scene: 1001 })
+    await flush(2000)
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'no-callback' })
+    expect(fake.appShowListeners).toHaveLength(0)
+  })
+
+  it('ignores a show while the SDK page is still on top', async () => {
+    setup({ pageObjects: true })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    fake.emitAppShow({ scene: 1001 }) // e.g. back from the camera permission dialog
+    await flush(5000)
+    expect(run.state).toBe('pending')
+    await sandbox.finish('passed')
+    await flush()
+    expect(run.value).toMatchObject({ status: 'done' })
+  })
+
+  it('ignores a callback that arrives after the wait gave up (settles once)', async () => {
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    kit.notifyShow()
+    await flush(2000)
+    expect(run.value).toMatchObject({ status: 'cancelled' })
+    await sandbox.finish('passed')
+    await flush()
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'no-callback' })
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('waits Tencent’s 500 ms after the callback by default, once, inside the wrapper', async () => {
+    kit.configure({ settleDelay: undefined })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('passed')
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.state).toBe('resolved')
+  })
+
+  it('rejects -104 when the SDK cannot fetch its config (domain not whitelisted)', async () => {
+    sandbox.configureSandbox({ failConfig: true })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.error).toMatchObject({ code: -104, retryable: true })
+    sandbox.configureSandbox({ failConfig: false })
+  })
+
+  it('maps the native flow’s cancel (wx.startFacialRecognitionVerify) to 90100 → cancelled', async () => {
+    sandbox.configureSandbox({ nativeFlow: true })
+    fake.global.startFacialRecognitionVerify = (o: { fail: (e: { errMsg: string }) => void }) =>
+      o.fail({ errMsg: 'startFacialRecognitionVerify:fail cancel' })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'user-cancel' })
+    expect(fake.pages).toHaveLength(1)
+    sandbox.configureSandbox({ nativeFlow: false })
+  })
+
+  it('passes startPath (uni-app indexCom host page) and never endPath', async () => {
+    const spy = vi.fn()
+    kit.initFaceVerify()
+    const original = fake.global.startVerify as (o: unknown) => void
+    ;fake.global.startVerify = (o: { data: unknown }) => {
+      spy(o.data)
+      original(o)
+    }
+    const run = track(kit.startFaceVerify({ token: TOKEN, startPath: '/pages/verify/index', endPath: '/x' } as never))
+    await flush()
+    expect(spy).toHaveBeenCalledWith({ token: TOKEN, startPath: '/pages/verify/index' })
+    expect(fake.topRoute).toBe(`/pages/verify/index?token=${TOKEN}`)
+    await sandbox.finish('passed')
+    await flush()
+    expect(run.state).toBe('resolved')
+    expect(fake.redirects).toEqual([])
+  })
+
+  it('rejects SDK_ERROR when the SDK throws, and frees the kit for the next try', async () => {
+    kit.initFaceVerify()
+    ;fake.global.startVerify = () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'token')")
+    }
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await flush()
+    expect(run.error).toMatchObject({ code: 'SDK_ERROR' })
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('rejects a network failure while finishing as the SDK’s 101', async () => {
+    sandbox.configureSandbox({ baseUrl: 'http://sandbox.test' })
+    fake.router = () => ({ fail: 'request:fail' })
+    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    await sandbox.finish('passed')
+    await flush()
+    expect(run.error).toMatchObject({ code: 101, retryable: true })
+    sandbox.configureSandbox({ baseUrl: undefined })
+  })
+})
+
+describe('one verification at a time', () => {
+  it('rejects a second start with BUSY while one runs, and accepts one after it settles', async () => {
+    const first = track(kit.startFaceVerify({ token: TOKEN }))
+    const second = track(kit.startFaceVerify({ token: makeToken(2) }))
+    await flush()
+    expect(second.error).toMatchObject({ code: 'BUSY', retryable: true })
+    expect(first.state).toBe('pending')
+    await sandbox.finish('passed')
+    await flush()
+    expect(first.state).toBe('resolved')
+    const third = track(kit.startFaceVerify({ token: makeToken(3) }))
+    await flush()
+    expect(third.state).toBe('pending')
+    expect(kit.isBusy()).toBe(true)
+  })
+})
