@@ -44,6 +44,32 @@ export interface FetchOutcome {
   final: boolean
 }
 
+/** A token a sweeper holds a lease on. */
+export interface ClaimedToken extends TokenRecord {
+  /** Sweeper fetches so far (successful or not). */
+  sweepAttempts: number
+  leaseUntil: Date
+}
+
+export interface ClaimRequest {
+  /** Who claims: unique per sweeper instance. */
+  owner: string
+  now: Date
+  leaseMs: number
+  limit: number
+  /** A token never scheduled yet is due this long after it was issued (the user is still busy). */
+  firstFetchAfterMs: number
+}
+
+export interface SweepCounts {
+  /** Not final. */
+  open: number
+  /** Not final, due now and not leased. */
+  due: number
+  /** Under a live lease. */
+  leased: number
+}
+
 interface TokenRow {
   token: string
   kind: TokenKind
@@ -118,13 +144,16 @@ export class Ledger {
     return record
   }
 
-  /** Stores one fetch; `fetch_count` counts upstream result calls per token. */
+  /**
+   * Stores one fetch; `fetch_count` counts upstream result calls per token. A final result is
+   * never overwritten: a slower concurrent fetch (route and sweeper) may finish after it.
+   */
   async recordFetch(token: string, outcome: FetchOutcome, fetchedAt: Date, q: Queryable = this.db): Promise<void> {
     await q.query(
       `UPDATE faceid_tokens
           SET status = $2, code = $3, message = $4, billable_count = $5, final = $6,
               result = COALESCE($7::jsonb, result), fetched_at = $8, fetch_count = fetch_count + 1
-        WHERE token = $1`,
+        WHERE token = $1 AND NOT final`,
       [
         token,
         outcome.result.status,
@@ -136,6 +165,86 @@ export class Ledger {
         fetchedAt,
       ],
     )
+  }
+
+  /**
+   * Claims up to `limit` due tokens for one sweeper: oldest first (nearest Tencent's 3-day
+   * retention end). `FOR UPDATE SKIP LOCKED` keeps two instances from claiming the same row at
+   * the same moment; the lease keeps them apart while the claimant fetches.
+   */
+  async claimDue(c: ClaimRequest): Promise<ClaimedToken[]> {
+    const leaseUntil = new Date(c.now.getTime() + c.leaseMs)
+    const { rows } = await this.db.query<TokenRow & { sweep_attempts: number; lease_until: Date | string }>(
+      `WITH due AS (
+         SELECT token FROM faceid_tokens
+          WHERE NOT final
+            AND (lease_until IS NULL OR lease_until <= $1)
+            AND (next_attempt_at <= $1 OR (next_attempt_at IS NULL AND issued_at <= $2))
+          ORDER BY issued_at, token
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED)
+       UPDATE faceid_tokens t
+          SET lease_owner = $4, lease_until = $5
+         FROM due
+        WHERE t.token = due.token
+       RETURNING t.*`,
+      [c.now, new Date(c.now.getTime() - c.firstFetchAfterMs), c.limit, c.owner, leaseUntil],
+    )
+    return rows
+      .map((row) => ({ ...fromRow(row), sweepAttempts: row.sweep_attempts, leaseUntil: toDate(row.lease_until) }))
+      .sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime() || (a.token < b.token ? -1 : 1))
+  }
+
+  /**
+   * Ends a lease. `attempted` counts a sweeper attempt and sets when to try next (`null`: as
+   * soon as due, e.g. a final token, which is never claimed again anyway).
+   */
+  async releaseClaim(token: string, owner: string, next: { attempted: boolean; nextAttemptAt: Date | null; error?: string | null }): Promise<void> {
+    await this.db.query(
+      next.attempted
+        ? `UPDATE faceid_tokens SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $3, last_error = $4,
+                  sweep_attempts = sweep_attempts + 1
+            WHERE token = $1 AND lease_owner = $2`
+        : `UPDATE faceid_tokens SET lease_owner = NULL, lease_until = NULL WHERE token = $1 AND lease_owner = $2`,
+      next.attempted ? [token, owner, next.nextAttemptAt, next.error ?? null] : [token, owner],
+    )
+  }
+
+  /**
+   * Makes a token final without a result: only for tokens past Tencent's retention, where no
+   * fetch can ever succeed. A pending token becomes `expired`; a stored failure stays as it is.
+   */
+  async giveUp(token: string, owner: string, reason: string): Promise<void> {
+    await this.db.query(
+      `UPDATE faceid_tokens
+          SET final = true, status = CASE WHEN status = 'pending' THEN 'expired' ELSE status END,
+              lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, last_error = $3,
+              sweep_attempts = sweep_attempts + 1
+        WHERE token = $1 AND lease_owner = $2 AND NOT final`,
+      [token, owner, reason],
+    )
+  }
+
+  async sweepCounts(now: Date, firstFetchAfterMs: number): Promise<SweepCounts> {
+    const { rows } = await this.db.query<{ open: string | number; due: string | number; leased: string | number }>(
+      `SELECT count(*) AS open,
+              count(*) FILTER (WHERE (lease_until IS NULL OR lease_until <= $1)
+                               AND (next_attempt_at <= $1 OR (next_attempt_at IS NULL AND issued_at <= $2))) AS due,
+              count(*) FILTER (WHERE lease_until > $1) AS leased
+         FROM faceid_tokens WHERE NOT final`,
+      [now, new Date(now.getTime() - firstFetchAfterMs)],
+    )
+    const r = rows[0]
+    return { open: Number(r?.open ?? 0), due: Number(r?.due ?? 0), leased: Number(r?.leased ?? 0) }
+  }
+
+  /** Tokens issued in [from, to), and any listed in `alsoTokens`, for reconciliation. */
+  async listForReconciliation(from: Date, to: Date, alsoTokens: readonly string[] = []): Promise<TokenRecord[]> {
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT * FROM faceid_tokens WHERE (issued_at >= $1 AND issued_at < $2) OR token = ANY($3::text[]) ORDER BY issued_at, token`,
+      [from, to, [...alsoTokens]],
+    )
+    return rows.map(fromRow)
   }
 
   async count(where: { userId?: string } = {}): Promise<number> {

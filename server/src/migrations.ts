@@ -29,6 +29,48 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX faceid_tokens_open ON faceid_tokens (issued_at) WHERE NOT final;
     `,
   },
+  {
+    version: 2,
+    name: 'sweeper schedule and leases',
+    // A lease (owner + expiry) marks a token one sweeper is fetching; next_attempt_at spaces out
+    // fetches of tokens still pending or failing. Both live in the database, so a restarted or
+    // second instance sees them.
+    sql: `
+      ALTER TABLE faceid_tokens
+        ADD COLUMN next_attempt_at timestamptz,
+        ADD COLUMN lease_owner     text,
+        ADD COLUMN lease_until     timestamptz,
+        ADD COLUMN sweep_attempts  integer NOT NULL DEFAULT 0,
+        ADD COLUMN last_error      text;
+    `,
+  },
+  {
+    version: 3,
+    name: 'billing reconciliation',
+    // One row per token and day of GetWeChatBillDetails, and one per completed pull. Charge
+    // details keep what reconciliation needs; Tencent's masked name and ID number are dropped.
+    sql: `
+      CREATE TABLE faceid_bill_details (
+        bill_date       date NOT NULL,
+        token           text NOT NULL,
+        rule_id         text NOT NULL,
+        charge_count    integer NOT NULL,
+        attempts        integer NOT NULL,
+        charge_details  jsonb NOT NULL,
+        pulled_at       timestamptz NOT NULL,
+        PRIMARY KEY (bill_date, token)
+      );
+      CREATE TABLE faceid_bill_pulls (
+        bill_date     date NOT NULL,
+        rule_id       text NOT NULL,
+        pulled_at     timestamptz NOT NULL,
+        pages         integer NOT NULL,
+        tokens        integer NOT NULL,
+        charge_count  integer NOT NULL,
+        PRIMARY KEY (bill_date, rule_id)
+      );
+    `,
+  },
 ]
 
 /** Applies pending migrations under an advisory lock, so several instances can start at once. */

@@ -16,6 +16,8 @@ import { errorHandler } from './http-errors.js'
 import { Ledger } from './ledger.js'
 import { createFaceidRouter } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
+import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from './retry.js'
+import { createSweeper, sweeperOptionsFromEnv, type Sweeper } from './sweeper.js'
 import { Verifier } from './verifier.js'
 
 export interface StartServerOptions {
@@ -36,6 +38,8 @@ export interface RunningServer {
   /** The embedded emulator, in sandbox mode. */
   emulator: Emulator | undefined
   verifier: Verifier
+  /** The background result sweeper; off when `FACEID_SWEEP_INTERVAL_SECONDS=0`. */
+  sweeper: Sweeper | undefined
   app: Koa
   close(): Promise<void>
 }
@@ -81,7 +85,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
     closers.push(() => db!.close())
     const ledger = await Ledger.open(db)
-    const verifier = new Verifier({ gateway: createTencentGateway(gatewayOptions), ledger, ruleId, merchantId })
+    const env = options.env ?? process.env
+    const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
+    const verifier = new Verifier({ gateway: withRetries(upstream, retryOptionsFromEnv(env)), ledger, ruleId, merchantId })
+    const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
+    // The sweeper paces and retries on its own, so it gets the bare gateway.
+    const sweeper = sweeping ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, logger: log }) : undefined
+    if (sweeper) {
+      sweeper.start()
+      closers.push(() => sweeper.stop())
+    }
 
     // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
     const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'))
@@ -113,6 +126,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       config,
       emulator,
       verifier,
+      sweeper,
       app,
       async close() {
         server.closeAllConnections?.()

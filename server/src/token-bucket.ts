@@ -1,0 +1,83 @@
+import type { Gateway } from './gateway.js'
+
+export interface TokenBucketOptions {
+  /** Tokens added per second (the sustained rate). */
+  ratePerSecond: number
+  /**
+   * Most tokens held at once (the largest burst). Default 1: calls are then spaced at least
+   * 1/rate apart, so no window of one second ever holds more than `ratePerSecond` calls.
+   */
+  capacity?: number
+  /** Injected for tests: a monotonic clock in ms. Default `performance.now`. */
+  now?: () => number
+  /** Injected for tests. Default `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+/**
+ * A token bucket: `take()` resolves when a token is available, in call order. In any interval
+ * of length T at most `capacity + rate·T` takes resolve — the cap is never exceeded, however
+ * many callers share the bucket (share one per process to cap the process).
+ */
+export class TokenBucket {
+  readonly ratePerSecond: number
+  readonly capacity: number
+  private readonly now: () => number
+  private readonly sleep: (ms: number) => Promise<void>
+  /**
+   * The bucket as a "theoretical arrival time" (GCRA), in ms × rate so that one token is exactly
+   * 1000 units: no floating-point drift can let calls creep closer than 1/rate.
+   */
+  private nextScaled = -Infinity
+  /** Callers wait in line, so a burst of callers cannot overtake each other. */
+  private tail: Promise<void> = Promise.resolve()
+
+  constructor(options: TokenBucketOptions) {
+    if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) throw new RangeError('ratePerSecond must be a positive number')
+    const capacity = options.capacity ?? 1
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a whole number ≥ 1')
+    this.ratePerSecond = options.ratePerSecond
+    this.capacity = capacity
+    this.now = options.now ?? (() => performance.now())
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+  }
+
+  /** Waits for one token and spends it. */
+  take(): Promise<void> {
+    const turn = this.tail.then(() => this.takeInTurn())
+    // A rejected sleep must not wedge the line for everyone after it.
+    this.tail = turn.catch(() => undefined)
+    return turn
+  }
+
+  private async takeInTurn(): Promise<void> {
+    const burst = (this.capacity - 1) * 1000
+    for (;;) {
+      const nowScaled = this.now() * this.ratePerSecond
+      const waitScaled = this.nextScaled - burst - nowScaled
+      if (waitScaled <= 0) {
+        this.nextScaled = Math.max(this.nextScaled, nowScaled) + 1000
+        return
+      }
+      // Round up: waking a hair early would only loop again.
+      await this.sleep(Math.ceil(waitScaled / this.ratePerSecond))
+    }
+  }
+}
+
+/** The same gateway, each call waiting for a token of `bucket` first (retries included when wrapped inside `withRetries`). */
+export function withRateLimit(gateway: Gateway, bucket: TokenBucket): Gateway {
+  const limited =
+    <Req, Res>(fn: (req: Req) => Promise<Res>) =>
+    async (req: Req): Promise<Res> => {
+      await bucket.take()
+      return fn(req)
+    }
+  return {
+    detectAuth: limited((req) => gateway.detectAuth(req)),
+    getDetectInfoEnhanced: limited((req) => gateway.getDetectInfoEnhanced(req)),
+    getEidToken: limited((req) => gateway.getEidToken(req)),
+    getEidResult: limited((req) => gateway.getEidResult(req)),
+    getWeChatBillDetails: limited((req) => gateway.getWeChatBillDetails(req)),
+  }
+}
