@@ -1,11 +1,16 @@
 import { defineProject } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import { fileURLToPath } from 'node:url'
 
 // uni-app's built-in tags are not Vue components: let the compiler leave them as elements.
 const uniTags = new Set(['view', 'text', 'button', 'image', 'navigator', 'scroll-view', 'block'])
 
 export default defineProject({
   plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => uniTags.has(tag) } } })],
+  resolve: {
+    // uni-app's runtime is not installed at the root: its page hooks are stubbed (see the stub).
+    alias: { '@dcloudio/uni-app': fileURLToPath(new URL('./test/stubs/uni-app.ts', import.meta.url)) },
+  },
   test: {
     name: 'uniapp',
     environment: 'jsdom',
