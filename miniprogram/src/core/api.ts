@@ -19,7 +19,7 @@ const ROUTE: Record<TokenKind, string> = { face: 'biz-token', eid: 'eid-token' }
 export function createApiClient(platform: Platform, options: ApiClientOptions): ApiClient {
   const base = options.baseUrl.replace(/\/+$/, '') + normalisePrefix(options.routePrefix ?? '/faceid')
 
-  async function call<T>(method: 'GET' | 'POST', path: string, expectedStatus: number): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST', path: string): Promise<T> {
     const header: Record<string, string> = { 'content-type': 'application/json' }
     Object.assign(header, await resolveHeader(options.header))
     return new Promise<T>((resolve, reject) => {
@@ -30,7 +30,7 @@ export function createApiClient(platform: Platform, options: ApiClientOptions): 
         timeout: options.timeout ?? 15000,
         ...(method === 'POST' ? { data: {} } : {}),
         success(res) {
-          if (res.statusCode === expectedStatus || (res.statusCode >= 200 && res.statusCode < 300)) {
+          if (res.statusCode >= 200 && res.statusCode < 300) {
             const data = parseBody(res.data)
             if (data && typeof data === 'object') resolve(data as T)
             else reject(kitError('BAD_RESPONSE', '服务器返回了无法识别的内容', true))
@@ -49,12 +49,12 @@ export function createApiClient(platform: Platform, options: ApiClientOptions): 
 
   return {
     async createToken(kind) {
-      const res = await call<TokenResponse>('POST', `/${ROUTE[kind]}`, 201)
+      const res = await call<TokenResponse>('POST', `/${ROUTE[kind]}`)
       if (typeof res.token !== 'string') throw kitError('BAD_RESPONSE', '服务器没有返回 token', true)
       return res
     },
     async getResult(kind, token) {
-      const res = await call<VerificationResult>('GET', `/${ROUTE[kind]}/${encodeURIComponent(token)}`, 200)
+      const res = await call<VerificationResult>('GET', `/${ROUTE[kind]}/${encodeURIComponent(token)}`)
       if (typeof res.status !== 'string') throw kitError('BAD_RESPONSE', '服务器返回的核验结果无法识别', true)
       return res
     },

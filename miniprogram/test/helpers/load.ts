@@ -41,3 +41,8 @@ export function loadEidSim(dir = SIM_DIR): { main: EidSimMain; sandbox: EidSimSa
     sandbox: nodeRequire(path.join(dir, 'mp_ecard_sdk/sandbox.js')) as EidSimSandbox,
   }
 }
+
+/** Any compiled file of the simulated SDKs, by path below dist/sim. */
+export function requireCompiled<T>(relative: string, dir = SIM_DIR): T {
+  return nodeRequire(path.join(dir, relative)) as T
+}
