@@ -6,5 +6,8 @@ export default defineProject({
     environment: 'node',
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**'],
+    // Real servers, a WASM PostgreSQL and the real SDK on a 2-core machine: generous, not timed.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 })

@@ -27,7 +27,8 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody; 
   const e = (typeof error === 'object' && error !== null ? error : {}) as HttpLikeError
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500
   if (status >= 400 && status < 500) {
-    const code = (typeof e.type === 'string' && CODE_BY_TYPE[e.type]) || `http_${status}`
+    // co-body reports JSON it cannot parse as a SyntaxError with status 400 and no `type`.
+    const code = (typeof e.type === 'string' && CODE_BY_TYPE[e.type]) || (error instanceof SyntaxError ? 'invalid_json' : `http_${status}`)
     const message = typeof e.message === 'string' && e.expose !== false ? e.message : 'Bad request'
     return { status, body: { error: { code, message } }, headers: {} }
   }

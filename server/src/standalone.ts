@@ -28,6 +28,8 @@ export interface StartServerOptions {
   env?: NodeJS.ProcessEnv
   /** PGlite data directory or `'memory'` (ignored when DATABASE_URL is set). Default `./.data`. */
   dataDir?: string
+  /** An already open database to keep the ledger in (not closed by `close()`); overrides DATABASE_URL and dataDir. */
+  database?: Database
   logger?: Logger | false
 }
 
@@ -82,8 +84,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     } else {
       gatewayOptions = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
     }
-    db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
-    closers.push(() => db!.close())
+    if (options.database) {
+      db = options.database
+    } else {
+      db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
+      closers.push(() => db!.close())
+    }
     const ledger = await Ledger.open(db)
     const env = options.env ?? process.env
     const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })

@@ -67,8 +67,15 @@ export function toUpstreamError(action: string, error: unknown): UpstreamError {
       retryable: true,
       status: malformed ? 502 : 503,
       code: malformed ? 'upstream_error' : 'upstream_unavailable',
-      message: malformed ? `Tencent ${action} returned a malformed response` : `Tencent ${action} is unreachable: ${rawMessage.replace(/https?:\/\/\S+/g, '<endpoint>')}`,
+      message: malformed ? `Tencent ${action} returned a malformed response` : `Tencent ${action} is unreachable (${networkReason(rawMessage)})`,
     },
     error,
   )
+}
+
+/** The gist of a network failure without the endpoint it names (no hosts or ports in error bodies). */
+function networkReason(message: string): string {
+  const code = /\b(E[A-Z]{3,}|ETIMEDOUT)\b/.exec(message)?.[1]
+  if (code) return code
+  return /timeout/i.test(message) ? 'timeout' : 'network error'
 }

@@ -9,6 +9,22 @@ import { createFaceidRouter } from '../src/routes.js'
 import type { FaceidRouterOptions } from '../src/types.js'
 import { Verifier } from '../src/verifier.js'
 
+/**
+ * One in-memory PGlite per test file: starting one takes seconds, so tests share it and
+ * `freshDatabase()` empties every table but the migration log.
+ */
+let sharedDb: Promise<Database> | undefined
+export async function freshDatabase(): Promise<{ db: Database; ledger: Ledger }> {
+  sharedDb ??= openDatabase({ dataDir: 'memory' })
+  const db = await sharedDb
+  const ledger = await Ledger.open(db)
+  const { rows } = await db.query<{ tablename: string }>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'faceid_migrations'",
+  )
+  if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')}`)
+  return { db, ledger }
+}
+
 export const RULE_ID = '1'
 export const MERCHANT_ID = '0NSJ2106141714'
 
@@ -49,11 +65,11 @@ export interface HarnessOptions {
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock()
-  const emulator = createEmulator({ now: clock.now, ruleIds: [RULE_ID], merchantIds: [MERCHANT_ID], logger: false, ...options.emulator })
+  // The SDK signs with the real clock while tests move the emulator's: no skew check here.
+  const emulator = createEmulator({ now: clock.now, maxSkewSeconds: Infinity, ruleIds: [RULE_ID], merchantIds: [MERCHANT_ID], logger: false, ...options.emulator })
   const listening = await emulator.listen(0, '127.0.0.1')
   const gateway = options.makeGateway?.(listening.url) ?? createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: listening.url, timeoutSeconds: 5, ...options.gateway })
-  const db = await openDatabase({ dataDir: 'memory' })
-  const ledger = await Ledger.open(db)
+  const { db, ledger } = await freshDatabase()
   const verifier = new Verifier({ gateway, ledger, ruleId: RULE_ID, merchantId: MERCHANT_ID, now: clock.date })
   const app = new Koa()
   app.use(
@@ -86,13 +102,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
       const res = await fetch(url + path, { method, headers, body })
       const text = await res.text()
-      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers }
+      const isJson = res.headers.get('content-type')?.includes('json')
+      return { status: res.status, body: text && isJson ? JSON.parse(text) : text || undefined, headers: res.headers }
     },
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await emulator.close()
-      await db.close()
     },
   }
 }

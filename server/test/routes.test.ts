@@ -5,11 +5,16 @@ import { SANDBOX_CREDENTIAL } from '../src/emulator/index.js'
 import { ConfigurationError } from '../src/errors.js'
 import { createTencentGateway } from '../src/gateway.js'
 import { createFaceidRouter } from '../src/routes.js'
-import { startHarness, type Harness } from './harness.js'
+import { startHarness, type Harness, type HarnessOptions } from './harness.js'
 
-let h: Harness
+const opened: Harness[] = []
+async function harness(options?: HarnessOptions): Promise<Harness> {
+  const h = await startHarness(options)
+  opened.push(h)
+  return h
+}
 afterEach(async () => {
-  await h?.close()
+  for (const h of opened.splice(0)) await h.close()
 })
 
 const KINDS = [
@@ -19,7 +24,7 @@ const KINDS = [
 
 describe.each(KINDS)('$kind token end to end', ({ kind, path }) => {
   it('issues a token, records it first, reports pending, then passed', async () => {
-    h = await startHarness()
+    const h = await harness()
     const issued = await h.call('POST', path, { user: 'alice' })
     expect(issued.status).toBe(201)
     expect(issued.body.kind).toBe(kind)
@@ -53,7 +58,7 @@ describe.each(KINDS)('$kind token end to end', ({ kind, path }) => {
   })
 
   it('reports a failure with its code and billing', async () => {
-    h = await startHarness()
+    const h = await harness()
     const { body } = await h.call('POST', path, { user: 'alice' })
     h.emulator.complete(body.token, { outcome: 'failed', code: kind === 'face' ? 2016 : 2006 })
     const res = await h.call('GET', `${path}/${body.token}`, { user: 'alice' })
@@ -64,7 +69,7 @@ describe.each(KINDS)('$kind token end to end', ({ kind, path }) => {
   })
 
   it('reports an abandoned token as expired once its lifetime has passed, and stops asking', async () => {
-    h = await startHarness()
+    const h = await harness()
     const { body } = await h.call('POST', path, { user: 'alice' })
     h.emulator.complete(body.token, { outcome: 'abandoned' })
     h.clock.advance((kind === 'face' ? 7200 : 600) + 301)
@@ -75,7 +80,7 @@ describe.each(KINDS)('$kind token end to end', ({ kind, path }) => {
   })
 
   it("answers 404 for another user's token and never shows the result", async () => {
-    h = await startHarness()
+    const h = await harness()
     const { body } = await h.call('POST', path, { user: 'alice' })
     h.emulator.complete(body.token, { outcome: 'passed' })
     const res = await h.call('GET', `${path}/${body.token}`, { user: 'mallory' })
@@ -88,7 +93,7 @@ describe.each(KINDS)('$kind token end to end', ({ kind, path }) => {
 
 describe('token kinds and unknown tokens', () => {
   it('does not serve a BizToken on the eid route, nor an unknown token', async () => {
-    h = await startHarness()
+    const h = await harness()
     const { body } = await h.call('POST', '/faceid/biz-token', { user: 'alice' })
     expect((await h.call('GET', `/faceid/eid-token/${body.token}`, { user: 'alice' })).status).toBe(404)
     const unknown = await h.call('GET', '/faceid/biz-token/AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE', { user: 'alice' })
@@ -98,7 +103,7 @@ describe('token kinds and unknown tokens', () => {
 
 describe('authentication and malformed input', () => {
   it('answers 401 without a user, writing nothing', async () => {
-    h = await startHarness()
+    const h = await harness()
     for (const path of ['/faceid/biz-token', '/faceid/eid-token']) {
       const res = await h.call('POST', path)
       expect(res.status).toBe(401)
@@ -116,7 +121,7 @@ describe('authentication and malformed input', () => {
     ['a form body', { rawBody: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
     ['a huge body', { rawBody: JSON.stringify({ x: 'y'.repeat(64 * 1024) }), headers: { 'content-type': 'application/json' } }, 413, 'body_too_large'],
   ])('rejects %s with a JSON error and writes nothing', async (_name, init, status, code) => {
-    h = await startHarness()
+    const h = await harness()
     const res = await h.call('POST', '/faceid/biz-token', { user: 'alice', ...init })
     expect(res.status).toBe(status)
     expect(res.body.error.code).toBe(code)
@@ -125,7 +130,7 @@ describe('authentication and malformed input', () => {
   })
 
   it('accepts an empty body and {}', async () => {
-    h = await startHarness()
+    const h = await harness()
     expect((await h.call('POST', '/faceid/biz-token', { user: 'alice', body: {} })).status).toBe(201)
     expect((await h.call('POST', '/faceid/eid-token', { user: 'alice' })).status).toBe(201)
     expect(await h.ledger.count()).toBe(2)
@@ -134,7 +139,7 @@ describe('authentication and malformed input', () => {
   it.each(['short', 'A'.repeat(37), 'AAAAAAAA_BBBB-CCCC-DDDD-EEEEEEEEEEEE', '%27%20OR%201%3D1--%20xxxxxxxxxxxxxxxxxxxxxxxx'])(
     'rejects the malformed token %s with 400',
     async (token) => {
-      h = await startHarness()
+      const h = await harness()
       const res = await h.call('GET', `/faceid/biz-token/${token}`, { user: 'alice' })
       expect(res.status).toBe(400)
       expect(res.body.error.code).toBe('invalid_token')
@@ -144,7 +149,7 @@ describe('authentication and malformed input', () => {
 
 describe('upstream failures', () => {
   it('turns a signature failure into a 502 and writes nothing', async () => {
-    h = await startHarness({ gateway: { secretKey: 'not-the-key' } })
+    const h = await harness({ gateway: { secretKey: 'not-the-key' } })
     const res = await h.call('POST', '/faceid/biz-token', { user: 'alice' })
     expect(res.status).toBe(502)
     expect(res.body.error.code).toBe('upstream_auth_failed')
@@ -154,7 +159,7 @@ describe('upstream failures', () => {
   })
 
   it('turns RequestLimitExceeded into a 503 and writes nothing', async () => {
-    h = await startHarness()
+    const h = await harness()
     h.emulator.setFaults({ rateLimitRate: 1 })
     const res = await h.call('POST', '/faceid/eid-token', { user: 'alice' })
     expect(res.status).toBe(503)
@@ -163,7 +168,7 @@ describe('upstream failures', () => {
   })
 
   it('turns InternalError into a 502 and writes nothing', async () => {
-    h = await startHarness()
+    const h = await harness()
     h.emulator.setFaults({ internalErrorRate: 1 })
     const res = await h.call('POST', '/faceid/biz-token', { user: 'alice' })
     expect(res.status).toBe(502)
@@ -173,7 +178,7 @@ describe('upstream failures', () => {
   })
 
   it('turns a refused connection into a 503 and writes nothing', async () => {
-    h = await startHarness({ gateway: { endpoint: 'http://127.0.0.1:1' } })
+    const h = await harness({ gateway: { endpoint: 'http://127.0.0.1:1' } })
     const res = await h.call('POST', '/faceid/biz-token', { user: 'alice' })
     expect(res.status).toBe(503)
     expect(res.body.error.code).toBe('upstream_unavailable')
@@ -182,7 +187,7 @@ describe('upstream failures', () => {
   })
 
   it('keeps the stored state when a result fetch fails', async () => {
-    h = await startHarness()
+    const h = await harness()
     const { body } = await h.call('POST', '/faceid/biz-token', { user: 'alice' })
     h.emulator.complete(body.token, { outcome: 'passed' })
     h.emulator.setFaults({ http5xxRate: 1 })
@@ -204,7 +209,7 @@ describe('createFaceidRouter', () => {
   })
 
   it('mounts under any prefix in any Koa app', async () => {
-    h = await startHarness({ router: { prefix: '/api/v2/kyc' } })
+    const h = await harness({ router: { prefix: '/api/v2/kyc' } })
     expect((await h.call('POST', '/faceid/biz-token', { user: 'a' })).status).toBe(404)
     const res = await h.call('POST', '/api/v2/kyc/biz-token', { user: 'a' })
     expect(res.status).toBe(201)

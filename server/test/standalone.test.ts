@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEmulator, type Emulator } from '../src/emulator/index.js'
 import { startServer, type RunningServer } from '../src/standalone.js'
+import { freshDatabase } from './harness.js'
 
 let server: RunningServer | undefined
 let upstream: Emulator | undefined
@@ -21,7 +22,7 @@ async function json(url: string, init: { method?: string; token?: string; body?:
 
 describe('standalone server, sandbox mode', () => {
   it('serves the demo flow: health, dev-login, BizToken, pending, sandbox completion, passed', async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
+    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, database: (await freshDatabase()).db, logger: false })
     expect(server.config.sandbox).toBe(true)
     expect(await json(`${server.url}/health`)).toEqual({ status: 200, body: { ok: true, mode: 'sandbox' } })
 
@@ -41,7 +42,7 @@ describe('standalone server, sandbox mode', () => {
   })
 
   it('refuses missing, forged and foreign sessions', async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
+    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, database: (await freshDatabase()).db, logger: false })
     expect((await json(`${server.url}/faceid/eid-token`, { method: 'POST' })).status).toBe(401)
     const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLW5vdC12YWxpZA'
     expect((await json(`${server.url}/faceid/eid-token`, { method: 'POST', token: forged })).status).toBe(401)
@@ -55,7 +56,7 @@ describe('standalone server, sandbox mode', () => {
   })
 
   it('rejects bad dev-login and sandbox bodies', async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
+    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, database: (await freshDatabase()).db, logger: false })
     expect((await json(`${server.url}/auth/dev-login`, { method: 'POST', body: { userId: '' } })).status).toBe(400)
     expect((await json(`${server.url}/auth/dev-login`, { method: 'POST', body: { userId: 'a', admin: true } })).status).toBe(400)
     const token = (await json(`${server.url}/auth/dev-login`, { method: 'POST', body: { userId: 'a' } })).body.token
@@ -74,7 +75,7 @@ describe('standalone server, live mode', () => {
     server = await startServer({
       port: 0,
       host: '127.0.0.1',
-      dataDir: 'memory',
+      database: (await freshDatabase()).db,
       logger: false,
       env: { FACEID_SECRET_ID: credential.secretId, FACEID_SECRET_KEY: credential.secretKey, FACEID_ENDPOINT: url, FACEID_RULE_ID: '1', SESSION_SECRET: 's'.repeat(32) },
     })
@@ -86,8 +87,8 @@ describe('standalone server, live mode', () => {
   })
 
   it('refuses to start without SESSION_SECRET or with half the credentials', async () => {
-    await expect(startServer({ port: 0, dataDir: 'memory', logger: false, env: { FACEID_SECRET_ID: 'a', FACEID_SECRET_KEY: 'b' } })).rejects.toThrow(/SESSION_SECRET/)
-    await expect(startServer({ port: 0, dataDir: 'memory', logger: false, env: { FACEID_SECRET_ID: 'a' } })).rejects.toThrow(/FACEID_SECRET_KEY/)
-    await expect(startServer({ port: 0, dataDir: 'memory', logger: false, env: { PORT: 'eighty' } })).rejects.toThrow(/PORT/)
+    await expect(startServer({ port: 0, database: (await freshDatabase()).db, logger: false, env: { FACEID_SECRET_ID: 'a', FACEID_SECRET_KEY: 'b' } })).rejects.toThrow(/SESSION_SECRET/)
+    await expect(startServer({ port: 0, database: (await freshDatabase()).db, logger: false, env: { FACEID_SECRET_ID: 'a' } })).rejects.toThrow(/FACEID_SECRET_KEY/)
+    await expect(startServer({ port: 0, database: (await freshDatabase()).db, logger: false, env: { PORT: 'eighty' } })).rejects.toThrow(/PORT/)
   })
 })

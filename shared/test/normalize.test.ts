@@ -68,7 +68,7 @@ describe('normalizeResult', () => {
   it('reads an eID result whose Name/IdCard are empty from the OCR fields', () => {
     const raw: UpstreamResult = {
       Text: { ErrCode: 0, ErrMsg: '成功', Name: '', IdCard: '', OcrName: '李小龙', OcrIdCard: '440301199001011234', LivenessDetail: [{ IsNeedCharge: true }] },
-      EidInfo: { EidCode: 'e', EidDesKey: 'k', EidUserInfo: 'u' },
+      EidInfo: { EidCode: 'e', DesKey: 'k', UserInfo: 'u' },
     }
     const result = normalizeResult(raw, { ...eid, fetchedAt: soon })
     expect(result.kind).toBe('eid')
