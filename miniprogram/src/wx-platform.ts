@@ -1,3 +1,4 @@
+/// <reference types="miniprogram-api-typings" />
 import type { AppShowListener, FaceSdkStartOptions, Platform, RequestOptions, SdkHost, SystemInfo } from './core/types'
 
 declare global {

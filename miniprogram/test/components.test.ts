@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx } from './helpers/fake-wx'
 import { forgetModules, KIT_DIR, loadEidSim, loadFaceSim, loadKit, type FaceSimSandbox, type KitModule } from './helpers/load'
 import { ServerStub } from './helpers/server-stub'
+import type { MountedComponent as Rendered, MountedNode } from './helpers/mounted'
 import { flush } from './helpers/track'
 
-type Rendered = ReturnType<typeof simulate.render>
 interface Recorded {
   name: string
   detail: unknown
@@ -29,14 +29,14 @@ function mount(name: 'faceid-verify' | 'eid-verify', props: Record<string, unkno
   kit = loadKit() // the instance the component just required
   kit.configure({ baseUrl: 'https://api.test', header: { Authorization: 'Bearer demo' }, settleDelay: 0 })
   kit.configure({ loadFaceSdk: () => loadFaceSim().main, loadEidSdk: () => loadEidSim().main })
-  const comp = simulate.render(id, props)
-  for (const event of EVENTS) comp.addEventListener(event, (e: { detail: unknown }) => events.push({ name: event, detail: e.detail }))
+  const comp = simulate.render(id, props) as unknown as Rendered
+  for (const event of EVENTS) comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail }))
   comp.attach(document.createElement('parent-wrapper'))
   return comp
 }
 
-function button(comp: Rendered): { dispatchEvent(name: string): void; dom: HTMLElement } {
-  return comp.querySelector('.fk-verify') as unknown as { dispatchEvent(name: string): void; dom: HTMLElement }
+function button(comp: Rendered): MountedNode {
+  return comp.querySelector('.fk-verify')
 }
 
 const names = (): string[] => events.map((e) => e.name)

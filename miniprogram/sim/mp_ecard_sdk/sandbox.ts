@@ -1,3 +1,4 @@
+/// <reference types="miniprogram-api-typings" />
 /**
  * SIMULATED mp_ecard_sdk — shared state of `main` and its page. Not Tencent's code: it
  * reproduces the SDK's observable behaviour (reference/sdk-behavior.md) and finishes

@@ -1,3 +1,4 @@
+/// <reference types="miniprogram-api-typings" />
 /**
  * SIMULATED verify_mpsdk — sandbox state shared by `main`, the SDK page and `indexCom`.
  * Not Tencent's code: it reproduces the SDK's observable behaviour (reference/sdk-behavior.md)

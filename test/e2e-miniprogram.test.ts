@@ -1,0 +1,172 @@
+/**
+ * End to end: the compiled components → the real standalone server (sandbox mode) → the real
+ * tencentcloud-sdk-nodejs client → the embedded emulator, with the simulated SDKs finishing the
+ * verification through /sandbox/complete. wx.request goes over real HTTP.
+ *
+ * Runs in the node environment (esbuild and PGlite need Node's own typed arrays) with a jsdom
+ * window installed by hand for miniprogram-simulate once the server is up.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { build } from '../miniprogram/scripts/build.mjs'
+import { FakeWx, type FakeRequest, type FakeResponse } from '../miniprogram/test/helpers/fake-wx'
+import { forgetModules, loadEidSim, loadFaceSim, loadKit } from '../miniprogram/test/helpers/load'
+import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
+import { startServer, type RunningServer } from '../server/src/standalone.js'
+
+type Simulate = typeof import('miniprogram-simulate')
+const { JSDOM } = createRequire(import.meta.url)('jsdom') as {
+  JSDOM: new (html: string, options: { pretendToBeVisual: boolean }) => { window: Record<string, unknown> }
+}
+
+let simulate: Simulate
+
+/** The DOM globals miniprogram-simulate and its exparser use. */
+function installDom(): void {
+  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true })
+  const g = globalThis as Record<string, unknown>
+  g.window = window
+  for (const key of ['document', 'navigator', 'Node', 'Element', 'HTMLElement', 'Text', 'Comment', 'DocumentFragment', 'Event', 'CustomEvent', 'TouchEvent', 'MouseEvent', 'Image', 'MutationObserver', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame']) {
+    // Node has its own Event/CustomEvent: jsdom's dispatchEvent needs jsdom's.
+    const value = window[key]
+    Object.defineProperty(g, key, { value: typeof value === 'function' && /^[a-z]/.test(key) ? value.bind(window) : value, configurable: true, writable: true })
+  }
+}
+interface Recorded {
+  name: string
+  detail: Record<string, unknown>
+}
+
+let outDir: string
+let kitDir: string
+let simDir: string
+let server: RunningServer
+let authorization: string
+
+/** wx.request over real HTTP, parsing JSON like WeChat does. */
+async function http(req: FakeRequest): Promise<FakeResponse> {
+  try {
+    const res = await fetch(req.url, {
+      method: req.method,
+      headers: req.header,
+      ...(req.method === 'POST' ? { body: JSON.stringify(req.data ?? {}) } : {}),
+    })
+    const text = await res.text()
+    let data: unknown = text
+    try {
+      data = JSON.parse(text)
+    } catch {
+      // keep the text
+    }
+    return { statusCode: res.status, data }
+  } catch (error) {
+    return { fail: `request:fail ${error instanceof Error ? error.message : String(error)}` }
+  }
+}
+
+beforeAll(async () => {
+  outDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-kit-e2e-'))
+  ;({ kitDir, simDir } = await build({ outDir, demo: false }))
+  server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
+  const login = await fetch(`${server.url}/auth/dev-login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'e2e-user', identity: { name: '张小宝', idCard: '11204416541220243X' } }),
+  })
+  expect(login.status).toBe(200)
+  authorization = `Bearer ${((await login.json()) as { token: string }).token}`
+  installDom()
+  simulate = (await import('miniprogram-simulate')).default as unknown as Simulate
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+  if (outDir) await rm(outDir, { recursive: true, force: true })
+})
+
+let events: Recorded[]
+let fake: FakeWx
+
+beforeEach(() => {
+  fake = new FakeWx().install()
+  fake.router = http
+  events = []
+  forgetModules(kitDir, simDir)
+})
+
+function mount(name: 'faceid-verify' | 'eid-verify'): Rendered {
+  const id = simulate.load(path.join(kitDir, name, 'index'), name, { compiler: 'simulate', rootPath: kitDir })
+  const kit = loadKit(kitDir)
+  const header = { Authorization: authorization }
+  kit.configure({
+    baseUrl: server.url,
+    header,
+    settleDelay: 0,
+    loadFaceSdk: () => loadFaceSim(simDir).main,
+    loadEidSdk: () => loadEidSim(simDir).main,
+  })
+  loadFaceSim(simDir).sandbox.configureSandbox({ baseUrl: server.url, header })
+  loadEidSim(simDir).sandbox.configureSandbox({ baseUrl: server.url, header, emulateEidApp: true })
+  const comp = simulate.render(id, {}) as unknown as Rendered
+  for (const event of ['start', 'result', 'error', 'cancel']) {
+    comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail as Record<string, unknown> }))
+  }
+  const document = (globalThis as unknown as { document: { createElement(tag: string): unknown } }).document
+  comp.attach(document.createElement('parent-wrapper'))
+  return comp
+}
+
+async function eventNamed(name: string): Promise<Recorded> {
+  return vi.waitFor(
+    () => {
+      const found = events.find((e) => e.name === name || e.name === 'error')
+      if (!found) throw new Error(`no ${name} event yet`)
+      return found
+    },
+    { timeout: 15_000, interval: 20 },
+  )
+}
+
+function tap(comp: Rendered): void {
+  comp.querySelector('.fk-verify').dispatchEvent('tap')
+}
+
+describe('mini-program kit end to end (sandbox server + emulator)', { timeout: 30_000 }, () => {
+  it.each([
+    ['passed', 'passed'],
+    ['failed', 'failed'],
+  ] as const)('<faceid-verify>: the user’s "%s" comes back as a %s result from the server', async (choice, status) => {
+    const comp = mount('faceid-verify')
+    tap(comp)
+    const start = await eventNamed('start')
+    expect(start.name).toBe('start')
+    const token = start.detail.token as string
+    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${token}`)
+    await loadFaceSim(simDir).sandbox.finish(choice)
+    const result = await eventNamed('result')
+    expect(result.name).toBe('result')
+    expect(result.detail).toMatchObject({ token, kind: 'face', status })
+    if (status === 'passed') {
+      // The mini-program only ever sees masked identity values.
+      const identity = result.detail.identity as { name: string; idCard: string }
+      expect(identity.name).not.toContain('张小宝')
+      expect(identity.idCard).not.toBe('11204416541220243X')
+    }
+    expect(events.map((e) => e.name)).toEqual(['start', 'result'])
+  })
+
+  it('<eid-verify>: prefetched token, emulated eID app, scene-1038 return → passed', async () => {
+    const comp = mount('eid-verify')
+    await vi.waitFor(() => expect(comp.data.ready).toBe(true), { timeout: 15_000, interval: 20 })
+    tap(comp)
+    const start = await eventNamed('start')
+    const token = start.detail.token as string
+    expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${token}&emulate=true`)
+    await loadEidSim(simDir).sandbox.finishEmulated(token, 'passed')
+    const result = await eventNamed('result')
+    expect(result.detail).toMatchObject({ token, kind: 'eid', status: 'passed' })
+  })
+})
