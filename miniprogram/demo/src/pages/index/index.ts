@@ -1,0 +1,8 @@
+Page({
+  goFace() {
+    wx.navigateTo({ url: '/pages/face/index' })
+  },
+  goEid() {
+    wx.navigateTo({ url: '/pages/eid/index' })
+  },
+})
