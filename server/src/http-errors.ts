@@ -19,6 +19,14 @@ const CODE_BY_TYPE: Record<string, string> = {
   'request.aborted': 'request_aborted',
 }
 
+/** Fixed messages: a parser's own message may quote the request body back (V8's JSON errors do). */
+const MESSAGE_BY_CODE: Record<string, string> = {
+  invalid_json: 'The body is not valid JSON (an object or an array)',
+  body_too_large: 'The body is too large',
+  unsupported_encoding: 'Unsupported content or character encoding',
+  request_aborted: 'The request was aborted',
+}
+
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (error instanceof FaceidError) {
     const message = error.expose ? error.message : 'Internal server error'
@@ -29,7 +37,7 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody; 
   if (status >= 400 && status < 500) {
     // co-body reports JSON it cannot parse as a SyntaxError with status 400 and no `type`.
     const code = (typeof e.type === 'string' && CODE_BY_TYPE[e.type]) || (error instanceof SyntaxError ? 'invalid_json' : `http_${status}`)
-    const message = typeof e.message === 'string' && e.expose !== false ? e.message : 'Bad request'
+    const message = MESSAGE_BY_CODE[code] ?? (typeof e.message === 'string' && e.expose !== false ? e.message : 'Bad request')
     return { status, body: { error: { code, message } }, headers: {} }
   }
   return { status: 500, body: { error: { code: 'internal_error', message: 'Internal server error' } }, headers: {} }

@@ -1,6 +1,8 @@
 import type { TokenKind, UpstreamResult, VerificationResult, VerificationStatus } from '@faceid-kit/shared'
 import type { Database, Queryable } from './database.js'
+import { Keyring } from './data-keys.js'
 import { migrate } from './migrations.js'
+import { clearPartOf } from './personal-data.js'
 
 /** One issued token and what the server last learnt about it. */
 export interface TokenRecord {
@@ -18,7 +20,7 @@ export interface TokenRecord {
   billableCount: number
   /** Nothing more will change: passed, or past its lifetime with the last fetch stored. */
   final: boolean
-  /** The last raw result from Tencent. */
+  /** The last raw result from Tencent, personal data included (decrypted on read). */
   result: UpstreamResult | null
   fetchedAt: Date | null
   fetchCount: number
@@ -88,11 +90,34 @@ interface TokenRow {
   fetched_at: Date | string | null
   fetch_count: number
   request_id: string | null
+  result_sealed?: string | null
+  result_key_id?: string | null
+}
+
+/** What rotation did: rows re-sealed under the current key, and rows it could not open. */
+export interface RotationReport {
+  currentKeyId: string
+  rotated: number
+  /** Rows stored before encryption existed (plain results), now sealed. */
+  sealedPlain: number
+  failed: Array<{ token: string; keyId: string | null; reason: string }>
+}
+
+/** The full stored result of one token, for the partner's own server (never for the mini-program). */
+export interface FullResult {
+  token: string
+  kind: TokenKind
+  userId: string
+  status: VerificationStatus
+  final: boolean
+  fetchedAt: Date | null
+  /** Tencent's last answer, names, ID numbers and any media included; null before the first result. */
+  result: UpstreamResult | null
 }
 
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
 
-function fromRow(row: TokenRow): TokenRecord {
+function fromRow(row: TokenRow, keyring: Keyring): TokenRecord {
   return {
     token: row.token,
     kind: row.kind,
@@ -107,21 +132,40 @@ function fromRow(row: TokenRow): TokenRecord {
     message: row.message,
     billableCount: row.billable_count,
     final: row.final,
-    result: typeof row.result === 'string' ? (JSON.parse(row.result) as UpstreamResult) : row.result,
+    result: resultOf(row, keyring),
     fetchedAt: row.fetched_at === null ? null : toDate(row.fetched_at),
     fetchCount: row.fetch_count,
     requestId: row.request_id,
   }
 }
 
+/** The sealed full result when there is one; else the clear column (rows from before sealing). */
+function resultOf(row: TokenRow, keyring: Keyring): UpstreamResult | null {
+  if (row.result_sealed) return JSON.parse(keyring.open({ keyId: row.result_key_id ?? '', blob: row.result_sealed }, row.token)) as UpstreamResult
+  return typeof row.result === 'string' ? (JSON.parse(row.result) as UpstreamResult) : row.result
+}
+
+export interface LedgerOptions {
+  /** Keys that seal personal data. Default `Keyring.fromEnv(process.env)` (the sandbox key when none is set). */
+  keyring?: Keyring
+}
+
 /** The source of truth for every token issued: written before a client ever sees a token. */
 export class Ledger {
-  private constructor(readonly db: Database) {}
+  readonly keyring: Keyring
+
+  private constructor(
+    readonly db: Database,
+    keyring: Keyring,
+  ) {
+    this.keyring = keyring
+  }
 
   /** Opens the ledger, applying schema migrations first. */
-  static async open(db: Database): Promise<Ledger> {
+  static async open(db: Database, options: LedgerOptions = {}): Promise<Ledger> {
+    const keyring = options.keyring ?? Keyring.fromEnv(process.env)
     await migrate(db)
-    return new Ledger(db)
+    return new Ledger(db, keyring)
   }
 
   async insert(t: NewToken, q: Queryable = this.db): Promise<void> {
@@ -134,7 +178,7 @@ export class Ledger {
 
   async get(token: string, q: Queryable = this.db): Promise<TokenRecord | undefined> {
     const { rows } = await q.query<TokenRow>('SELECT * FROM faceid_tokens WHERE token = $1', [token])
-    return rows[0] ? fromRow(rows[0]) : undefined
+    return rows[0] ? fromRow(rows[0], this.keyring) : undefined
   }
 
   /** A token only as its owner may see it: another user's token does not exist for them. */
@@ -147,12 +191,15 @@ export class Ledger {
   /**
    * Stores one fetch; `fetch_count` counts upstream result calls per token. A final result is
    * never overwritten: a slower concurrent fetch (route and sweeper) may finish after it.
+   * The raw result is sealed whole; `result` keeps only its non-personal part.
    */
   async recordFetch(token: string, outcome: FetchOutcome, fetchedAt: Date, q: Queryable = this.db): Promise<void> {
+    const sealed = outcome.raw === null ? null : this.keyring.seal(JSON.stringify(outcome.raw), token)
     await q.query(
       `UPDATE faceid_tokens
           SET status = $2, code = $3, message = $4, billable_count = $5, final = $6,
-              result = COALESCE($7::jsonb, result), fetched_at = $8, fetch_count = fetch_count + 1
+              result = COALESCE($7::jsonb, result), fetched_at = $8, fetch_count = fetch_count + 1,
+              result_sealed = COALESCE($9, result_sealed), result_key_id = COALESCE($10, result_key_id)
         WHERE token = $1 AND NOT final`,
       [
         token,
@@ -161,10 +208,85 @@ export class Ledger {
         outcome.result.message ?? null,
         outcome.billableCount,
         outcome.final,
-        outcome.raw === null ? null : JSON.stringify(outcome.raw),
+        outcome.raw === null ? null : JSON.stringify(clearPartOf(outcome.raw)),
         fetchedAt,
+        sealed?.blob ?? null,
+        sealed?.keyId ?? null,
       ],
     )
+  }
+
+  /** The decrypted full result of a token, for the partner's server; undefined when unknown. */
+  async readFullResult(token: string): Promise<FullResult | undefined> {
+    const record = await this.get(token)
+    if (!record) return undefined
+    const { kind, userId, status, final, fetchedAt, result } = record
+    return { token, kind, userId, status, final, fetchedAt, result }
+  }
+
+  /**
+   * Issue times of a user's or an IP's most recent tokens since `since`, newest first, at most
+   * `limit` (what an issuance limit needs to decide and to say when to retry).
+   */
+  async recentIssues(where: { userId: string } | { clientIp: string }, since: Date, limit: number): Promise<Date[]> {
+    const [column, value] = 'userId' in where ? ['user_id', where.userId] : ['client_ip', where.clientIp]
+    const { rows } = await this.db.query<{ issued_at: Date | string }>(
+      `SELECT issued_at FROM faceid_tokens WHERE ${column} = $1 AND issued_at > $2 ORDER BY issued_at DESC LIMIT $3`,
+      [value, since, limit],
+    )
+    return rows.map((r) => toDate(r.issued_at))
+  }
+
+  /** A user's newest token of a kind that no result has touched yet and that lives past `aliveAt`. */
+  async findReusable(userId: string, kind: TokenKind, aliveAt: Date): Promise<TokenRecord | undefined> {
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT * FROM faceid_tokens
+        WHERE user_id = $1 AND kind = $2 AND NOT final AND status = 'pending' AND result IS NULL AND expires_at > $3
+        ORDER BY issued_at DESC LIMIT 1`,
+      [userId, kind, aliveAt],
+    )
+    return rows[0] ? fromRow(rows[0], this.keyring) : undefined
+  }
+
+  /**
+   * Re-seals every stored result not under the current key (and seals plain results stored
+   * before encryption), in batches. Safe while servers run: a row changed meanwhile is skipped
+   * by the compare-and-set and picked up by the next pass.
+   */
+  async rotateKeys(options: { batchSize?: number } = {}): Promise<RotationReport> {
+    const batchSize = options.batchSize ?? 200
+    const report: RotationReport = { currentKeyId: this.keyring.current.id, rotated: 0, sealedPlain: 0, failed: [] }
+    let after = ''
+    for (;;) {
+      const { rows } = await this.db.query<TokenRow>(
+        `SELECT * FROM faceid_tokens
+          WHERE result IS NOT NULL AND result_key_id IS DISTINCT FROM $1 AND token > $2
+          ORDER BY token LIMIT $3`,
+        [this.keyring.current.id, after, batchSize],
+      )
+      if (rows.length === 0) return report
+      for (const row of rows) {
+        after = row.token
+        let full: UpstreamResult | null
+        try {
+          full = resultOf(row, this.keyring)
+        } catch (error) {
+          report.failed.push({ token: row.token, keyId: row.result_key_id ?? null, reason: error instanceof Error ? error.message : String(error) })
+          continue
+        }
+        if (full === null) continue
+        const sealed = this.keyring.seal(JSON.stringify(full), row.token)
+        const { rowCount } = await this.db.query(
+          `UPDATE faceid_tokens SET result = $2::jsonb, result_sealed = $3, result_key_id = $4
+            WHERE token = $1 AND result_key_id IS NOT DISTINCT FROM $5 AND result_sealed IS NOT DISTINCT FROM $6`,
+          [row.token, JSON.stringify(clearPartOf(full)), sealed.blob, sealed.keyId, row.result_key_id ?? null, row.result_sealed ?? null],
+        )
+        if (rowCount > 0) {
+          if (row.result_sealed) report.rotated += 1
+          else report.sealedPlain += 1
+        }
+      }
+    }
   }
 
   /**
@@ -191,7 +313,7 @@ export class Ledger {
       [c.now, new Date(c.now.getTime() - c.firstFetchAfterMs), c.limit, c.owner, leaseUntil],
     )
     return rows
-      .map((row) => ({ ...fromRow(row), sweepAttempts: row.sweep_attempts, leaseUntil: toDate(row.lease_until) }))
+      .map((row) => ({ ...fromRow(row, this.keyring), sweepAttempts: row.sweep_attempts, leaseUntil: toDate(row.lease_until) }))
       .sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime() || (a.token < b.token ? -1 : 1))
   }
 
@@ -244,7 +366,7 @@ export class Ledger {
       `SELECT * FROM faceid_tokens WHERE (issued_at >= $1 AND issued_at < $2) OR token = ANY($3::text[]) ORDER BY issued_at, token`,
       [from, to, [...alsoTokens]],
     )
-    return rows.map(fromRow)
+    return rows.map((row) => fromRow(row, this.keyring))
   }
 
   async count(where: { userId?: string } = {}): Promise<number> {

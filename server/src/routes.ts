@@ -5,6 +5,7 @@ import type { Context, Next } from 'koa'
 import { z } from 'zod'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
 import { errorHandler } from './http-errors.js'
+import { enforceIssueLimits, findReusableToken, validateLimits } from './issuance.js'
 import type { FaceidRouterOptions } from './types.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
@@ -17,6 +18,7 @@ function validateOptions(options: FaceidRouterOptions): void {
   if (!options.verifier) throw new ConfigurationError('createFaceidRouter: `verifier` is required')
   if (typeof options.resolveUser !== 'function') throw new ConfigurationError('createFaceidRouter: `resolveUser(ctx)` is required')
   if (options.prefix !== undefined && !/^\/[\w\-/]*$/.test(options.prefix)) throw new ConfigurationError(`createFaceidRouter: bad prefix ${options.prefix}`)
+  validateLimits(options.limits)
 }
 
 /** Requests with a body must say it is JSON; anything else is refused before parsing. */
@@ -50,14 +52,21 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       const body: unknown = ctx.request.body ?? {}
       const parsed = IssueBody.safeParse(body)
       if (!parsed.success) throw new BadRequestError('invalid_body', 'The body must be empty or {}: the verification is configured by the server')
+      const bizTokenOptions = kind === 'face' ? await options.bizTokenOptions?.(userId, ctx) : undefined
+      const eidTokenOptions = kind === 'eid' ? await options.eidTokenOptions?.(userId, ctx) : undefined
+      const now = verifier.now()
+      if (options.reuseOpenToken) {
+        const reuse = options.reuseOpenToken === true ? {} : options.reuseOpenToken
+        const open = await findReusableToken(verifier.ledger, kind, userId, now, reuse, { ruleId: bizTokenOptions?.RuleId, merchantId: eidTokenOptions?.MerchantId })
+        if (open) {
+          // Nothing new was paid for: 200, not 201.
+          ctx.body = open
+          return
+        }
+      }
+      if (options.limits) await enforceIssueLimits(verifier.ledger, options.limits, { userId, clientIp: ctx.ip }, now)
       const identity = await options.resolveIdentity?.(userId, ctx)
-      const issued = await verifier.issue(kind, {
-        userId,
-        identity,
-        clientIp: ctx.ip,
-        bizTokenOptions: kind === 'face' ? await options.bizTokenOptions?.(userId, ctx) : undefined,
-        eidTokenOptions: kind === 'eid' ? await options.eidTokenOptions?.(userId, ctx) : undefined,
-      })
+      const issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, bizTokenOptions, eidTokenOptions })
       ctx.status = 201
       ctx.body = issued
     })

@@ -5,15 +5,18 @@ import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import type { Identity } from '@faceid-kit/shared'
 import Koa from 'koa'
-import pino, { type Logger } from 'pino'
+import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { readConfig, type ServerConfig } from './config.js'
 import { openDatabase, type Database } from './database.js'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
+import { Keyring } from './data-keys.js'
 import { createTencentGateway } from './gateway.js'
 import { errorHandler } from './http-errors.js'
+import { issuanceOptionsFromEnv } from './issuance.js'
 import { Ledger } from './ledger.js'
+import { createLogger, requestLogger } from './logging.js'
 import { createFaceidRouter } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
 import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from './retry.js'
@@ -31,6 +34,8 @@ export interface StartServerOptions {
   /** An already open database to keep the ledger in (not closed by `close()`); overrides DATABASE_URL and dataDir. */
   database?: Database
   logger?: Logger | false
+  /** Where the kit's own redacting logger writes (default stdout); ignored when `logger` is given. */
+  logDestination?: DestinationStream
 }
 
 export interface RunningServer {
@@ -65,9 +70,20 @@ const CompleteBody = z.discriminatedUnion('outcome', [
  * with no Tencent credentials — the embedded emulator plus `/auth/dev-login` and `/sandbox/complete`.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const config = readConfig(options.env ?? process.env)
-  const log = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ name: 'faceid-kit' }))
+  const env = options.env ?? process.env
+  const config = readConfig(env)
+  if (config.sandbox && (env['NODE_ENV'] === 'production' || process.env['NODE_ENV'] === 'production')) {
+    throw new ConfigurationError('Sandbox mode (no FACEID_SECRET_ID/FACEID_SECRET_KEY) refuses NODE_ENV=production: the emulator and dev-login are for development only')
+  }
   if (!config.sandbox && !config.sessionSecret) throw new ConfigurationError('SESSION_SECRET is required outside sandbox mode')
+  // Live mode refuses to start without a data key; the sandbox uses a public one and says so.
+  const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
+  const issuance = issuanceOptionsFromEnv(env)
+  const trustedProxies = proxyHopsFromEnv(env)
+  const log =
+    options.logger === false
+      ? pino({ enabled: false })
+      : (options.logger ?? createLogger({ destination: options.logDestination, secrets: secretsOf(config, env) }))
 
   let emulator: Emulator | undefined
   let db: Database | undefined
@@ -90,10 +106,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
       closers.push(() => db!.close())
     }
-    const ledger = await Ledger.open(db)
-    const env = options.env ?? process.env
+    const ledger = await Ledger.open(db, { keyring })
+    if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
     const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
-    const verifier = new Verifier({ gateway: withRetries(upstream, retryOptionsFromEnv(env)), ledger, ruleId, merchantId })
+    const verifier = new Verifier({
+      gateway: withRetries(upstream, retryOptionsFromEnv(env)),
+      ledger,
+      ruleId,
+      merchantId,
+      infoType: env['FACEID_RESULT_INFO_TYPE'] || undefined,
+    })
     const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
     // The sweeper paces and retries on its own, so it gets the bare gateway.
     const sweeper = sweeping ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, logger: log }) : undefined
@@ -105,9 +127,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
     const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'))
     const demoIdentities = new Map<string, Identity>()
-    const app = new Koa({ proxy: false })
+    // Behind N trusted proxies, the client is the N-th address from the right of X-Forwarded-For.
+    const app = new Koa(trustedProxies > 0 ? { proxy: true, maxIpsCount: trustedProxies } : { proxy: false })
+    app.use(requestLogger(log))
     app.use(errorHandler({ onError: (error, ctx) => log.error({ err: error, method: ctx.method, route: ctx.routerPath ?? ctx.path }, 'request failed') }))
-    app.use(createFaceidRouter({ verifier, resolveUser: sessions.resolveUser, resolveIdentity: (userId) => demoIdentities.get(userId) }).routes())
+    app.use(
+      createFaceidRouter({
+        verifier,
+        resolveUser: sessions.resolveUser,
+        resolveIdentity: (userId) => demoIdentities.get(userId),
+        limits: issuance.limits,
+        reuseOpenToken: issuance.reuseOpenToken,
+      }).routes(),
+    )
     app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
     app.use(async (ctx) => {
       throw new NotFoundError(`No route ${ctx.method} ${ctx.path}`)
@@ -143,6 +175,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     for (const close of closers.reverse()) await close().catch(() => undefined)
     throw error
   }
+}
+
+/** Every configured secret value, so the logger can remove them wherever they show up. */
+function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
+  const keys = [env['FACEID_DATA_KEY'], ...(env['FACEID_DATA_KEYS'] ?? '').split(',')]
+    .map((k) => k?.trim() ?? '')
+    .filter(Boolean)
+    .flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
+  return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
+}
+
+/** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */
+function proxyHopsFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env['FACEID_TRUST_PROXY'] ?? ''
+  if (text === '' || text === '0' || text === 'false') return 0
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 10) throw new ConfigurationError('FACEID_TRUST_PROXY must be the number of trusted proxies in front of the server (0-10)')
+  return n
 }
 
 function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {

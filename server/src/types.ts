@@ -1,5 +1,6 @@
 import type { BizTokenOptions, EidTokenOptions, Identity } from '@faceid-kit/shared'
 import type { Context } from 'koa'
+import type { IssueLimits, ReuseOptions } from './issuance.js'
 import type { Verifier } from './verifier.js'
 
 export type Awaitable<T> = T | Promise<T>
@@ -19,6 +20,13 @@ export interface FaceidRouterOptions {
   prefix?: string
   /** Largest accepted JSON body. Default `'16kb'`. */
   jsonLimit?: string
+  /** Issuance limits per user and per client IP (`ctx.ip`), counted in the ledger. Default: none. */
+  limits?: IssueLimits
+  /**
+   * Answer a user's token request with their still-open token of the same kind (no result yet,
+   * enough life left) instead of paying for a new one. Default off.
+   */
+  reuseOpenToken?: boolean | ReuseOptions
 }
 
-export type { BizTokenOptions, EidTokenOptions, Identity }
+export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOptions }

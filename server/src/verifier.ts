@@ -14,7 +14,7 @@ import {
 } from '@faceid-kit/shared'
 import { ConfigurationError, FaceidError, UpstreamError } from './errors.js'
 import type { Gateway } from './gateway.js'
-import type { FetchOutcome, Ledger, TokenRecord } from './ledger.js'
+import type { FetchOutcome, FullResult, Ledger, TokenRecord } from './ledger.js'
 import { TOKEN_GONE_CODES } from './upstream-errors.js'
 
 export interface VerifierOptions {
@@ -26,7 +26,18 @@ export interface VerifierOptions {
   merchantId?: string | undefined
   /** How long after a token's lifetime its result may still change. Default 300 s. */
   finalMarginSeconds?: number
+  /**
+   * Which parts of a result to fetch (Tencent's `InfoType`): `'1'` text only (the default: no
+   * photos or videos are fetched or stored); add `2` ID card images, `3` best frame, `4` video,
+   * e.g. `'13'`; `'0'` everything. Whatever is fetched is stored sealed.
+   */
+  infoType?: string
   now?: () => Date
+}
+
+/** Digits 0-6, each at most once, or `'0'` alone. */
+export function isValidInfoType(value: string): boolean {
+  return value === '0' || (/^[1-6]{1,6}$/.test(value) && new Set(value).size === value.length)
 }
 
 export interface IssueRequest {
@@ -47,7 +58,9 @@ export class Verifier {
   private readonly ruleId: string | undefined
   private readonly merchantId: string | undefined
   private readonly marginMs: number
-  private readonly now: () => Date
+  private readonly infoType: string
+  /** The clock of issue and fetch times (routes read it for issuance limits). */
+  readonly now: () => Date
 
   constructor(options: VerifierOptions) {
     this.gateway = options.gateway
@@ -55,6 +68,8 @@ export class Verifier {
     this.ruleId = options.ruleId
     this.merchantId = options.merchantId
     this.marginMs = (options.finalMarginSeconds ?? 300) * 1000
+    this.infoType = options.infoType ?? '1'
+    if (!isValidInfoType(this.infoType)) throw new ConfigurationError(`infoType must be '0' or digits 1-6 (e.g. '1', '13'), got ${JSON.stringify(options.infoType)}`)
     this.now = options.now ?? (() => new Date())
   }
 
@@ -100,6 +115,14 @@ export class Verifier {
     return { token, kind, expiresAt: expiresAt.toISOString() }
   }
 
+  /**
+   * Partner-side API (a function, never a route): the full stored result of a token, names, ID
+   * numbers and any fetched media included, decrypted. Undefined for an unknown token.
+   */
+  readFullResult(token: string): Promise<FullResult | undefined> {
+    return this.ledger.readFullResult(token)
+  }
+
   /** The stored outcome of a token, without calling Tencent. */
   view(record: TokenRecord): VerificationResult {
     if (record.result) return this.normalize(record, record.result, record.fetchedAt ?? this.now())
@@ -143,8 +166,9 @@ export class Verifier {
   }
 
   private fetch(record: TokenRecord): Promise<UpstreamResult> {
-    if (record.kind === 'eid') return this.gateway.getEidResult({ EidToken: record.token, InfoType: '1' })
-    return this.gateway.getDetectInfoEnhanced({ BizToken: record.token, RuleId: record.ruleId ?? this.ruleId ?? '', InfoType: '1' })
+    // GetEidResult has no video part (4).
+    if (record.kind === 'eid') return this.gateway.getEidResult({ EidToken: record.token, InfoType: this.infoType.replace('4', '') || '1' })
+    return this.gateway.getDetectInfoEnhanced({ BizToken: record.token, RuleId: record.ruleId ?? this.ruleId ?? '', InfoType: this.infoType })
   }
 
   private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {

@@ -77,7 +77,7 @@ describe('standalone server, live mode', () => {
       host: '127.0.0.1',
       database: (await freshDatabase()).db,
       logger: false,
-      env: { FACEID_SECRET_ID: credential.secretId, FACEID_SECRET_KEY: credential.secretKey, FACEID_ENDPOINT: url, FACEID_RULE_ID: '1', SESSION_SECRET: 's'.repeat(32) },
+      env: { FACEID_SECRET_ID: credential.secretId, FACEID_SECRET_KEY: credential.secretKey, FACEID_ENDPOINT: url, FACEID_RULE_ID: '1', SESSION_SECRET: 's'.repeat(32), FACEID_DATA_KEY: Buffer.alloc(32, 7).toString('base64') },
     })
     expect(server.config.sandbox).toBe(false)
     expect(server.emulator).toBeUndefined()

@@ -1,0 +1,64 @@
+import type { UpstreamResult } from '@faceid-kit/shared'
+
+/**
+ * What of a Tencent result may be stored in clear: an allowlist, so a field Tencent adds later
+ * is sealed by default. It keeps what the sweeper, billing and reconciliation read (codes,
+ * liveness and comparison outcomes, `IsNeedCharge`, similarity) and nothing that names a person.
+ */
+const CLEAR_TEXT_FIELDS = [
+  'ErrCode',
+  'ErrMsg',
+  'UseIDType',
+  'IdInfoFrom',
+  'LiveStatus',
+  'LiveMsg',
+  'Comparestatus',
+  'Comparemsg',
+  'Sim',
+  'LivenessInfoTag',
+  'CompareLibType',
+  'LivenessMode',
+  'NFCRequestIds',
+  'NFCBillingCounts',
+] as const
+
+const CLEAR_DETAIL_FIELDS = [
+  'ReqTime',
+  'Seq',
+  'Sim',
+  'IsNeedCharge',
+  'Errcode',
+  'Errmsg',
+  'Livestatus',
+  'Livemsg',
+  'Comparestatus',
+  'Comparemsg',
+  'CompareLibType',
+  'LivenessMode',
+] as const
+
+const CLEAR_ROOT_FIELDS = ['IsVerifyIntention', 'IntentionVerifyType', 'RequestId'] as const
+
+function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of fields) if (source[f] !== undefined) out[f] = source[f]
+  return out
+}
+
+/** The non-personal part of a result, safe to keep in clear (`result` column). */
+export function clearPartOf(raw: UpstreamResult): UpstreamResult {
+  const source = raw as Record<string, unknown>
+  const out = pick(source, CLEAR_ROOT_FIELDS)
+  const text = source['Text']
+  if (text && typeof text === 'object') {
+    const t = text as Record<string, unknown>
+    const clearText = pick(t, CLEAR_TEXT_FIELDS)
+    if (Array.isArray(t['LivenessDetail'])) {
+      clearText['LivenessDetail'] = t['LivenessDetail'].map((d: unknown) => (d && typeof d === 'object' ? pick(d as Record<string, unknown>, CLEAR_DETAIL_FIELDS) : d))
+    }
+    out['Text'] = clearText
+  } else if (text === null) {
+    out['Text'] = null
+  }
+  return out as UpstreamResult
+}
