@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigurationError } from '../src/errors.js'
+import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, issuanceOptionsFromEnv } from '../src/issuance.js'
+import { createFaceidRouter } from '../src/routes.js'
+import { startServer, type RunningServer } from '../src/standalone.js'
+import type { Verifier } from '../src/verifier.js'
+import { freshDatabase, startHarness, type Harness, type HarnessOptions } from './harness.js'
+
+const opened: Array<{ close(): Promise<void> }> = []
+afterEach(async () => {
+  for (const h of opened.splice(0)) await h.close()
+})
+
+/** Two routers (two "instances") on one database; clocks in step. */
+async function twoInstances(router: HarnessOptions['router']): Promise<[Harness, Harness]> {
+  const a = await startHarness({ router })
+  opened.push(a)
+  const b = await startHarness({ router })
+  opened.push(b)
+  b.clock.ms = a.clock.ms
+  return [a, b]
+}
+
+const advance = (hs: Harness[], seconds: number) => hs.forEach((h) => h.clock.advance(seconds))
+
+describe('issuance limits', () => {
+  it('limits a user across instances, with 429, Retry-After and rate_limited', async () => {
+    const [a, b] = await twoInstances({ limits: { perUserPerHour: 3 } })
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'alice' })).status).toBe(201)
+    advance([a, b], 10)
+    expect((await b.call('POST', '/faceid/eid-token', { user: 'alice' })).status).toBe(201)
+    advance([a, b], 10)
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'alice' })).status).toBe(201)
+    advance([a, b], 10)
+
+    const limited = await b.call('POST', '/faceid/biz-token', { user: 'alice' })
+    expect(limited.status).toBe(429)
+    expect(limited.body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/this user/) } })
+    // The oldest of the three leaves the hour 3600 - 30 s from now.
+    expect(limited.headers.get('retry-after')).toBe('3570')
+    expect(await a.ledger.count({ userId: 'alice' })).toBe(3)
+    // Nothing was asked of Tencent for the refused request.
+    expect((a.emulator.stats().calls['DetectAuth'] ?? 0) + (b.emulator.stats().calls['DetectAuth'] ?? 0)).toBe(2)
+
+    // Other users are not affected.
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'bob' })).status).toBe(201)
+
+    advance([a, b], 3570)
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'alice' })).status).toBe(201)
+    expect((await b.call('POST', '/faceid/biz-token', { user: 'alice' })).status).toBe(429)
+  })
+
+  it('limits a client address across users', async () => {
+    const [a, b] = await twoInstances({ limits: { perIpPerHour: 2 } })
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'u1' })).status).toBe(201)
+    expect((await b.call('POST', '/faceid/eid-token', { user: 'u2' })).status).toBe(201)
+    const limited = await a.call('POST', '/faceid/biz-token', { user: 'u3' })
+    expect(limited.status).toBe(429)
+    expect(limited.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/address/) })
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(3500)
+    expect(await a.ledger.count()).toBe(2)
+  })
+
+  it('refuses bad limit settings', async () => {
+    const base = { verifier: {} as Verifier, resolveUser: () => 'u' }
+    expect(() => createFaceidRouter({ ...base, limits: { perUserPerHour: -1 } })).toThrow(ConfigurationError)
+    expect(() => createFaceidRouter({ ...base, limits: { perIpPerHour: 1.5 } })).toThrow(/whole number/)
+    expect(() => issuanceOptionsFromEnv({ FACEID_LIMIT_PER_USER_PER_HOUR: 'ten' })).toThrow(/FACEID_LIMIT_PER_USER_PER_HOUR/)
+    expect(() => issuanceOptionsFromEnv({ FACEID_REUSE_OPEN_TOKEN: 'maybe' })).toThrow(/FACEID_REUSE_OPEN_TOKEN/)
+    expect(issuanceOptionsFromEnv({})).toEqual({ limits: { perUserPerHour: DEFAULT_PER_USER_PER_HOUR, perIpPerHour: DEFAULT_PER_IP_PER_HOUR }, reuseOpenToken: false })
+    expect(issuanceOptionsFromEnv({ FACEID_LIMIT_PER_USER_PER_HOUR: '0', FACEID_REUSE_OPEN_TOKEN: 'true' })).toEqual({
+      limits: { perUserPerHour: 0, perIpPerHour: DEFAULT_PER_IP_PER_HOUR },
+      reuseOpenToken: true,
+    })
+  })
+})
+
+describe('reusing an open token', () => {
+  it('answers a repeated request with the open token instead of paying again', async () => {
+    const [a, b] = await twoInstances({ reuseOpenToken: true, limits: { perUserPerHour: 1 } })
+    const first = await a.call('POST', '/faceid/biz-token', { user: 'alice' })
+    expect(first.status).toBe(201)
+    advance([a, b], 60)
+    // Another instance, same database: the same token, 200 (nothing created), within the limit.
+    const again = await b.call('POST', '/faceid/biz-token', { user: 'alice' })
+    expect(again.status).toBe(200)
+    expect(again.body).toEqual(first.body)
+    expect(await a.ledger.count({ userId: 'alice' })).toBe(1)
+    expect(b.emulator.stats().calls['DetectAuth'] ?? 0).toBe(0)
+
+    // Not another user's, not another kind.
+    expect((await a.call('POST', '/faceid/biz-token', { user: 'bob' })).body.token).not.toBe(first.body.token)
+    const eid = await a.call('POST', '/faceid/eid-token', { user: 'carol' })
+    expect(eid.status).toBe(201)
+
+    // Once a result has been fetched the token is no longer handed out again.
+    await a.call('GET', `/faceid/biz-token/${first.body.token}`, { user: 'alice' })
+    const afterFetch = await a.call('POST', '/faceid/biz-token', { user: 'alice' })
+    expect(afterFetch.status).toBe(429)
+  })
+
+  it('does not reuse a token about to expire', async () => {
+    const [a, b] = await twoInstances({ reuseOpenToken: { minRemainingSeconds: 590 } })
+    const first = await a.call('POST', '/faceid/eid-token', { user: 'alice' })
+    expect((await b.call('POST', '/faceid/eid-token', { user: 'alice' })).body.token).toBe(first.body.token)
+    advance([a, b], 11) // 589 s left of 600
+    const fresh = await b.call('POST', '/faceid/eid-token', { user: 'alice' })
+    expect(fresh.status).toBe(201)
+    expect(fresh.body.token).not.toBe(first.body.token)
+  })
+
+  it('is off by default', async () => {
+    const [a] = await twoInstances({})
+    const first = await a.call('POST', '/faceid/biz-token', { user: 'alice' })
+    const second = await a.call('POST', '/faceid/biz-token', { user: 'alice' })
+    expect(second.status).toBe(201)
+    expect(second.body.token).not.toBe(first.body.token)
+  })
+})
+
+describe('standalone server limits from the environment', () => {
+  let server: RunningServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+
+  it('applies FACEID_LIMIT_PER_USER_PER_HOUR and FACEID_REUSE_OPEN_TOKEN', async () => {
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      env: { FACEID_LIMIT_PER_USER_PER_HOUR: '1', FACEID_REUSE_OPEN_TOKEN: '1', FACEID_SWEEP_INTERVAL_SECONDS: '0' },
+      database: (await freshDatabase()).db,
+      logger: false,
+    })
+    const post = async (path: string, session: string) => {
+      const res = await fetch(`${server!.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, any> }
+    }
+    const login = await fetch(`${server.url}/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"alice"}' })
+    const session = ((await login.json()) as { token: string }).token
+    const first = await post('/faceid/biz-token', session)
+    expect(first.status).toBe(201)
+    expect((await post('/faceid/biz-token', session)).body.token).toBe(first.body.token)
+    const eid = await post('/faceid/eid-token', session)
+    expect(eid.status).toBe(429)
+    expect(Number(eid.retryAfter)).toBeGreaterThan(3500)
+    expect(eid.body.error.code).toBe('rate_limited')
+  })
+})
