@@ -3,6 +3,8 @@ export interface BuildOptions {
   outDir?: string
   /** Also build the demo app. Default true. */
   demo?: boolean
+  /** Emit the kit's type declarations (miniprogram_dist/types). Default false. */
+  types?: boolean
 }
 export interface BuildResult {
   kitDir: string

@@ -10,6 +10,7 @@ import { cp, mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
+import { emitTypes } from './types.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const COMPONENTS = ['faceid-verify', 'eid-verify']
@@ -105,8 +106,10 @@ async function buildDemo(out, kitDir, simDir) {
 }
 
 /**
- * @param {{ outDir?: string, demo?: boolean }} [options] outDir: where to put miniprogram_dist,
- *   dist/sim and demo/dist (default: this package). demo: also build the demo app (default true).
+ * @param {{ outDir?: string, demo?: boolean, types?: boolean }} [options] outDir: where to put
+ *   miniprogram_dist, dist/sim and demo/dist (default: this package). demo: also build the demo
+ *   app (default true). types: emit miniprogram_dist/types (default false: it takes seconds; the
+ *   CLI and the package's tests turn it on).
  */
 export async function build(options = {}) {
   const base = options.outDir ? path.resolve(options.outDir) : ROOT
@@ -115,6 +118,7 @@ export async function build(options = {}) {
   const demoDir = path.join(base, 'demo/dist')
   await Promise.all([kitDir, simDir, demoDir].map((dir) => rm(dir, { recursive: true, force: true })))
   await buildKit(kitDir)
+  if (options.types === true) await emitTypes(kitDir)
   await buildSims(simDir)
   if (options.demo !== false) await buildDemo(demoDir, kitDir, simDir)
   return { kitDir, simDir, demoDir }
@@ -122,6 +126,6 @@ export async function build(options = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now()
-  const { kitDir, simDir, demoDir } = await build()
+  const { kitDir, simDir, demoDir } = await build({ types: true })
   console.log(`built ${path.relative(process.cwd(), kitDir)}, ${path.relative(process.cwd(), simDir)}, ${path.relative(process.cwd(), demoDir)} in ${Date.now() - started} ms`)
 }

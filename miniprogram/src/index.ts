@@ -3,25 +3,26 @@
  * verify_mpsdk (人脸核身) and mp_ecard_sdk (E证通), plus the API client for the kit's server.
  * The components `faceid-verify` and `eid-verify` use this same module instance.
  */
-import { createKit } from './core/kit'
+import { createKit, type Kit } from './core/kit'
 import { wxPlatform } from './wx-platform'
 
-export const kit = createKit(wxPlatform)
+/** The kit instance bound to `wx`; the components use this same instance. */
+export const kit: Kit = createKit(wxPlatform)
 
-export const configure = kit.configure
-export const getConfig = kit.getConfig
-export const initFaceVerify = kit.initFaceVerify
-export const startFaceVerify = kit.startFaceVerify
-export const initEid = kit.initEid
-export const startEid = kit.startEid
-export const canEmbedEid = kit.canEmbedEid
-export const notifyShow = kit.notifyShow
-export const isBusy = kit.isBusy
-export const getApiClient = kit.api
-export const verifyFace = kit.verifyFace
-export const prepareEid = kit.prepareEid
-export const isEidReturn = kit.isEidReturn
-export const withEidReturnGuard = kit.withEidReturnGuard
+export const configure: Kit['configure'] = kit.configure
+export const getConfig: Kit['getConfig'] = kit.getConfig
+export const initFaceVerify: Kit['initFaceVerify'] = kit.initFaceVerify
+export const startFaceVerify: Kit['startFaceVerify'] = kit.startFaceVerify
+export const initEid: Kit['initEid'] = kit.initEid
+export const startEid: Kit['startEid'] = kit.startEid
+export const canEmbedEid: Kit['canEmbedEid'] = kit.canEmbedEid
+export const notifyShow: Kit['notifyShow'] = kit.notifyShow
+export const isBusy: Kit['isBusy'] = kit.isBusy
+export const getApiClient: Kit['api'] = kit.api
+export const verifyFace: Kit['verifyFace'] = kit.verifyFace
+export const prepareEid: Kit['prepareEid'] = kit.prepareEid
+export const isEidReturn: Kit['isEidReturn'] = kit.isEidReturn
+export const withEidReturnGuard: Kit['withEidReturnGuard'] = kit.withEidReturnGuard
 
 export { FaceIdKitError, toErrorInfo } from './core/errors'
 export { EID_APP_ID, SCENE_BACK_FROM_MINIPROGRAM } from './core/scene'
