@@ -1,0 +1,55 @@
+/**
+ * A throwaway database for one benchmark: a fresh PGlite directory on disk (what `npm start`
+ * uses), or, with DATABASE_URL, a fresh schema in that PostgreSQL database that is dropped
+ * afterwards, so that the benchmark never touches existing tables.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import type { OpenDatabaseOptions } from '../../server/src/database.js'
+
+export interface BenchDatabase {
+  engine: 'pglite' | 'postgres'
+  /** What `openDatabase` takes. */
+  options: OpenDatabaseOptions
+  /** Removes the directory or drops the schema. */
+  dispose(): Promise<void>
+}
+
+export async function pgliteDatabase(): Promise<BenchDatabase> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'faceid-bench-'))
+  return {
+    engine: 'pglite',
+    options: { dataDir: dir },
+    dispose: () => fs.rm(dir, { recursive: true, force: true }),
+  }
+}
+
+export async function postgresDatabase(url: string): Promise<BenchDatabase> {
+  const schema = `faceid_bench_${crypto.randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`)
+  } finally {
+    await admin.end()
+  }
+  // Every pooled connection of the server starts with the schema on its search path.
+  const scoped = new URL(url)
+  scoped.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    engine: 'postgres',
+    options: { url: scoped.toString() },
+    async dispose() {
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      } finally {
+        await c.end()
+      }
+    },
+  }
+}

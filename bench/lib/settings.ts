@@ -1,0 +1,38 @@
+/** Benchmark knobs: environment variables with defaults, each listed in bench/README.md. */
+
+function int(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got ${raw}`)
+  return value
+}
+
+export function readSettings() {
+  return {
+    /** Rows to run, e.g. "1,3"; default all. */
+    /** PostgreSQL for rows 1 and 4 besides PGlite. */
+    databaseUrl: process.env['DATABASE_URL'] || undefined,
+    rows: (process.env['BENCH_ROWS'] ?? '1,2,3,4').split(',').map((s) => s.trim()).filter(Boolean),
+    issuance: {
+      connections: int('BENCH_ISSUE_CONNECTIONS', 16),
+      seconds: int('BENCH_ISSUE_SECONDS', 3),
+      warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 2, 0),
+      rounds: int('BENCH_ISSUE_ROUNDS', 5),
+    },
+    delivery: {
+      verifications: int('BENCH_DELIVERY_N', 300),
+      concurrency: int('BENCH_DELIVERY_CONCURRENCY', 20),
+    },
+    sweep: {
+      tokens: int('BENCH_SWEEP_N', 5000),
+      qps: int('BENCH_SWEEP_QPS', 100),
+    },
+    footprint: {
+      concurrency: int('BENCH_FOOTPRINT_CONCURRENCY', 200),
+      waves: int('BENCH_FOOTPRINT_WAVES', 3),
+    },
+  }
+}
+
+export type Settings = ReturnType<typeof readSettings>

@@ -1,0 +1,127 @@
+/**
+ * Row 2 — result delivery: from the emulator finishing a verification (the user passed) to the
+ * mini-program kit holding the final result, through the real client flow: `kit.verifyFace()`
+ * (mini-program core, requests over fetch) → `POST /faceid/biz-token` → the SDK stand-in
+ * finishes the token in the emulator and calls `success` → the kit's settle delay →
+ * `GET /faceid/biz-token/:token` → `GetDetectInfoEnhanced`. The server is `startServer` in live
+ * mode in its own process; the emulator is in another. Also counts upstream
+ * `GetDetectInfoEnhanced` calls per verification from the emulator's counters.
+ */
+import crypto from 'node:crypto'
+import { DEFAULT_SETTLE_DELAY, type Kit } from '../../miniprogram/src/core/index.js'
+import { createSessions } from '../../server/src/session.js'
+import { pgliteDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { wallNow } from '../lib/clock.js'
+import { createNodeKit } from '../lib/node-platform.js'
+import { startEmulatorProcess, startKitServer } from '../lib/processes.js'
+import { fixed, ms, progress, type RowResult } from '../lib/report.js'
+import type { Settings } from '../lib/settings.js'
+import { pool, percentile } from '../lib/stats.js'
+
+const P99_GOAL_MS = 1000
+const CALLS_GOAL = 3
+
+/** Emulator process + kit server process + one mini-program kit per concurrent verification. */
+export async function startVerificationRig(kitCount: number, openDb: () => Promise<BenchDatabase> = pgliteDatabase) {
+  const emulator = await startEmulatorProcess()
+  let db: BenchDatabase
+  try {
+    db = await openDb()
+  } catch (error) {
+    await emulator.close()
+    throw error
+  }
+  const sessionSecret = crypto.randomBytes(32).toString('hex')
+  let server
+  try {
+    server = await startKitServer({ emulatorUrl: emulator.info.url, database: db.options, sessionSecret, dataKey: crypto.randomBytes(32).toString('base64') })
+  } catch (error) {
+    await emulator.close()
+    await db.dispose()
+    throw error
+  }
+  const running = server
+  const sessions = createSessions(sessionSecret)
+  const finishedAt = new Map<string, number>()
+  const completeUpstream = async (token: string) => {
+    const [at] = await emulator.call('complete', [token])
+    finishedAt.set(token, at!)
+  }
+  // One kit per concurrent verification: a kit runs one verification at a time, like a phone.
+  const kits = await Promise.all(
+    Array.from({ length: kitCount }, async (_, k) => createNodeKit({ baseUrl: running.info.url, bearer: await sessions.issue(`bench-user-${k}`), completeUpstream })),
+  )
+  return {
+    engine: db.engine,
+    emulator,
+    server: running,
+    /** One verification on kit `k`: the delivery time in ms; throws unless the result is `passed`. */
+    async verify(k: number): Promise<number> {
+      const outcome = await kits[k]!.verifyFace()
+      const heldAt = wallNow()
+      if (outcome.status !== 'result') throw new Error(`verification ended ${outcome.status} (${outcome.reason})`)
+      if (outcome.result.status !== 'passed') throw new Error(`result ${outcome.result.status}, expected passed`)
+      const at = finishedAt.get(outcome.result.token)
+      finishedAt.delete(outcome.result.token)
+      if (at === undefined) throw new Error('the emulator never finished this token')
+      return heldAt - at
+    },
+    async close() {
+      await running.close()
+      await emulator.close()
+      await db.dispose()
+    },
+  }
+}
+
+export async function deliveryRow(settings: Settings['delivery']): Promise<RowResult> {
+  const { verifications, concurrency } = settings
+  progress(`row 2: result delivery, ${verifications} verifications, ${concurrency} at a time`)
+  const rig = await startVerificationRig(concurrency)
+  const latencies: number[] = []
+  const failures: string[] = []
+  let before: Record<string, number>
+  let after: Record<string, number>
+  try {
+    // Warm-up (JIT, connection pools), not counted.
+    await pool(concurrency, concurrency, async (_, k) => void (await rig.verify(k)))
+    before = (await rig.emulator.call('stats', undefined)).calls
+    await pool(verifications, concurrency, async (_, k) => {
+      try {
+        latencies.push(await rig.verify(k))
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error))
+      }
+    })
+    after = (await rig.emulator.call('stats', undefined)).calls
+  } finally {
+    await rig.close()
+  }
+
+  const delta = (action: string) => (after[action] ?? 0) - (before[action] ?? 0)
+  const p50 = percentile(latencies, 50)
+  const p99 = percentile(latencies, 99)
+  const detectCalls = delta('GetDetectInfoEnhanced') / verifications
+  const settle = DEFAULT_SETTLE_DELAY
+  return {
+    row: 2,
+    title: 'Result delivery',
+    checks: [
+      { label: 'delivery p99 (emulator done → kit holds result)', value: ms(p99), goal: `≤ ${P99_GOAL_MS} ms`, pass: p99 <= P99_GOAL_MS },
+      { label: '  delivery p50', value: ms(p50), goal: '—', pass: null },
+      { label: `  p50 / p99 without the kit's ${settle} ms settle delay`, value: `${ms(p50 - settle)} / ${ms(p99 - settle)}`, goal: '—', pass: null },
+      { label: 'GetDetectInfoEnhanced calls per verification', value: fixed(detectCalls), goal: `≤ ${CALLS_GOAL}`, pass: detectCalls <= CALLS_GOAL },
+      { label: '  verifications without a passed result', value: String(failures.length), goal: '0', pass: failures.length === 0 },
+    ],
+    data: {
+      settings,
+      settleDelayMs: settle,
+      latencyMs: { p50, p90: percentile(latencies, 90), p99, max: percentile(latencies, 100), samples: latencies.length },
+      upstreamCallsPerVerification: Object.fromEntries(Object.keys(after).map((a) => [a, delta(a) / verifications])),
+      failures: failures.slice(0, 10),
+    },
+    notes: [
+      `delivery: ${verifications} verifications, ${concurrency} concurrent; includes the kit's fixed ${settle} ms settle delay (Tencent's iOS advice) before it asks the server`,
+    ],
+  }
+}

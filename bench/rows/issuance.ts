@@ -1,0 +1,130 @@
+/**
+ * Row 1 — issuance: requests/s through the kit's `POST /faceid/biz-token` over requests/s
+ * through a bare Koa route calling the same SDK client, against the same emulator, with the
+ * same autocannon settings. Both servers share one child process, the emulator has another, the
+ * load generator runs here. Runs alternate kit/bare in ABBA order; the figure is the median of
+ * the per-round ratios, so slow drift of the machine cancels out.
+ */
+import autocannon from 'autocannon'
+import { pgliteDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { startEmulatorProcess, startIssuanceServers, USER_HEADER } from '../lib/processes.js'
+import { fixed, progress, type Check, type RowResult } from '../lib/report.js'
+import type { Settings } from '../lib/settings.js'
+import { median } from '../lib/stats.js'
+
+const GOAL = 0.9
+
+interface Run {
+  rps: number
+  ok: number
+  bad: number
+  p99ms: number
+}
+
+interface EngineResult {
+  engine: 'pglite' | 'postgres'
+  ratio: number
+  roundRatios: number[]
+  kitRps: number[]
+  bareRps: number[]
+  kitMedianRps: number
+  bareMedianRps: number
+  kitP99Ms: number
+  bareP99Ms: number
+  badResponses: number
+  kitCreated: number
+  ledgerRows: number
+}
+
+async function load(url: string, connections: number, seconds: number): Promise<Run> {
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [USER_HEADER]: 'bench-user' },
+    body: '{}',
+    connections,
+    duration: seconds,
+    timeout: 30,
+  })
+  return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99 }
+}
+
+async function measureEngine(settings: Settings['issuance'], emulatorUrl: string, db: BenchDatabase): Promise<EngineResult> {
+  const servers = await startIssuanceServers({ emulatorUrl, database: db.options })
+  try {
+    const kitUrl = `${servers.info.kitUrl}/faceid/biz-token`
+    const bareUrl = `${servers.info.bareUrl}/bare/biz-token`
+    const { connections, seconds, warmupSeconds, rounds } = settings
+    let bad = 0
+    let kitCreated = 0
+    if (warmupSeconds > 0) {
+      const w1 = await load(kitUrl, connections, warmupSeconds)
+      const w2 = await load(bareUrl, connections, warmupSeconds)
+      bad += w1.bad + w2.bad
+      kitCreated += w1.ok
+    }
+    const kit: Run[] = []
+    const bare: Run[] = []
+    for (let round = 0; round < rounds; round++) {
+      // ABBA: kit first in even rounds, bare first in odd ones.
+      const order = round % 2 === 0 ? (['kit', 'bare'] as const) : (['bare', 'kit'] as const)
+      for (const which of order) {
+        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds)
+        ;(which === 'kit' ? kit : bare).push(run)
+        bad += run.bad
+        if (which === 'kit') kitCreated += run.ok
+        progress(`  ${db.engine} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s`)
+      }
+    }
+    const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
+    return {
+      engine: db.engine,
+      ratio: median(roundRatios),
+      roundRatios,
+      kitRps: kit.map((r) => r.rps),
+      bareRps: bare.map((r) => r.rps),
+      kitMedianRps: median(kit.map((r) => r.rps)),
+      bareMedianRps: median(bare.map((r) => r.rps)),
+      kitP99Ms: median(kit.map((r) => r.p99ms)),
+      bareP99Ms: median(bare.map((r) => r.p99ms)),
+      badResponses: bad,
+      kitCreated,
+      ledgerRows: await servers.call('ledgerCount', undefined),
+    }
+  } finally {
+    await servers.close()
+  }
+}
+
+export async function issuanceRow(settings: Settings['issuance'], databaseUrl: string | undefined): Promise<RowResult> {
+  const emulator = await startEmulatorProcess()
+  const results: EngineResult[] = []
+  const notes: string[] = []
+  try {
+    const engines: Array<() => Promise<BenchDatabase>> = [pgliteDatabase]
+    if (databaseUrl) engines.push(() => postgresDatabase(databaseUrl))
+    else notes.push('PostgreSQL not measured: set DATABASE_URL to add it')
+    for (const open of engines) {
+      const db = await open()
+      progress(`row 1: issuance on ${db.engine}, ${settings.connections} connections, ${settings.rounds}×2 runs of ${settings.seconds} s`)
+      try {
+        results.push(await measureEngine(settings, emulator.info.url, db))
+      } finally {
+        await db.dispose()
+      }
+    }
+  } finally {
+    await emulator.close()
+  }
+
+  const checks: Check[] = []
+  for (const r of results) {
+    const name = r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'
+    checks.push({ label: `issuance req/s, kit ÷ bare (${name})`, value: fixed(r.ratio), goal: `≥ ${GOAL}`, pass: r.ratio >= GOAL })
+    checks.push({ label: `  median req/s kit / bare (${name})`, value: `${r.kitMedianRps.toFixed(0)} / ${r.bareMedianRps.toFixed(0)}`, goal: '—', pass: null })
+    // Every 201 must have been a ledger insert, and nothing may have failed under load.
+    checks.push({ label: `  failed requests; 201s not in ledger (${name})`, value: `${r.badResponses}; ${Math.max(0, r.kitCreated - r.ledgerRows)}`, goal: '0; 0', pass: r.badResponses === 0 && r.kitCreated <= r.ledgerRows })
+  }
+  notes.push(`issuance: ${settings.connections} connections; per-round ratios ${results.map((r) => `${r.engine} [${r.roundRatios.map((x) => fixed(x)).join(', ')}]`).join(', ')}`)
+  return { row: 1, title: 'Issuance throughput', checks, data: { settings: { ...settings, postgres: Boolean(databaseUrl) }, engines: results }, notes }
+}
