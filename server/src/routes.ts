@@ -21,10 +21,19 @@ function validateOptions(options: FaceidRouterOptions): void {
   validateLimits(options.limits)
 }
 
-/** Requests with a body must say it is JSON; anything else is refused before parsing. */
-async function requireJson(ctx: Context, next: Next): Promise<void> {
+/**
+ * Requests with a body must say it is JSON, in UTF-8 (RFC 8259), not compressed (no client of
+ * the kit compresses requests); anything else is refused before parsing.
+ */
+export async function requireJson(ctx: Context, next: Next): Promise<void> {
   const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== ''
-  if (hasBody && !ctx.is('application/json')) throw new FaceidError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)')
+  if (hasBody) {
+    if (!ctx.is('application/json')) throw new FaceidError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)')
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(ctx.get('content-type'))?.[1]?.toLowerCase()
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new FaceidError(415, 'unsupported_encoding', 'JSON must be UTF-8')
+    const encoding = ctx.get('content-encoding').trim().toLowerCase()
+    if (encoding !== '' && encoding !== 'identity') throw new FaceidError(415, 'unsupported_encoding', 'Send the body uncompressed')
+  }
   await next()
 }
 

@@ -3,7 +3,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
-import type { Identity } from '@faceid-kit/shared'
+import { TOKEN_PATTERN, type Identity } from '@faceid-kit/shared'
 import Koa from 'koa'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
@@ -17,7 +17,7 @@ import { errorHandler } from './http-errors.js'
 import { issuanceOptionsFromEnv } from './issuance.js'
 import { Ledger } from './ledger.js'
 import { createLogger, requestLogger } from './logging.js'
-import { createFaceidRouter } from './routes.js'
+import { createFaceidRouter, requireJson } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
 import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from './retry.js'
 import { createSweeper, sweeperOptionsFromEnv, type Sweeper } from './sweeper.js'
@@ -60,9 +60,9 @@ const DevLoginBody = z.object({
 }).strict()
 
 const CompleteBody = z.discriminatedUnion('outcome', [
-  z.object({ token: z.string(), outcome: z.literal('passed') }).strict(),
-  z.object({ token: z.string(), outcome: z.literal('failed'), code: z.number().int().optional() }).strict(),
-  z.object({ token: z.string(), outcome: z.literal('abandoned') }).strict(),
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('passed') }).strict(),
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('failed'), code: z.number().int().optional() }).strict(),
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('abandoned') }).strict(),
 ])
 
 /**
@@ -205,13 +205,13 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
   if (!deps.config.sandbox || !emulator) return router
 
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
-  router.post('/auth/dev-login', json, async function devLogin(ctx) {
+  router.post('/auth/dev-login', requireJson, json, async function devLogin(ctx) {
     const parsed = DevLoginBody.safeParse(ctx.request.body)
     if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "userId": "…", "identity"?: { "name", "idCard" } }')
     if (parsed.data.identity) deps.demoIdentities.set(parsed.data.userId, parsed.data.identity)
     ctx.body = { token: await deps.sessions.issue(parsed.data.userId) }
   })
-  router.post('/sandbox/complete', json, async function completeVerification(ctx) {
+  router.post('/sandbox/complete', requireJson, json, async function completeVerification(ctx) {
     const userId = await deps.sessions.resolveUser(ctx)
     if (!userId) throw new UnauthorizedError()
     const parsed = CompleteBody.safeParse(ctx.request.body)
