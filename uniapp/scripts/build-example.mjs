@@ -1,17 +1,26 @@
 #!/usr/bin/env node
-// Produces uniapp/example/dist/build/mp-weixin from a fresh clone: installs the example's own
-// dependencies when needed, then runs `uni build -p mp-weixin` (offline).
-// Used by the uniapp vitest project's globalSetup and runnable by hand: `npm run example:build -w uniapp`.
+// Produces uniapp/example/dist/build/mp-weixin from a fresh clone, offline:
+//  1. the example's own dependencies (npm ci, only when missing or outdated);
+//  2. the mini-program kit and the simulated SDKs, built into example/.faceid-kit/ (a private
+//     copy, so this never races the miniprogram tests' own build);
+//  3. uni_modules/faceid-kit packed into example/src/uni_modules (as a user would install it);
+//  4. install-wxcomponents: the kit and the (simulated) SDKs into example/src/wxcomponents;
+//  5. `uni build -p mp-weixin`.
+// Used by the uniapp vitest project's globalSetup; by hand: `npm run example:build -w uniapp`.
 import { execFileSync } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureExampleDeps } from './example-deps.mjs'
+import { formatReport, installWxcomponents } from './install-wxcomponents.mjs'
+import { packUniModule } from './pack-uni-module.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const uniappDir = resolve(here, '..')
 export const repoDir = resolve(uniappDir, '..')
 export const exampleDir = join(uniappDir, 'example')
+export const exampleSrc = join(exampleDir, 'src')
 export const exampleDist = join(exampleDir, 'dist', 'build', 'mp-weixin')
+const privateBuild = join(exampleDir, '.faceid-kit')
 
 /** Runs `uni build -p mp-weixin` in the example with its own toolchain. */
 export function uniBuild(log = console.log) {
@@ -24,12 +33,41 @@ export function uniBuild(log = console.log) {
   })
 }
 
-export function buildExample(log = console.log) {
+/** Builds the mini-program kit and simulated SDKs with the miniprogram package's own build. */
+async function buildMiniprogramKit() {
+  const { build } = await import('../../miniprogram/scripts/build.mjs')
+  const { kitDir, simDir } = await build({ outDir: privateBuild, demo: false })
+  return { kitDir, simDir }
+}
+
+export async function prepareExample(log = console.log) {
+  const { kitDir, simDir } = await buildMiniprogramKit()
+  packUniModule(join(exampleSrc, 'uni_modules', 'faceid-kit'))
+  const options = {
+    projectDir: exampleSrc,
+    kitDir,
+    verifySdkDir: join(simDir, 'verify_mpsdk'),
+    eidSdkDir: join(simDir, 'mp_ecard_sdk'),
+    prefix: 'mp-',
+    writePagesJson: true,
+  }
+  const result = installWxcomponents(options)
+  const conflicts = result.files.kept.length + result.pagesJson.changes.filter((c) => c.kind.endsWith('-differs')).length
+  if (conflicts > 0 || result.pagesJson.written) {
+    // The committed example is already complete: any change here means it drifted.
+    log(formatReport(result, options))
+  }
+  if (conflicts > 0) throw new Error('install-wxcomponents left files or pages.json entries untouched in the example (see above)')
+  return result
+}
+
+export async function buildExample(log = console.log) {
   ensureExampleDeps(exampleDir, log)
+  await prepareExample(log)
   uniBuild(log)
   return exampleDist
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildExample()
+  await buildExample()
 }

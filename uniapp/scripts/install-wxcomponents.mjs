@@ -69,7 +69,7 @@ function hostPageSource() {
   return `<!-- Written by faceid-kit install-wxcomponents: the page verify_mpsdk opens (its startPath).
      It only hosts the SDK's indexCom component; keep it free of other logic. -->
 <template>
-  <verify-mp :options="options"></verify-mp>
+  <verify-mp class="faceid-kit-sdk" :options="options"></verify-mp>
 </template>
 
 <script setup lang="ts">

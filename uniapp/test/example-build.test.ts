@@ -14,4 +14,21 @@ describe('uni-app example build (uni build -p mp-weixin)', () => {
       for (const ext of ['.js', '.json', '.wxml']) expect(existsSync(join(exampleDist, page + ext))).toBe(true)
     }
   })
+
+  it('carries the half-screen allow-list from manifest.json and the wxcomponents from pages.json', () => {
+    const appJson = JSON.parse(readFileSync(join(exampleDist, 'app.json'), 'utf8')) as {
+      embeddedAppIdList?: string[]
+      usingComponents?: Record<string, string>
+    }
+    expect(appJson.embeddedAppIdList).toEqual(['wx0e2cb0b052a91c92'])
+    for (const path of Object.values(appJson.usingComponents ?? {})) {
+      expect(existsSync(join(exampleDist, `${path}.js`))).toBe(true)
+    }
+    expect(Object.keys(appJson.usingComponents ?? {})).toEqual(['mp-faceid-verify', 'mp-eid-verify'])
+    const hostPage = JSON.parse(readFileSync(join(exampleDist, 'pages/faceid-kit/verify.json'), 'utf8')) as {
+      usingComponents: Record<string, string>
+    }
+    expect(Object.keys(hostPage.usingComponents)).toEqual(['verify-mp'])
+    expect(existsSync(join(exampleDist, 'wxcomponents/verify_mpsdk/indexCom.js'))).toBe(true)
+  })
 })

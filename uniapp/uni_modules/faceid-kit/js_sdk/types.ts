@@ -102,7 +102,9 @@ export interface UseEidVerifyReturn extends UseVerifyState {
   /** Fetches (or renews) the EidToken ahead of the tap; resolves to whether one is ready. */
   prepare(): Promise<boolean>
   /**
-   * Opens eID, synchronously: call it directly from the tap handler, with no `await` before it.
+   * Opens eID, synchronously: call it directly from the tap handler, with no `await` before it,
+   * and put `data-eventsync="true"` on the tapped element — uni-app otherwise runs tap handlers
+   * in a `setTimeout`, outside the tap, and WeChat refuses the jump.
    * Without a fresh token it fetches one and resolves `{ status: 'error', error: { code: 'NOT_READY' } }`:
    * the user taps again.
    */

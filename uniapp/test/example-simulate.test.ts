@@ -1,0 +1,186 @@
+/**
+ * The uni-app example as `uni build -p mp-weixin` emits it, run in miniprogram-simulate against
+ * faceid-kit's standalone server in sandbox mode (embedded emulator): a page renders, a tap goes
+ * through the simulated SDK (its own page for verify_mpsdk, the emulated eID return for
+ * mp_ecard_sdk) and the server, and the page shows the server's verdict. Both routes: the
+ * wxcomponents and the uni_modules Vue components.
+ */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { exampleDist } from '../scripts/build-example.mjs'
+import { installMpRuntime, type MpRuntime } from './helpers/mp-runtime'
+import { startSandboxServer, type SandboxServer } from './helpers/sandbox-server'
+
+type Simulate = typeof import('miniprogram-simulate').default
+type Rendered = ReturnType<Simulate['render']>
+interface Node {
+  dom: HTMLElement
+  dispatchEvent(name: string): void
+  querySelector(selector: string): Node | null
+  querySelectorAll(selector: string): Node[]
+  instance: Record<string, unknown>
+}
+
+const BUILT_FOR = 'http://127.0.0.1:3000' // SERVER in example/src/services/session.ts
+const EID_APP_ID = 'wx0e2cb0b052a91c92'
+const nodeRequire = createRequire(import.meta.url)
+
+let server: SandboxServer
+let rt: MpRuntime
+let simulate: Simulate
+let app: Record<string, (options?: unknown) => void>
+
+/** Polls until `check` holds (the flows cross a real HTTP server and the SDKs' 500 ms delays). */
+async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+function openPage(route: string): Rendered {
+  const { usingComponents } = JSON.parse(readFileSync(path.join(exampleDist, 'app.json'), 'utf8')) as {
+    usingComponents: Record<string, string>
+  }
+  // app.json's global components are what the mini-program runtime adds to every page.
+  const id = simulate.load(path.join(exampleDist, route), { compiler: 'simulate', rootPath: exampleDist, usingComponents })
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  const instance = page.instance as Record<string, (arg?: unknown) => void>
+  instance.onLoad?.call(instance, {})
+  instance.onShow?.call(instance)
+  return page
+}
+
+const text = (node: { dom: HTMLElement }): string => node.dom.textContent ?? ''
+const lastRoute = (): string => rt.routes.at(-1) ?? ''
+
+/** verify_mpsdk opened its host page: render it and pick an outcome on the simulated SDK. */
+async function chooseOnFaceSdkPage(choice: 'passed' | 'failed' | 'cancel' | 'home'): Promise<string> {
+  await until(() => lastRoute().startsWith('/pages/faceid-kit/verify?token='), 'verify_mpsdk to open its host page')
+  const token = new URL(lastRoute(), 'https://x.test').searchParams.get('token') ?? ''
+  const hostPage = openPage('pages/faceid-kit/verify') as unknown as Node
+  const sdk = hostPage.querySelector('.faceid-kit-sdk')
+  expect(sdk && text(sdk)).toContain('人脸核身（模拟）')
+  const buttons = sdk?.querySelectorAll('.sim__btn') ?? []
+  const index = ['passed', 'failed', 'cancel', 'home'].indexOf(choice)
+  buttons[index]?.dispatchEvent('tap')
+  return token
+}
+
+beforeAll(async () => {
+  server = await startSandboxServer()
+  rt = installMpRuntime(exampleDist, BUILT_FOR, server.url)
+  // Component / Behavior / the wx mock must exist before vendor.js loads.
+  simulate = (await import('miniprogram-simulate')).default
+  nodeRequire(path.join(exampleDist, 'app.js'))
+  app = rt.app() as unknown as Record<string, (options?: unknown) => void>
+  app.onLaunch?.call(app, { scene: 1001, path: 'pages/index/index', query: {} })
+  // The example signs in (sandbox dev-login) and configures the simulated SDKs with the session.
+  await until(() => rt.requests.includes('POST /auth/dev-login'), 'the dev login')
+  await rt.idle()
+}, 60_000)
+
+afterAll(async () => {
+  rt?.dispose()
+  await server?.close()
+})
+
+describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout: 30_000 }, () => {
+  it('App.vue ignores the return from eID (scene 1038) and handles other shows', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined)
+    try {
+      app.onShow?.call(app, { scene: 1038, referrerInfo: { appId: EID_APP_ID, extraData: { verifyDone: true } } })
+      expect(log).not.toHaveBeenCalled()
+      app.onShow?.call(app, { scene: 1001 })
+      expect(log).toHaveBeenCalledWith('[example] app show, scene', 1001)
+    } finally {
+      log.mockRestore()
+    }
+  })
+
+  it('the home page links to both routes', () => {
+    const home = openPage('pages/index/index')
+    expect(text(home)).toContain('组合式函数与 Vue 组件')
+    expect(text(home)).toContain('小程序组件（wxcomponents）')
+  })
+
+  describe('wxcomponent route', () => {
+    it('face: tap → simulated verify_mpsdk page → emulator → the page shows the verdict', async () => {
+      const page = openPage('pages/wxcomponent/index') as unknown as Node
+      const button = page.querySelector('.face')?.querySelector('.fk-verify')
+      expect(button && text(button)).toContain('开始人脸核身')
+      button?.dispatchEvent('tap')
+      const token = await chooseOnFaceSdkPage('passed')
+      expect(token).toMatch(/^[A-Za-z0-9-]{36}$/)
+      await until(() => text(page).includes('核验通过'), 'the result on the page')
+      expect(rt.requests).toContain(`GET /faceid/biz-token/${token}`)
+      expect(rt.requests).toContain('POST /sandbox/complete')
+    })
+
+    it('face: a failed verification shows the server’s “not passed”', async () => {
+      const page = openPage('pages/wxcomponent/index') as unknown as Node
+      page.querySelector('.face')?.querySelector('.fk-verify')?.dispatchEvent('tap')
+      await chooseOnFaceSdkPage('failed')
+      await until(() => text(page).includes('核验未通过'), 'the failure on the page')
+    })
+
+    it('eID: the token is ready before the tap, the tap jumps to eID, the return shows the verdict', async () => {
+      const page = openPage('pages/wxcomponent/index') as unknown as Node
+      const button = page.querySelector('.eid')?.querySelector('.fk-verify')
+      await until(() => (button ? text(button).includes('开始 E证通核验') : false), 'the EidToken to be ready')
+      const jumpsBefore = rt.jumps.length
+      button?.dispatchEvent('tap')
+      // The runtime refuses a jump made outside the tap handler, as WeChat does.
+      await until(() => rt.jumps.length > jumpsBefore || rt.refusedJumps.length > 0, 'the jump to eID')
+      expect(rt.refusedJumps).toEqual([])
+      const jump = rt.jumps.at(-1) as { appId: string; extraData: { huiyanToken: string } }
+      expect(jump.appId).toBe(EID_APP_ID)
+      const sandbox = nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as {
+        finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
+      }
+      await sandbox.finishEmulated(jump.extraData.huiyanToken, 'passed')
+      await until(() => text(page).includes('核验通过'), 'the eID result on the page')
+      expect(rt.requests).toContain(`GET /faceid/eid-token/${jump.extraData.huiyanToken}`)
+    })
+  })
+
+  describe('uni_modules route (Vue components on the composables)', () => {
+    it('face: tap → simulated verify_mpsdk page → emulator → the page shows the verdict', async () => {
+      const page = openPage('pages/composable/index') as unknown as Node
+      const button = page.querySelector('.face')?.querySelector('.faceid-kit-button')
+      expect(button && text(button)).toContain('开始人脸核身')
+      button?.dispatchEvent('tap')
+      const token = await chooseOnFaceSdkPage('passed')
+      await until(() => text(page).includes('核验通过'), 'the result on the page')
+      expect(rt.requests).toContain(`GET /faceid/biz-token/${token}`)
+    })
+
+    it('face: cancelling on the SDK page shows the cancel', async () => {
+      const page = openPage('pages/composable/index') as unknown as Node
+      page.querySelector('.face')?.querySelector('.faceid-kit-button')?.dispatchEvent('tap')
+      await chooseOnFaceSdkPage('cancel')
+      await until(() => text(page).includes('已取消核验'), 'the cancel on the page')
+    })
+
+    it('eID (half-screen asked): jumps inside the tap, the emulated return shows the verdict', async () => {
+      const page = openPage('pages/composable/index') as unknown as Node
+      const button = page.querySelector('.eid')?.querySelector('.faceid-kit-button')
+      await until(() => (button ? text(button).includes('开始 E证通核验') : false), 'the EidToken to be ready')
+      const jumpsBefore = rt.jumps.length
+      button?.dispatchEvent('tap')
+      await until(() => rt.jumps.length > jumpsBefore || rt.refusedJumps.length > 0, 'the jump to eID')
+      expect(rt.refusedJumps).toEqual([])
+      const jump = rt.jumps.at(-1) as { api: string; appId: string; extraData: { huiyanToken: string } }
+      expect(jump).toMatchObject({ api: 'openEmbeddedMiniProgram', appId: EID_APP_ID })
+      const sandbox = nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as {
+        finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
+      }
+      await sandbox.finishEmulated(jump.extraData.huiyanToken, 'failed')
+      await until(() => text(page).includes('核验未通过'), 'the eID result on the page')
+    })
+  })
+})
