@@ -14,7 +14,7 @@ export const REDACTED = '[redacted]'
 
 /** Keys whose values are personal data or secrets wherever they appear (case-insensitive). */
 const SENSITIVE_KEY =
-  /^(name|realname|fullname|identity|id_?card\w*|idcard\w*|idno|id_?number|ocr\w+|mobile|phone|location|address|passno|visanum|birth\w*|extra|user_?info|eid_?info|eid_?code|eid_?sign|des_?key|best_?frames?|avatar|ocr_?front|ocr_?back|processed\w*image|\w*video\w*|\w*audio\w*|\w*image\w*|screenshot|authorization|proxy-authorization|cookie|set-cookie|x-test-user|\w*secret\w*|\w*password\w*|\w*data_?keys?|session_?token|access_?token|refresh_?token|jwt|bearer|encrypted_?body|ciphertext_?blob|result_?sealed|identity)$/i
+  /^(name|realname|fullname|identity|id_?card\w*|idcard\w*|idno|id_?number|ocr\w+|mobile|phone|location|address|passno|visanum|birth\w*|extra|user_?info|eid_?info|eid_?code|eid_?sign|des_?key|best_?frames?|avatar|ocr_?front|ocr_?back|processed\w*image|\w*video\w*|\w*audio\w*|\w*image\w*|screenshot|authorization|proxy-authorization|cookie|set-cookie|x-test-user|\w*secret\w*|\w*password\w*|\w*data_?keys?|session_?token|access_?token|refresh_?token|jwt|bearer|encrypted_?body|ciphertext_?blob|result_?sealed)$/i
 
 /** Standard places, for pino's own redaction. */
 const REDACT_PATHS = [
@@ -110,6 +110,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { log: (object) => scrubValue(object, secrets) as Record<string, unknown> },
+      // Errors are already plain, scrubbed objects (see scrubValue); pino's serializer would re-type them.
+      serializers: { err: (error: unknown) => error },
       hooks: { streamWrite: (line) => scrubText(line, secrets) },
     },
     options.destination ?? pino.destination(1),

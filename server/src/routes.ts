@@ -45,7 +45,7 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
   validateOptions(options)
   const { verifier } = options
   const router = new Router({ prefix: options.prefix ?? '/faceid' })
-  router.use(errorHandler())
+  router.use(errorHandler({ onError: options.onError }))
 
   async function userOf(ctx: Context): Promise<string> {
     const user = await options.resolveUser(ctx)

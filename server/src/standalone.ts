@@ -130,7 +130,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Behind N trusted proxies, the client is the N-th address from the right of X-Forwarded-For.
     const app = new Koa(trustedProxies > 0 ? { proxy: true, maxIpsCount: trustedProxies } : { proxy: false })
     app.use(requestLogger(log))
-    app.use(errorHandler({ onError: (error, ctx) => log.error({ err: error, method: ctx.method, route: ctx.routerPath ?? ctx.path }, 'request failed') }))
+    const logError = (error: unknown, ctx: Koa.Context) => log.error({ err: error, method: ctx.method, route: ctx._matchedRoute ?? 'unmatched' }, 'request failed')
+    app.use(errorHandler({ onError: logError }))
     app.use(
       createFaceidRouter({
         verifier,
@@ -138,6 +139,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         resolveIdentity: (userId) => demoIdentities.get(userId),
         limits: issuance.limits,
         reuseOpenToken: issuance.reuseOpenToken,
+        onError: logError,
       }).routes(),
     )
     app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())

@@ -27,6 +27,8 @@ export interface FaceidRouterOptions {
    * enough life left) instead of paying for a new one. Default off.
    */
   reuseOpenToken?: boolean | ReuseOptions
+  /** Called with every 5xx error before the JSON error body is sent (log it here). */
+  onError?: (error: unknown, ctx: Context) => void
 }
 
 export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOptions }
