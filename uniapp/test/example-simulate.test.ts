@@ -13,7 +13,7 @@ import { exampleDist } from '../scripts/build-example.mjs'
 import { installMpRuntime, type MpRuntime } from './helpers/mp-runtime'
 import { startSandboxServer, type SandboxServer } from './helpers/sandbox-server'
 
-type Simulate = typeof import('miniprogram-simulate').default
+type Simulate = typeof import('miniprogram-simulate')
 type Rendered = ReturnType<Simulate['render']>
 interface Node {
   dom: HTMLElement
@@ -55,7 +55,7 @@ function openPage(route: string): Rendered {
   return page
 }
 
-const text = (node: { dom: HTMLElement }): string => node.dom.textContent ?? ''
+const text = (node: { dom?: HTMLElement }): string => node.dom?.textContent ?? ''
 const lastRoute = (): string => rt.routes.at(-1) ?? ''
 
 /** verify_mpsdk opened its host page: render it and pick an outcome on the simulated SDK. */
@@ -75,7 +75,8 @@ beforeAll(async () => {
   server = await startSandboxServer()
   rt = installMpRuntime(exampleDist, BUILT_FOR, server.url)
   // Component / Behavior / the wx mock must exist before vendor.js loads.
-  simulate = (await import('miniprogram-simulate')).default
+  const loaded = (await import('miniprogram-simulate')) as Simulate & { default?: Simulate }
+  simulate = loaded.default ?? loaded
   nodeRequire(path.join(exampleDist, 'app.js'))
   app = rt.app() as unknown as Record<string, (options?: unknown) => void>
   app.onLaunch?.call(app, { scene: 1001, path: 'pages/index/index', query: {} })
