@@ -61,6 +61,11 @@ async function main() {
   const api = {
     /** Tokens the kit recorded, to check that every 201 was a ledger insert. */
     ledgerCount: () => ledger.count(),
+    /** CPU time of this process (all threads), µs: how much work each server does per request. */
+    cpu: () => {
+      const { user, system } = process.cpuUsage()
+      return user + system
+    },
   }
   serve(api, { kitUrl: kit.url, bareUrl: plain.url } satisfies IssuanceServersInfo, async () => {
     for (const s of [kit.server, plain.server]) {
@@ -71,6 +76,6 @@ async function main() {
   })
 }
 
-export type IssuanceServersApi = { ledgerCount: () => Promise<number> }
+export type IssuanceServersApi = { ledgerCount: () => Promise<number>; cpu: () => number }
 
 main().catch(fatal)

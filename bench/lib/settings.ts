@@ -26,7 +26,7 @@ export function readSettings() {
     },
     sweep: {
       tokens: int('BENCH_SWEEP_N', 5000),
-      qps: int('BENCH_SWEEP_QPS', 100),
+      qps: int('BENCH_SWEEP_QPS', 50),
     },
     footprint: {
       concurrency: int('BENCH_FOOTPRINT_CONCURRENCY', 200),

@@ -19,6 +19,8 @@ interface Run {
   ok: number
   bad: number
   p99ms: number
+  /** CPU time the servers' process spent per successful request, µs. */
+  cpuPerRequestUs: number
 }
 
 interface EngineResult {
@@ -31,12 +33,16 @@ interface EngineResult {
   bareMedianRps: number
   kitP99Ms: number
   bareP99Ms: number
+  /** Median server CPU per request, µs. */
+  kitCpuUs: number
+  bareCpuUs: number
   badResponses: number
   kitCreated: number
   ledgerRows: number
 }
 
-async function load(url: string, connections: number, seconds: number): Promise<Run> {
+async function load(url: string, connections: number, seconds: number, cpu: () => Promise<number>): Promise<Run> {
+  const cpuBefore = await cpu()
   const r = await autocannon({
     url,
     method: 'POST',
@@ -46,7 +52,8 @@ async function load(url: string, connections: number, seconds: number): Promise<
     duration: seconds,
     timeout: 30,
   })
-  return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99 }
+  const cpuUs = (await cpu()) - cpuBefore
+  return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99, cpuPerRequestUs: cpuUs / Math.max(1, r['2xx']) }
 }
 
 async function measureEngine(settings: Settings['issuance'], emulatorUrl: string, db: BenchDatabase): Promise<EngineResult> {
@@ -55,11 +62,12 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
     const kitUrl = `${servers.info.kitUrl}/faceid/biz-token`
     const bareUrl = `${servers.info.bareUrl}/bare/biz-token`
     const { connections, seconds, warmupSeconds, rounds } = settings
+    const cpu = () => servers.call('cpu', undefined)
     let bad = 0
     let kitCreated = 0
     if (warmupSeconds > 0) {
-      const w1 = await load(kitUrl, connections, warmupSeconds)
-      const w2 = await load(bareUrl, connections, warmupSeconds)
+      const w1 = await load(kitUrl, connections, warmupSeconds, cpu)
+      const w2 = await load(bareUrl, connections, warmupSeconds, cpu)
       bad += w1.bad + w2.bad
       kitCreated += w1.ok
     }
@@ -69,11 +77,11 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
       // ABBA: kit first in even rounds, bare first in odd ones.
       const order = round % 2 === 0 ? (['kit', 'bare'] as const) : (['bare', 'kit'] as const)
       for (const which of order) {
-        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds)
+        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu)
         ;(which === 'kit' ? kit : bare).push(run)
         bad += run.bad
         if (which === 'kit') kitCreated += run.ok
-        progress(`  ${db.engine} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s`)
+        progress(`  ${db.engine} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s, ${(run.cpuPerRequestUs / 1000).toFixed(2)} ms CPU/request`)
       }
     }
     const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
@@ -87,6 +95,8 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
       bareMedianRps: median(bare.map((r) => r.rps)),
       kitP99Ms: median(kit.map((r) => r.p99ms)),
       bareP99Ms: median(bare.map((r) => r.p99ms)),
+      kitCpuUs: median(kit.map((r) => r.cpuPerRequestUs)),
+      bareCpuUs: median(bare.map((r) => r.cpuPerRequestUs)),
       badResponses: bad,
       kitCreated,
       ledgerRows: await servers.call('ledgerCount', undefined),
@@ -122,6 +132,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
     const name = r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'
     checks.push({ label: `issuance req/s, kit ÷ bare (${name})`, value: fixed(r.ratio), goal: `≥ ${GOAL}`, pass: r.ratio >= GOAL })
     checks.push({ label: `  median req/s kit / bare (${name})`, value: `${r.kitMedianRps.toFixed(0)} / ${r.bareMedianRps.toFixed(0)}`, goal: '—', pass: null })
+    checks.push({ label: `  server CPU per request kit / bare (${name})`, value: `${(r.kitCpuUs / 1000).toFixed(2)} / ${(r.bareCpuUs / 1000).toFixed(2)} ms`, goal: '—', pass: null })
     // Every 201 must have been a ledger insert, and nothing may have failed under load.
     checks.push({ label: `  failed requests; 201s not in ledger (${name})`, value: `${r.badResponses}; ${Math.max(0, r.kitCreated - r.ledgerRows)}`, goal: '0; 0', pass: r.badResponses === 0 && r.kitCreated <= r.ledgerRows })
   }

@@ -9,7 +9,7 @@ import { openDatabase } from '../../server/src/database.js'
 import { SANDBOX_CREDENTIAL } from '../../server/src/emulator/index.js'
 import { createTencentGateway } from '../../server/src/gateway.js'
 import { Ledger } from '../../server/src/ledger.js'
-import { createSweeper } from '../../server/src/sweeper.js'
+import { createSweeper, sweeperOptionsFromEnv } from '../../server/src/sweeper.js'
 import { Verifier } from '../../server/src/verifier.js'
 import { pgliteDatabase } from '../lib/bench-db.js'
 import { IDENTITY, RULE_ID, startEmulatorProcess } from '../lib/processes.js'
@@ -40,8 +40,10 @@ export async function sweeperRow(settings: Settings['sweep']): Promise<RowResult
     for (let i = 0; i < issued.length; i += COMPLETE_CHUNK) await emulator.call('complete', issued.slice(i, i + COMPLETE_CHUNK))
 
     progress(`row 3: one sweeper pass over ${n} tokens at ${qps} calls/s (ideal ${(n / qps).toFixed(0)} s)`)
-    // Due at once (they are old in this scenario); otherwise the sweeper's defaults, as `npm start` runs it.
-    const sweeper = createSweeper({ ledger, gateway, ruleId: RULE_ID, qps, firstFetchAfterMs: 0 })
+    // Configured as `npm start` configures it (FACEID_SWEEP_BATCH, FACEID_SWEEP_LEASE_SECONDS apply),
+    // with the cap under test, and every token due at once (they are old in this scenario).
+    const { enabled: _enabled, ...fromEnv } = sweeperOptionsFromEnv(process.env)
+    const sweeper = createSweeper({ ...fromEnv, ledger, gateway, ruleId: RULE_ID, qps, firstFetchAfterMs: 0 })
     const before = await emulator.call('stats', undefined)
     const t0 = performance.now()
     const pass = await sweeper.runOnce()
@@ -63,7 +65,7 @@ export async function sweeperRow(settings: Settings['sweep']): Promise<RowResult
         { label: '  tokens left open; upstream calls', value: `${open}; ${calls}`, goal: `0; ${n}`, pass: open === 0 && calls === n },
       ],
       data: { settings, elapsedMs, idealMs: ideal, ratio, qpsViolations: violations, upstreamCalls: calls, openAfter: open, pass },
-      notes: [`sweeper: ${(elapsedMs / 1000).toFixed(1)} s for ${n} tokens at ${qps}/s (${(n / (elapsedMs / 1000)).toFixed(1)} calls/s achieved); sweeper defaults otherwise (batch 20, 4 in flight)`],
+      notes: [`sweeper: ${(elapsedMs / 1000).toFixed(1)} s for ${n} tokens at ${qps}/s (${(n / (elapsedMs / 1000)).toFixed(1)} calls/s achieved); batches of ${fromEnv.batchSize ?? 20}, ${4} fetches in flight`],
     }
   } finally {
     await db.close()
