@@ -21,6 +21,7 @@ import { createFaceidRouter, requireJson } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
 import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from './retry.js'
 import { createSweeper, sweeperOptionsFromEnv, type Sweeper } from './sweeper.js'
+import { billPullEnabledFromEnv, createDailyBillPull } from './bill.js'
 import { Verifier } from './verifier.js'
 
 export interface StartServerOptions {
@@ -118,10 +119,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     })
     const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
     // The sweeper paces and retries on its own, so it gets the bare gateway.
-    const sweeper = sweeping ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, logger: log }) : undefined
+    const sweeper = sweeping
+      ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, infoType: env['FACEID_RESULT_INFO_TYPE'] || undefined, logger: log })
+      : undefined
     if (sweeper) {
       sweeper.start()
       closers.push(() => sweeper.stop())
+    }
+    // Yesterday's GetWeChatBillDetails, once a day after 06:00 Beijing time (reconciliation).
+    if (billPullEnabledFromEnv(env, config.sandbox)) {
+      const billPull = createDailyBillPull({ db, gateway: upstream, logger: log })
+      billPull.start()
+      closers.push(() => billPull.stop())
     }
 
     // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.

@@ -21,6 +21,8 @@ export interface SweeperOptions {
   merchantId?: string | undefined
   /** As in `VerifierOptions`. Default 300. */
   finalMarginSeconds?: number
+  /** As in `VerifierOptions`: the parts of a result to fetch. Default there: text only. */
+  infoType?: string | undefined
   /** Business clock (leases, schedules, finality). Default `() => new Date()`. */
   now?: () => Date
   /** Result fetches per second, retries included. Default 5. Ignored when `bucket` is given. */
@@ -113,6 +115,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     ruleId: options.ruleId,
     merchantId: options.merchantId,
     finalMarginSeconds: options.finalMarginSeconds ?? 300,
+    ...(options.infoType ? { infoType: options.infoType } : {}),
     now,
   })
 

@@ -1,7 +1,7 @@
 /**
  * The ledger on both engines: the same schema and queries on PGlite and on a PostgreSQL server.
  */
-import type { VerificationResult } from '@faceid-kit/shared'
+import type { UpstreamResult, VerificationResult } from '@faceid-kit/shared'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../src/database.js'
 import { Ledger } from '../src/ledger.js'
@@ -18,7 +18,8 @@ const token = (i: number) => `B1D2E3F4-0000-4000-8000-${String(i).padStart(12, '
 function outcome(status: VerificationResult['status'], final: boolean, code?: number) {
   const result: VerificationResult = { token: 'x', kind: 'face', status, updatedAt: T0.toISOString() }
   if (code !== undefined) result.code = code
-  return { result, raw: code === undefined ? { Text: null } : { Text: { ErrCode: code, LivenessDetail: [] } }, billableCount: code === undefined ? 0 : 1, final }
+  const raw: UpstreamResult = code === undefined ? {} : { Text: { ErrCode: code, LivenessDetail: [] } }
+  return { result, raw, billableCount: code === undefined ? 0 : 1, final }
 }
 
 describe.each(ENGINES)('ledger (%s)', (engine) => {

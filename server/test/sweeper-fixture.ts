@@ -4,7 +4,7 @@
  */
 import { createEmulator, DEFAULT_MERCHANT_ID, SANDBOX_CREDENTIAL, type Emulator, type EmulatorOptions } from '../src/emulator/index.js'
 import { createTencentGateway, type Gateway } from '../src/gateway.js'
-import { Ledger } from '../src/ledger.js'
+import { Ledger, type LedgerOptions } from '../src/ledger.js'
 import { createSweeper, type Sweeper, type SweeperOptions } from '../src/sweeper.js'
 import { Verifier } from '../src/verifier.js'
 import { resetDatabase, type TestDatabase } from './postgres-db.js'
@@ -27,7 +27,7 @@ export interface Sandbox {
 }
 
 /** `database` is shared by a test file and emptied here; the sandbox leaves it open. */
-export async function createSandbox(database: TestDatabase, options: { start?: number; emulator?: EmulatorOptions; gateway?: (g: Gateway) => Gateway } = {}): Promise<Sandbox> {
+export async function createSandbox(database: TestDatabase, options: { start?: number; emulator?: EmulatorOptions; gateway?: (g: Gateway) => Gateway; ledger?: LedgerOptions } = {}): Promise<Sandbox> {
   let t = options.start ?? Date.parse('2025-03-03T02:00:00Z')
   const clock = { now: () => t, date: () => new Date(t), advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) }
   const emulator = createEmulator({ now: clock.now, maxSkewSeconds: Infinity, logger: false, ...options.emulator })
@@ -35,7 +35,7 @@ export async function createSandbox(database: TestDatabase, options: { start?: n
   const bare = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: url, timeoutSeconds: 5 })
   const gateway = options.gateway ? options.gateway(bare) : bare
   const db = await database.open()
-  const ledger = await Ledger.open(db)
+  const ledger = await Ledger.open(db, options.ledger)
   await resetDatabase(db)
   const verifier = new Verifier({ gateway, ledger, ruleId: RULE_ID, merchantId: MERCHANT_ID, now: clock.date })
   const sweepers: Sweeper[] = []

@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { readConfig, type ServerConfig } from '../config.js'
 import { openDatabase, type Database } from '../database.js'
 import { DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, SANDBOX_CREDENTIAL } from '../emulator/index.js'
+import { Keyring } from '../data-keys.js'
 import { ConfigurationError } from '../errors.js'
 import { createTencentGateway, type Gateway } from '../gateway.js'
 import { Ledger } from '../ledger.js'
@@ -37,9 +38,11 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   }
   const credential = config.sandbox ? SANDBOX_CREDENTIAL : { secretId: config.secretId!, secretKey: config.secretKey! }
   const gateway = createTencentGateway({ ...credential, endpoint: config.endpoint, region: config.region, timeoutSeconds: timeoutSecondsFromEnv(env) })
+  // As the server: results are sealed, and outside sandbox mode only with a real key.
+  const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
   const db = await openDatabase({ url: config.databaseUrl })
   try {
-    const ledger = await Ledger.open(db)
+    const ledger = await Ledger.open(db, { keyring })
     return {
       config,
       db,
