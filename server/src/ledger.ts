@@ -225,6 +225,22 @@ export class Ledger {
   }
 
   /**
+   * Retention: deletes the sealed personal part (names, ID numbers, media) of final results
+   * fetched before `before`. Status, codes and billing stay. Returns how many rows were purged.
+   */
+  async purgePersonalData(before: Date, now: Date = new Date()): Promise<number> {
+    const { rowCount } = await this.db.query(
+      // A plain result stored before sealing existed cannot be split in SQL: it goes whole.
+      `UPDATE faceid_tokens
+          SET result = CASE WHEN result_sealed IS NULL THEN NULL ELSE result END,
+              result_sealed = NULL, result_key_id = NULL, personal_data_purged_at = $2
+        WHERE final AND fetched_at < $1 AND (result_sealed IS NOT NULL OR (result IS NOT NULL AND personal_data_purged_at IS NULL))`,
+      [before, now],
+    )
+    return rowCount
+  }
+
+  /**
    * Issue times of a user's or an IP's most recent tokens since `since`, newest first, at most
    * `limit` (what an issuance limit needs to decide and to say when to retry).
    */
@@ -260,7 +276,7 @@ export class Ledger {
     for (;;) {
       const { rows } = await this.db.query<TokenRow>(
         `SELECT * FROM faceid_tokens
-          WHERE result IS NOT NULL AND result_key_id IS DISTINCT FROM $1 AND token > $2
+          WHERE result IS NOT NULL AND result_key_id IS DISTINCT FROM $1 AND personal_data_purged_at IS NULL AND token > $2
           ORDER BY token LIMIT $3`,
         [this.keyring.current.id, after, batchSize],
       )

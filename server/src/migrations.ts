@@ -85,6 +85,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX faceid_tokens_result_key ON faceid_tokens (result_key_id) WHERE result IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'personal data retention',
+    // When the sealed personal part of a result was deleted (retention); the clear part stays
+    // for billing and reconciliation.
+    sql: `
+      ALTER TABLE faceid_tokens ADD COLUMN personal_data_purged_at timestamptz;
+      CREATE INDEX faceid_tokens_sealed_fetched ON faceid_tokens (fetched_at) WHERE result_sealed IS NOT NULL;
+    `,
+  },
 ]
 
 /** Applies pending migrations under an advisory lock, so several instances can start at once. */

@@ -109,6 +109,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
     const ledger = await Ledger.open(db, { keyring })
     if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
+    const retentionDays = retentionDaysFromEnv(env)
+    if (retentionDays !== undefined) {
+      const purge = () =>
+        ledger.purgePersonalData(new Date(Date.now() - retentionDays * 86_400_000)).then(
+          (purged) => purged > 0 && log.info({ purged, retentionDays }, 'personal data purged'),
+          (error: unknown) => log.error({ err: error }, 'personal data purge failed'),
+        )
+      void purge()
+      const timer = setInterval(() => void purge(), 3600_000).unref()
+      closers.push(async () => clearInterval(timer))
+    }
     const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
     const verifier = new Verifier({
       gateway: withRetries(upstream, retryOptionsFromEnv(env)),
@@ -195,6 +206,15 @@ function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
     .filter(Boolean)
     .flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
   return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
+}
+
+/** `FACEID_PERSONAL_DATA_RETENTION_DAYS`: how long sealed personal data of final results is kept. */
+function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env['FACEID_PERSONAL_DATA_RETENTION_DAYS'] ?? ''
+  if (text === '') return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0) throw new ConfigurationError('FACEID_PERSONAL_DATA_RETENTION_DAYS must be a number of days ≥ 0')
+  return n
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

@@ -197,6 +197,30 @@ describe('key rotation', () => {
   })
 })
 
+describe('retention', () => {
+  it('purges the sealed personal part of old final results and keeps status and billing', async () => {
+    const { db, ledger, verifier, token } = await storedResult(new Keyring(key(1)))
+    expect(await ledger.purgePersonalData(new Date(Date.now() - 3600_000))).toBe(0)
+    await db.query(
+      `INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at, status, code, final, result, fetched_at)
+       VALUES ($1, 'face', 'bob', now(), now(), 'failed', 2016, true, $2::jsonb, now())`,
+      ['P'.repeat(36), JSON.stringify({ Text: { ErrCode: 2016, Name: '李四', IdCard: '110101199003074512' } })],
+    )
+    expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(2)
+
+    const record = (await ledger.get(token))!
+    expect(record).toMatchObject({ status: 'passed', code: 0, billableCount: 1, final: true })
+    expect(record.result?.Text?.ErrCode).toBe(0)
+    expect(record.result?.Text?.Name).toBeUndefined()
+    expect(verifier.view(record)).toMatchObject({ status: 'passed', billable: true })
+    expect(verifier.view(record).identity).toBeUndefined()
+    expect(await rowText(db, 'P'.repeat(36))).not.toContain('李四')
+    // Nothing left to re-seal, nothing purged twice.
+    expect(await Ledger.open(db, { keyring: new Keyring(key(2)) }).then((l) => l.rotateKeys())).toMatchObject({ rotated: 0, sealedPlain: 0, failed: [] })
+    expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(0)
+  })
+})
+
 describe('npm run rotate-keys', () => {
   const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
   const tsx = path.resolve(serverDir, '../node_modules/.bin/tsx')

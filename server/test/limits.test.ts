@@ -147,4 +147,28 @@ describe('standalone server limits from the environment', () => {
     expect(Number(eid.retryAfter)).toBeGreaterThan(3500)
     expect(eid.body.error.code).toBe('rate_limited')
   })
+
+  it.each([
+    ['behind one trusted proxy, per forwarded address', '1', [201, 201, 429]],
+    ['without FACEID_TRUST_PROXY, X-Forwarded-For is ignored', '', [201, 429, 429]],
+  ])('limits per IP %s', async (_label, trust, expected) => {
+    const database = (await freshDatabase()).db
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      env: { FACEID_TRUST_PROXY: trust, FACEID_LIMIT_PER_IP_PER_HOUR: '1', FACEID_LIMIT_PER_USER_PER_HOUR: '0', FACEID_SWEEP_INTERVAL_SECONDS: '0' },
+      database,
+      logger: false,
+    })
+    const statuses: number[] = []
+    for (const [user, forwarded] of [['a', '203.0.113.1'], ['b', '203.0.113.2'], ['c', '198.51.100.9, 203.0.113.1']] as const) {
+      const login = await fetch(`${server.url}/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: user }) })
+      const session = ((await login.json()) as { token: string }).token
+      const res = await fetch(`${server.url}/faceid/biz-token`, { method: 'POST', headers: { authorization: `Bearer ${session}`, 'x-forwarded-for': forwarded } })
+      statuses.push(res.status)
+    }
+    expect(statuses).toEqual(expected)
+    const { rows } = await database.query<{ client_ip: string }>('SELECT client_ip FROM faceid_tokens ORDER BY issued_at')
+    expect(rows[0]!.client_ip).toBe(trust ? '203.0.113.1' : '127.0.0.1')
+  })
 })
