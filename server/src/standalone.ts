@@ -164,7 +164,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     )
     app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
     app.use(async (ctx) => {
-      throw new NotFoundError(`No route ${ctx.method} ${ctx.path}`)
+      // The path is not echoed: it may hold whatever the caller put there.
+      throw new NotFoundError(`No route for ${ctx.method} here`)
     })
 
     const server = http.createServer(app.callback())
