@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { beijingDate, beijingDay, billAvailableAt, createDailyBillPull, previousBeijingDate, pullBill, readBill } from '../src/bill.js'
+import { beijingDate, beijingDay, billAvailableAt, billPullEnabledFromEnv, createDailyBillPull, previousBeijingDate, pullBill, readBill } from '../src/bill.js'
 import { chargedAttemptsOn, formatReport, reconcile } from '../src/reconcile.js'
 import { createTestDatabase, ENGINES, type TestDatabase } from './postgres-db.js'
 import { createSandbox, HOUR, MINUTE, RULE_ID, type Sandbox } from './sweeper-fixture.js'
@@ -34,6 +34,16 @@ describe('Beijing-time days', () => {
     }
     expect(chargedAttemptsOn({ issuedAt: new Date(MORNING) }, result as never, start, end)).toBe(2)
     expect(chargedAttemptsOn({ issuedAt: new Date('2025-03-04T01:00:00Z') }, result as never, start, end)).toBe(1)
+  })
+})
+
+describe('FACEID_BILL_PULL', () => {
+  it('defaults to on with credentials and off in sandbox mode, and rejects garbage', () => {
+    expect(billPullEnabledFromEnv({}, false)).toBe(true)
+    expect(billPullEnabledFromEnv({}, true)).toBe(false)
+    expect(billPullEnabledFromEnv({ FACEID_BILL_PULL: '1' }, true)).toBe(true)
+    expect(billPullEnabledFromEnv({ FACEID_BILL_PULL: '0' }, false)).toBe(false)
+    expect(() => billPullEnabledFromEnv({ FACEID_BILL_PULL: 'daily' }, false)).toThrow(/FACEID_BILL_PULL/)
   })
 })
 
