@@ -41,7 +41,7 @@ async function until(check: () => boolean, what: string, limitMs = 10_000): Prom
   }
 }
 
-function openPage(route: string): Rendered {
+function openPage(route: string, query: Record<string, string> = {}): Rendered {
   const { usingComponents } = JSON.parse(readFileSync(path.join(exampleDist, 'app.json'), 'utf8')) as {
     usingComponents: Record<string, string>
   }
@@ -50,13 +50,20 @@ function openPage(route: string): Rendered {
   const page = simulate.render(id)
   page.attach(document.createElement('parent-wrapper'))
   const instance = page.instance as Record<string, (arg?: unknown) => void>
-  instance.onLoad?.call(instance, {})
+  instance.onLoad?.call(instance, query)
   instance.onShow?.call(instance)
   return page
 }
 
 const text = (node: { dom?: HTMLElement }): string => node.dom?.textContent ?? ''
 const lastRoute = (): string => rt.routes.at(-1) ?? ''
+const queryOf = (route: string): Record<string, string> => Object.fromEntries(new URL(route, 'https://x.test').searchParams)
+
+interface EidSandbox {
+  configureSandbox(config: { emulateEidApp?: boolean }): void
+  finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
+}
+const eidSandbox = (): EidSandbox => nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as EidSandbox
 
 /** verify_mpsdk opened its host page: render it and pick an outcome on the simulated SDK. */
 async function chooseOnFaceSdkPage(choice: 'passed' | 'failed' | 'cancel' | 'home'): Promise<string> {
@@ -129,23 +136,21 @@ describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout:
       await until(() => text(page).includes('核验未通过'), 'the failure on the page')
     })
 
-    it('eID: the token is ready before the tap, the tap jumps to eID, the return shows the verdict', async () => {
+    it('eID in the sandbox: the stand-in eID page takes the outcome, the return shows the verdict', async () => {
       const page = openPage('pages/wxcomponent/index') as unknown as Node
       const button = page.querySelector('.eid')?.querySelector('.fk-verify')
       await until(() => (button ? text(button).includes('开始 E证通核验') : false), 'the EidToken to be ready')
-      const jumpsBefore = rt.jumps.length
       button?.dispatchEvent('tap')
-      // The runtime refuses a jump made outside the tap handler, as WeChat does.
-      await until(() => rt.jumps.length > jumpsBefore || rt.refusedJumps.length > 0, 'the jump to eID')
-      expect(rt.refusedJumps).toEqual([])
-      const jump = rt.jumps.at(-1) as { appId: string; extraData: { huiyanToken: string } }
-      expect(jump.appId).toBe(EID_APP_ID)
-      const sandbox = nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as {
-        finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
-      }
-      await sandbox.finishEmulated(jump.extraData.huiyanToken, 'passed')
+      // emulateEidApp: the simulated SDK opens its page as the eID mini-program.
+      await until(() => lastRoute().startsWith('/mp_ecard_sdk/index/index?'), 'the emulated eID app to open')
+      const query = queryOf(lastRoute())
+      expect(query.emulate).toBe('true')
+      const eidPage = openPage('mp_ecard_sdk/index/index', query) as unknown as Node
+      await until(() => text(eidPage).includes('E证通小程序（模拟）'), 'the emulated eID page')
+      eidPage.querySelectorAll('.choice')[0]?.dispatchEvent('tap')
       await until(() => text(page).includes('核验通过'), 'the eID result on the page')
-      expect(rt.requests).toContain(`GET /faceid/eid-token/${jump.extraData.huiyanToken}`)
+      expect(rt.requests).toContain(`GET /faceid/eid-token/${query.token}`)
+      expect(rt.refusedJumps).toEqual([])
     })
   })
 
@@ -167,21 +172,26 @@ describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout:
       await until(() => text(page).includes('已取消核验'), 'the cancel on the page')
     })
 
-    it('eID (half-screen asked): jumps inside the tap, the emulated return shows the verdict', async () => {
-      const page = openPage('pages/composable/index') as unknown as Node
-      const button = page.querySelector('.eid')?.querySelector('.faceid-kit-button')
-      await until(() => (button ? text(button).includes('开始 E证通核验') : false), 'the EidToken to be ready')
-      const jumpsBefore = rt.jumps.length
-      button?.dispatchEvent('tap')
-      await until(() => rt.jumps.length > jumpsBefore || rt.refusedJumps.length > 0, 'the jump to eID')
-      expect(rt.refusedJumps).toEqual([])
-      const jump = rt.jumps.at(-1) as { api: string; appId: string; extraData: { huiyanToken: string } }
-      expect(jump).toMatchObject({ api: 'openEmbeddedMiniProgram', appId: EID_APP_ID })
-      const sandbox = nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as {
-        finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
+    it('eID (half-screen asked): jumps to eID inside the tap, the return shows the verdict', async () => {
+      // Jump for real (no stand-in page), so the runtime's TAP-gesture rule applies.
+      eidSandbox().configureSandbox({ emulateEidApp: false })
+      try {
+        const page = openPage('pages/composable/index') as unknown as Node
+        const button = page.querySelector('.eid')?.querySelector('.faceid-kit-button')
+        await until(() => (button ? text(button).includes('开始 E证通核验') : false), 'the EidToken to be ready')
+        const jumpsBefore = rt.jumps.length
+        button?.dispatchEvent('tap')
+        await until(() => rt.jumps.length > jumpsBefore || rt.refusedJumps.length > 0, 'the jump to eID')
+        // uni-app defers tap handlers unless data-eventsync is set; WeChat refuses such a jump.
+        expect(rt.refusedJumps).toEqual([])
+        const jump = rt.jumps.at(-1) as { api: string; appId: string; extraData: { huiyanToken: string } }
+        expect(jump).toMatchObject({ api: 'openEmbeddedMiniProgram', appId: EID_APP_ID })
+        // What eID's return does: scene 1038 with verifyDone, seen by the SDK's onAppShow listener.
+        await eidSandbox().finishEmulated(jump.extraData.huiyanToken, 'failed')
+        await until(() => text(page).includes('核验未通过'), 'the eID result on the page')
+      } finally {
+        eidSandbox().configureSandbox({ emulateEidApp: true })
       }
-      await sandbox.finishEmulated(jump.extraData.huiyanToken, 'failed')
-      await until(() => text(page).includes('核验未通过'), 'the eID result on the page')
     })
   })
 })

@@ -8,7 +8,12 @@ import type { EidSdkModule, FaceSdkModule, KitConfig } from '@/uni_modules/facei
 declare const require: (path: string) => unknown
 
 interface SandboxModule {
-  configureSandbox(config: { baseUrl?: string; header?: Record<string, string> }): void
+  configureSandbox(config: { baseUrl?: string; header?: Record<string, string>; emulateEidApp?: boolean }): void
+}
+
+/** The simulated mp_ecard_sdk's sandbox: plays the eID mini-program's part. */
+export interface EidSandbox extends SandboxModule {
+  finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
 }
 
 /** The native kit the wxcomponents share (wxcomponents/faceid-kit/index.js). */
@@ -17,8 +22,8 @@ export interface NativeKit {
 }
 
 export const faceSdk = require('/wxcomponents/verify_mpsdk/main') as FaceSdkModule & SandboxModule
-export const eidSdk = require('/wxcomponents/mp_ecard_sdk/main') as EidSdkModule
-const eidSandbox = require('/wxcomponents/mp_ecard_sdk/sandbox') as SandboxModule
+export const eidSdk = require('/wxcomponents/mp_ecard_sdk/main') as EidSdkModule & { jumpToEid(): void }
+export const eidSandbox = require('/wxcomponents/mp_ecard_sdk/sandbox') as EidSandbox
 export const nativeKit = require('/wxcomponents/faceid-kit/index') as NativeKit
 
 /**
@@ -28,5 +33,6 @@ export const nativeKit = require('/wxcomponents/faceid-kit/index') as NativeKit
 export function configureSimulatedSdks(baseUrl: string, token: string): void {
   const header = { Authorization: `Bearer ${token}` }
   faceSdk.configureSandbox({ baseUrl, header })
-  eidSandbox.configureSandbox({ baseUrl, header })
+  // A sandbox EidToken means nothing to the real eID mini-program: open the stand-in page instead.
+  eidSandbox.configureSandbox({ baseUrl, header, emulateEidApp: true })
 }
