@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'jsonc-parser'
-import { exampleDist } from '../scripts/build-example.mjs'
+import { exampleDir, exampleDist } from '../scripts/build-example.mjs'
 
 describe('uni-app example build (uni build -p mp-weixin)', () => {
   it('emits an mp-weixin app whose app.json lists the pages of pages.json', () => {
@@ -32,4 +33,12 @@ describe('uni-app example build (uni build -p mp-weixin)', () => {
     expect(Object.keys(hostPage.usingComponents)).toEqual(['verify-mp'])
     expect(existsSync(join(exampleDist, 'wxcomponents/verify_mpsdk/indexCom.js'))).toBe(true)
   })
+
+  it('type-checks with the example’s own TypeScript, the packed uni_modules included', () => {
+    // Throws with tsc's diagnostics on any error (strict mode, TypeScript 5.4 as in the example).
+    const run = () =>
+      execFileSync(join(exampleDir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: exampleDir, encoding: 'utf8', stdio: 'pipe' })
+    expect(run).not.toThrow()
+    expect(existsSync(join(exampleDir, 'src/uni_modules/faceid-kit/js_sdk/core/shared-types.ts'))).toBe(true)
+  }, 60_000)
 })
