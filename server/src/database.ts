@@ -30,10 +30,15 @@ export interface OpenDatabaseOptions {
   url?: string
   /** PGlite data directory, or `'memory'` for a throwaway database. Default `./.data`. */
   dataDir?: string
+  /**
+   * Told when PostgreSQL drops an idle connection (a restart, a failover, an admin command).
+   * The pool discards that connection and opens a new one on the next query.
+   */
+  onConnectionError?: (error: Error) => void
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (options.url) return openPostgres(options.url)
+  if (options.url) return openPostgres(options.url, options.onConnectionError)
   return openPglite(options.dataDir ?? './.data')
 }
 
@@ -60,8 +65,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 })
+  // Without a listener, an idle connection closed by the server is an uncaught error that ends the process.
+  pool.on('error', onConnectionError)
   // Fail at start, not at the first request, when the server is unreachable.
   const client = await pool.connect()
   client.release()

@@ -104,7 +104,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (options.database) {
       db = options.database
     } else {
-      db = await openDatabase({ url: config.databaseUrl, dataDir: options.dataDir })
+      db = await openDatabase({
+        url: config.databaseUrl,
+        dataDir: options.dataDir,
+        onConnectionError: (error) => log.warn({ err: error }, 'PostgreSQL closed an idle connection; it will be reopened'),
+      })
       closers.push(() => db!.close())
     }
     const ledger = await Ledger.open(db, { keyring })

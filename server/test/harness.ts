@@ -8,6 +8,7 @@ import { Ledger } from '../src/ledger.js'
 import { createFaceidRouter } from '../src/routes.js'
 import type { FaceidRouterOptions } from '../src/types.js'
 import { Verifier } from '../src/verifier.js'
+import { resetDatabase } from './postgres-db.js'
 
 /**
  * One in-memory PGlite per test file: starting one takes seconds, so tests share it and
@@ -18,10 +19,7 @@ export async function freshDatabase(): Promise<{ db: Database; ledger: Ledger }>
   sharedDb ??= openDatabase({ dataDir: 'memory' })
   const db = await sharedDb
   const ledger = await Ledger.open(db)
-  const { rows } = await db.query<{ tablename: string }>(
-    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'faceid_migrations'",
-  )
-  if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')}`)
+  await resetDatabase(db)
   return { db, ledger }
 }
 

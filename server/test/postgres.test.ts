@@ -99,3 +99,25 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     expect(await ledger.get(token(10))).toMatchObject({ final: true, status: 'expired' })
   })
 })
+
+describe.runIf(POSTGRES_URL)('a PostgreSQL connection closed by the server', () => {
+  it('is reported, discarded and replaced instead of crashing the process', async () => {
+    const database = await createTestDatabase('postgres')
+    const errors: Error[] = []
+    const { openDatabase } = await import('../src/database.js')
+    const db = await openDatabase({ url: database.url, onConnectionError: (e) => errors.push(e) })
+    try {
+      const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      // What a server restart or an admin does to an idle pooled connection.
+      const admin = await openDatabase({ url: POSTGRES_URL })
+      await admin.query('SELECT pg_terminate_backend($1)', [pid])
+      await admin.close()
+      await expect.poll(() => errors.length).toBe(1)
+      expect((errors[0] as Error & { code?: string }).code).toBe('57P01')
+      expect((await db.query<{ ok: number }>('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
+    } finally {
+      await db.close()
+      await database.drop()
+    }
+  })
+})
