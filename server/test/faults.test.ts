@@ -15,7 +15,7 @@ import { withRetries } from '../src/retry.js'
 import { createFaceidRouter } from '../src/routes.js'
 import { createSweeper } from '../src/sweeper.js'
 import { Verifier } from '../src/verifier.js'
-import { createTestDatabase, ENGINES, resetDatabase, type TestDatabase } from './postgres-db.js'
+import { ENGINES, resetDatabase, type TestDatabase, useTestDatabase } from './postgres-db.js'
 
 const VERIFICATIONS = 300
 const MINUTE = 60_000
@@ -37,13 +37,7 @@ async function pool<T>(items: T[], width: number, fn: (item: T, index: number) =
 }
 
 describe.each(ENGINES)('20 %% upstream faults (%s)', (engine) => {
-  let database: TestDatabase
-  beforeAll(async () => {
-    database = await createTestDatabase(engine)
-  }, 120_000)
-  afterAll(async () => {
-    await database?.drop()
-  })
+  const database = useTestDatabase(engine)
 
   it('loses no token and ends with every finished verification final', async () => {
     let t = Date.parse('2025-03-03T02:00:00Z')

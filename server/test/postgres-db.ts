@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto'
 import pg from 'pg'
+import { afterAll, beforeAll } from 'vitest'
 import { openDatabase, type Database } from '../src/database.js'
 
 export const POSTGRES_URL = process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined
@@ -58,6 +59,32 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       await c.end()
     },
+  }
+}
+
+/**
+ * A fresh database on `engine` for the enclosing `describe`: created before its tests, dropped
+ * after them. The handle may be passed around at once; it resolves when the tests run.
+ */
+export function useTestDatabase(engine: Engine): TestDatabase {
+  let current: TestDatabase | undefined
+  beforeAll(async () => {
+    current = await createTestDatabase(engine)
+  }, 120_000)
+  afterAll(async () => {
+    await current?.drop()
+  })
+  const ready = (): TestDatabase => {
+    if (!current) throw new Error('useTestDatabase: the database exists only while the tests of its describe run')
+    return current
+  }
+  return {
+    engine,
+    open: () => ready().open(),
+    get url() {
+      return ready().url
+    },
+    drop: () => ready().drop(),
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { beijingDate, beijingDay, billAvailableAt, billPullEnabledFromEnv, createDailyBillPull, previousBeijingDate, pullBill, readBill } from '../src/bill.js'
 import { chargedAttemptsOn, formatReport, reconcile } from '../src/reconcile.js'
-import { createTestDatabase, ENGINES, type TestDatabase } from './postgres-db.js'
+import { ENGINES, type TestDatabase, useTestDatabase } from './postgres-db.js'
 import { createSandbox, HOUR, MINUTE, RULE_ID, type Sandbox } from './sweeper-fixture.js'
 
 /** 10:00 Beijing time on 3 March 2025. */
@@ -48,14 +48,8 @@ describe('FACEID_BILL_PULL', () => {
 })
 
 describe.each(ENGINES)('reconciliation (%s)', (engine) => {
-  let database: TestDatabase
   let sb: Sandbox
-  beforeAll(async () => {
-    database = await createTestDatabase(engine)
-  }, 120_000)
-  afterAll(async () => {
-    await database?.drop()
-  })
+  const database = useTestDatabase(engine)
   afterEach(async () => {
     await sb?.close()
   })

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Gateway } from '../src/gateway.js'
 import { Ledger } from '../src/ledger.js'
-import { createTestDatabase, ENGINES, type TestDatabase } from './postgres-db.js'
+import { ENGINES, type TestDatabase, useTestDatabase } from './postgres-db.js'
 import { createSandbox, MINUTE, type Sandbox } from './sweeper-fixture.js'
 
 /** Wraps the gateway the way Tencent sees it: counts fetches of each token in flight at once. */
@@ -36,14 +36,8 @@ function concurrencyProbe() {
 }
 
 describe.each(ENGINES)('sweepers sharing one database (%s)', (engine) => {
-  let database: TestDatabase
   let sb: Sandbox
-  beforeAll(async () => {
-    database = await createTestDatabase(engine)
-  }, 120_000)
-  afterAll(async () => {
-    await database?.drop()
-  })
+  const database = useTestDatabase(engine)
   afterEach(async () => {
     await sb?.close()
   })

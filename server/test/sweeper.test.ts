@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Gateway } from '../src/gateway.js'
 import { createSweeper, sweeperOptionsFromEnv } from '../src/sweeper.js'
 import { TokenBucket } from '../src/token-bucket.js'
-import { createTestDatabase, ENGINES, POSTGRES_URL, type TestDatabase } from './postgres-db.js'
+import { ENGINES, POSTGRES_URL, type TestDatabase, useTestDatabase } from './postgres-db.js'
 import { createSandbox, HOUR, MINUTE, type Sandbox } from './sweeper-fixture.js'
 
 describe.skipIf(POSTGRES_URL)('sweeper on PostgreSQL', () => {
@@ -11,13 +11,7 @@ describe.skipIf(POSTGRES_URL)('sweeper on PostgreSQL', () => {
 
 describe.each(ENGINES)('sweeper (%s)', (engine) => {
   let sb: Sandbox
-  let database: TestDatabase
-  beforeAll(async () => {
-    database = await createTestDatabase(engine)
-  }, 120_000)
-  afterAll(async () => {
-    await database?.drop()
-  })
+  const database = useTestDatabase(engine)
   afterEach(async () => {
     await sb?.close()
   })
