@@ -82,3 +82,31 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket({ ratePerSecond: 1, capacity: 0.5 })).toThrow(RangeError)
   })
 })
+
+describe('TokenBucket under late timers', () => {
+  /** A clock whose sleeps always wake `lateMs` late, as real timers do on a busy machine. */
+  function lateTime(lateMs: number) {
+    let clock = 0
+    return { now: () => clock, sleep: async (ms: number) => void (clock += ms + lateMs) }
+  }
+
+  it.each([
+    [50, 1],
+    [50, 3],
+    [20, 2],
+    [7, 5],
+  ])('at %s/s with timers %s ms late, keeps the cap and does not fall behind the rate', async (rate, lateMs) => {
+    const time = lateTime(lateMs)
+    const bucket = new TokenBucket({ ratePerSecond: rate, now: time.now, sleep: time.sleep })
+    const times: number[] = []
+    const n = rate * 20
+    for (let i = 0; i < n; i++) {
+      await bucket.take()
+      times.push(time.now())
+    }
+    expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(rate)
+    // The ideal span is (n-1)/rate seconds; lateness may cost a little once per second, not per take.
+    const ideal = ((n - 1) / rate) * 1000
+    expect(times.at(-1)! / ideal).toBeLessThan(1.02)
+  })
+})
