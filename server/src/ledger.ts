@@ -150,6 +150,9 @@ export interface LedgerOptions {
   keyring?: Keyring
 }
 
+/** Rows per multi-row INSERT (9 parameters each, far below PostgreSQL's 65535). */
+const INSERT_BATCH_MAX = 500
+
 /** The source of truth for every token issued: written before a client ever sees a token. */
 export class Ledger {
   readonly keyring: Keyring
@@ -168,11 +171,59 @@ export class Ledger {
     return new Ledger(db, keyring)
   }
 
-  async insert(t: NewToken, q: Queryable = this.db): Promise<void> {
+  /**
+   * Records a new token; resolves once it is committed. Inserts that arrive together (concurrent
+   * requests) are written as one multi-row statement: one round trip and one commit instead of
+   * one each. A failing batch is retried row by row, so one bad row fails only its own caller.
+   * Inside a transaction (`q` given) the row is written at once, as part of it.
+   */
+  insert(t: NewToken, q?: Queryable): Promise<void> {
+    if (q) return this.insertRows([t], q)
+    return new Promise<void>((resolve, reject) => {
+      this.insertQueue.push({ row: t, resolve, reject })
+      this.flushInserts()
+    })
+  }
+
+  private readonly insertQueue: Array<{ row: NewToken; resolve: () => void; reject: (error: unknown) => void }> = []
+  private inserting = false
+
+  private flushInserts(): void {
+    if (this.inserting) return
+    this.inserting = true
+    // One turn of the event loop lets the requests already in flight join the batch.
+    setImmediate(() => {
+      void this.drainInserts().finally(() => {
+        this.inserting = false
+        if (this.insertQueue.length > 0) this.flushInserts()
+      })
+    })
+  }
+
+  private async drainInserts(): Promise<void> {
+    while (this.insertQueue.length > 0) {
+      const batch = this.insertQueue.splice(0, INSERT_BATCH_MAX)
+      try {
+        await this.insertRows(batch.map((b) => b.row))
+        for (const b of batch) b.resolve()
+      } catch (error) {
+        if (batch.length === 1) batch[0]!.reject(error)
+        else for (const b of batch) await this.insertRows([b.row]).then(b.resolve, b.reject)
+      }
+    }
+  }
+
+  private async insertRows(rows: readonly NewToken[], q: Queryable = this.db): Promise<void> {
+    const params: unknown[] = []
+    const tuples = rows.map((t) => {
+      const at = params.length
+      params.push(t.token, t.kind, t.userId, t.ruleId ?? null, t.merchantId ?? null, t.clientIp ?? null, t.issuedAt, t.expiresAt, t.requestId ?? null)
+      return `(${Array.from({ length: 9 }, (_, i) => `$${at + i + 1}`).join(', ')})`
+    })
     await q.query(
       `INSERT INTO faceid_tokens (token, kind, user_id, rule_id, merchant_id, client_ip, issued_at, expires_at, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [t.token, t.kind, t.userId, t.ruleId ?? null, t.merchantId ?? null, t.clientIp ?? null, t.issuedAt, t.expiresAt, t.requestId ?? null],
+       VALUES ${tuples.join(', ')}`,
+      params,
     )
   }
 

@@ -60,6 +60,24 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     expect(await ledger.count()).toBe(1)
   })
 
+  it('writes concurrent inserts as one statement, and a bad row fails only its own caller', async () => {
+    let inserts = 0
+    const counting: Database = { ...db, query: (sql, params) => ((inserts += Number(/^\s*INSERT INTO faceid_tokens/.test(sql))), db.query(sql, params)) }
+    const batched = await Ledger.open(counting, { keyring: ledger.keyring })
+    const rows = Array.from({ length: 30 }, (_, i) => ({ token: token(100 + i), kind: 'face' as const, userId: `u${i}`, issuedAt: T0, expiresAt: T0 }))
+    await Promise.all(rows.map((r) => batched.insert(r)))
+    expect(await ledger.count()).toBe(30)
+    expect(inserts).toBeLessThanOrEqual(2)
+
+    // A duplicate token in the middle of a concurrent batch.
+    inserts = 0
+    const next = Array.from({ length: 10 }, (_, i) => ({ token: token(200 + i), kind: 'eid' as const, userId: 'v', issuedAt: T0, expiresAt: T0 }))
+    const outcomes = await Promise.allSettled([...next.slice(0, 5), { ...next[0]!, token: token(100) }, ...next.slice(5)].map((r) => batched.insert(r)))
+    expect(outcomes.map((o) => o.status)).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(5).fill('fulfilled')])
+    expect(await ledger.count()).toBe(40)
+    expect((await ledger.get(token(100)))?.userId).toBe('u0')
+  })
+
   it('records fetches, and never lets a stale fetch overwrite a final result', async () => {
     await ledger.insert({ token: token(2), kind: 'face', userId: 'alice', issuedAt: T0, expiresAt: T0 })
     await ledger.recordFetch(token(2), outcome('pending', false), T0)
