@@ -4,7 +4,9 @@
  */
 import type { ChargeDetail, WeChatBillDetail } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
 import type { Database } from './database.js'
-import { BadRequestError, ConfigurationError, FaceidError, UpstreamError } from './errors.js'
+import { envFlag } from './config.js'
+import type { TaskLogger } from './types.js'
+import { BadRequestError, FaceidError, UpstreamError } from './errors.js'
 import type { Gateway } from './gateway.js'
 import { retrying, type RetryOptions } from './retry.js'
 
@@ -246,11 +248,6 @@ export async function readBill(db: Database, date: string, ruleId?: string): Pro
   }
 }
 
-/** The subset of a pino logger the daily pull uses. */
-export interface BillLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-}
 
 export interface DailyBillPullOptions {
   db: Database
@@ -259,7 +256,7 @@ export interface DailyBillPullOptions {
   now?: () => Date
   /** How often to check whether yesterday's bill is due. Default 15 min. */
   checkEveryMs?: number
-  logger?: BillLogger | undefined
+  logger?: TaskLogger | undefined
   retry?: RetryOptions
 }
 
@@ -324,9 +321,5 @@ export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPul
 
 /** `FACEID_BILL_PULL`: `1` on, `0` off; default on with Tencent credentials, off in sandbox mode. */
 export function billPullEnabledFromEnv(env: NodeJS.ProcessEnv, sandbox: boolean): boolean {
-  const text = (env['FACEID_BILL_PULL'] ?? '').trim().toLowerCase()
-  if (text === '') return !sandbox
-  if (text === '1' || text === 'true') return true
-  if (text === '0' || text === 'false') return false
-  throw new ConfigurationError(`FACEID_BILL_PULL must be 1 or 0, got ${JSON.stringify(env['FACEID_BILL_PULL'])}`)
+  return envFlag(env, 'FACEID_BILL_PULL', !sandbox)
 }

@@ -39,3 +39,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port,
   }
 }
+
+/**
+ * An optional number ≥ 0 from the environment: unset or empty → undefined; anything else that
+ * is not a number within the rule throws, rather than being guessed at.
+ */
+export function envNumber(env: NodeJS.ProcessEnv, name: string, rule: { integer?: boolean; hint?: string } = {}): number | undefined {
+  const text = env[name]
+  if (text === undefined || text === '') return undefined
+  const value = Number(text)
+  const ok = rule.integer ? Number.isInteger(value) : Number.isFinite(value)
+  if (!ok || value < 0) {
+    const what = rule.integer ? 'a whole number ≥ 0' : 'a number ≥ 0'
+    throw new ConfigurationError(`${name} must be ${what}${rule.hint ? ` (${rule.hint})` : ''}, got ${JSON.stringify(text)}`)
+  }
+  return value
+}
+
+/** An optional on/off setting: `1`/`true` or `0`/`false`; unset or empty → `fallback`. */
+export function envFlag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = (env[name] ?? '').trim().toLowerCase()
+  if (text === '') return fallback
+  if (text === '1' || text === 'true') return true
+  if (text === '0' || text === 'false') return false
+  throw new ConfigurationError(`${name} must be 1/true or 0/false, got ${JSON.stringify(env[name])}`)
+}

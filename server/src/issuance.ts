@@ -1,4 +1,5 @@
 import type { TokenKind, TokenResponse } from '@faceid-kit/shared'
+import { envFlag, envNumber } from './config.js'
 import { ConfigurationError, FaceidError } from './errors.js'
 import type { Ledger } from './ledger.js'
 
@@ -79,18 +80,10 @@ export async function findReusableToken(
 
 /** Reads `FACEID_LIMIT_PER_USER_PER_HOUR`, `FACEID_LIMIT_PER_IP_PER_HOUR`, `FACEID_REUSE_OPEN_TOKEN`. */
 export function issuanceOptionsFromEnv(env: NodeJS.ProcessEnv): { limits: IssueLimits; reuseOpenToken: boolean } {
-  const int = (name: string, fallback: number): number => {
-    const text = env[name]
-    if (text === undefined || text === '') return fallback
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < 0) throw new ConfigurationError(`${name} must be a whole number ≥ 0 (0: no limit), got ${JSON.stringify(text)}`)
-    return n
-  }
-  const reuse = (env['FACEID_REUSE_OPEN_TOKEN'] ?? '').trim().toLowerCase()
-  if (!['', '0', '1', 'true', 'false'].includes(reuse)) throw new ConfigurationError('FACEID_REUSE_OPEN_TOKEN must be 1/true or 0/false')
+  const limit = (name: string, fallback: number): number => envNumber(env, name, { integer: true, hint: '0: no limit' }) ?? fallback
   return {
-    limits: { perUserPerHour: int('FACEID_LIMIT_PER_USER_PER_HOUR', DEFAULT_PER_USER_PER_HOUR), perIpPerHour: int('FACEID_LIMIT_PER_IP_PER_HOUR', DEFAULT_PER_IP_PER_HOUR) },
-    reuseOpenToken: reuse === '1' || reuse === 'true',
+    limits: { perUserPerHour: limit('FACEID_LIMIT_PER_USER_PER_HOUR', DEFAULT_PER_USER_PER_HOUR), perIpPerHour: limit('FACEID_LIMIT_PER_IP_PER_HOUR', DEFAULT_PER_IP_PER_HOUR) },
+    reuseOpenToken: envFlag(env, 'FACEID_REUSE_OPEN_TOKEN', false),
   }
 }
 

@@ -1,5 +1,6 @@
-import { ConfigurationError, type UpstreamError } from './errors.js'
+import type { UpstreamError } from './errors.js'
 import type { Gateway } from './gateway.js'
+import { envNumber } from './config.js'
 import { toUpstreamError } from './upstream-errors.js'
 
 export interface RetryOptions {
@@ -88,25 +89,16 @@ export function withRetries(gateway: Gateway, options: RetryOptions = {}): Gatew
 /** Reads retry settings from the environment (see the README's configuration table). */
 export function retryOptionsFromEnv(env: NodeJS.ProcessEnv): RetryOptions {
   const options: RetryOptions = {}
-  const attempts = positiveNumber(env, 'FACEID_RETRY_ATTEMPTS')
-  const base = positiveNumber(env, 'FACEID_RETRY_BASE_MS')
-  const max = positiveNumber(env, 'FACEID_RETRY_MAX_MS')
+  const attempts = envNumber(env, 'FACEID_RETRY_ATTEMPTS')
+  const base = envNumber(env, 'FACEID_RETRY_BASE_MS')
+  const max = envNumber(env, 'FACEID_RETRY_MAX_MS')
   if (attempts !== undefined) options.attempts = attempts
   if (base !== undefined) options.baseDelayMs = base
   if (max !== undefined) options.maxDelayMs = max
   return options
 }
 
-/** An optional non-negative number from the environment; throws on garbage rather than guessing. */
-export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const text = env[name]
-  if (text === undefined || text === '') return undefined
-  const value = Number(text)
-  if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`${name} must be a non-negative number, got ${JSON.stringify(text)}`)
-  return value
-}
-
 /** `FACEID_TIMEOUT_SECONDS`: the per-request timeout of the Tencent SDK (its `reqTimeout`). */
 export function timeoutSecondsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  return positiveNumber(env, 'FACEID_TIMEOUT_SECONDS') || undefined
+  return envNumber(env, 'FACEID_TIMEOUT_SECONDS') || undefined
 }

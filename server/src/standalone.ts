@@ -7,7 +7,7 @@ import { TOKEN_PATTERN, type Identity } from '@faceid-kit/shared'
 import Koa from 'koa'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
-import { readConfig, type ServerConfig } from './config.js'
+import { envNumber, readConfig, type ServerConfig } from './config.js'
 import { openDatabase, type Database } from './database.js'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
@@ -215,11 +215,7 @@ function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
 
 /** `FACEID_PERSONAL_DATA_RETENTION_DAYS`: how long sealed personal data of final results is kept. */
 function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const text = env['FACEID_PERSONAL_DATA_RETENTION_DAYS'] ?? ''
-  if (text === '') return undefined
-  const n = Number(text)
-  if (!Number.isFinite(n) || n < 0) throw new ConfigurationError('FACEID_PERSONAL_DATA_RETENTION_DAYS must be a number of days ≥ 0')
-  return n
+  return envNumber(env, 'FACEID_PERSONAL_DATA_RETENTION_DAYS', { hint: 'days' })
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

@@ -3,15 +3,12 @@ import os from 'node:os'
 import { UpstreamError } from './errors.js'
 import type { Gateway } from './gateway.js'
 import type { ClaimedToken, Ledger, SweepCounts } from './ledger.js'
-import { positiveNumber, withRetries, type RetryOptions } from './retry.js'
+import { envNumber } from './config.js'
+import { withRetries, type RetryOptions } from './retry.js'
 import { TokenBucket, withRateLimit } from './token-bucket.js'
+import type { TaskLogger } from './types.js'
 import { Verifier } from './verifier.js'
 
-/** The subset of a pino logger the sweeper uses. */
-export interface SweeperLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-}
 
 export interface SweeperOptions {
   ledger: Ledger
@@ -53,7 +50,7 @@ export interface SweeperOptions {
   intervalMs?: number
   /** Tencent keeps results this long; a token still failing past it is given up. Default 3 days. */
   retentionMs?: number
-  logger?: SweeperLogger | undefined
+  logger?: TaskLogger | undefined
   /** Injected for tests: [0, 1). */
   random?: () => number
 }
@@ -222,10 +219,10 @@ export function createSweeper(options: SweeperOptions): Sweeper {
 
 /** Sweeper settings from the environment (see the README's configuration table). */
 export function sweeperOptionsFromEnv(env: NodeJS.ProcessEnv): { enabled: boolean } & Pick<SweeperOptions, 'qps' | 'intervalMs' | 'leaseMs' | 'batchSize'> {
-  const interval = positiveNumber(env, 'FACEID_SWEEP_INTERVAL_SECONDS')
-  const qps = positiveNumber(env, 'FACEID_SWEEP_QPS')
-  const lease = positiveNumber(env, 'FACEID_SWEEP_LEASE_SECONDS')
-  const batch = positiveNumber(env, 'FACEID_SWEEP_BATCH')
+  const interval = envNumber(env, 'FACEID_SWEEP_INTERVAL_SECONDS')
+  const qps = envNumber(env, 'FACEID_SWEEP_QPS')
+  const lease = envNumber(env, 'FACEID_SWEEP_LEASE_SECONDS')
+  const batch = envNumber(env, 'FACEID_SWEEP_BATCH')
   const options: { enabled: boolean } & Pick<SweeperOptions, 'qps' | 'intervalMs' | 'leaseMs' | 'batchSize'> = { enabled: interval !== 0 }
   if (interval) options.intervalMs = interval * SECOND
   if (qps) options.qps = qps

@@ -5,6 +5,12 @@ import type { Verifier } from './verifier.js'
 
 export type Awaitable<T> = T | Promise<T>
 
+/** The part of a pino logger the background tasks (sweeper, daily bill pull) use. */
+export interface TaskLogger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+}
+
 /** Options of `createFaceidRouter`. */
 export interface FaceidRouterOptions {
   verifier: Verifier

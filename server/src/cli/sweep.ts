@@ -4,7 +4,7 @@
  * Reads the same environment as the server (DATABASE_URL, FACEID_*); see the README.
  */
 import { createSweeper } from '../sweeper.js'
-import { positiveNumber } from '../retry.js'
+import { envNumber } from '../config.js'
 import { openCliContext, parseCliArgs, runCli } from './common.js'
 
 const USAGE = 'usage: npm run sweep -- [--json] [--qps N]'
@@ -15,7 +15,7 @@ runCli(async () => {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const qps = values.qps === undefined ? positiveNumber(process.env, 'FACEID_SWEEP_QPS') : positiveNumber({ qps: values.qps }, 'qps')
+  const qps = values.qps === undefined ? envNumber(process.env, 'FACEID_SWEEP_QPS') : envNumber({ qps: values.qps }, 'qps')
   const ctx = await openCliContext()
   try {
     const sweeper = createSweeper({
@@ -24,7 +24,7 @@ runCli(async () => {
       ruleId: ctx.ruleId,
       merchantId: ctx.merchantId,
       ...(qps ? { qps } : {}),
-      leaseMs: (positiveNumber(process.env, 'FACEID_SWEEP_LEASE_SECONDS') ?? 300) * 1000,
+      leaseMs: (envNumber(process.env, 'FACEID_SWEEP_LEASE_SECONDS') ?? 300) * 1000,
     })
     const stop = () => void sweeper.stop()
     process.once('SIGINT', stop)
