@@ -124,18 +124,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const timer = setInterval(() => void purge(), 3600_000).unref()
       closers.push(async () => clearInterval(timer))
     }
+    // The routes and the sweeper must ask Tencent for the same parts of a result.
+    const infoType = env['FACEID_RESULT_INFO_TYPE'] || undefined
     const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
     const verifier = new Verifier({
       gateway: withRetries(upstream, retryOptionsFromEnv(env)),
       ledger,
       ruleId,
       merchantId,
-      infoType: env['FACEID_RESULT_INFO_TYPE'] || undefined,
+      infoType,
     })
     const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
     // The sweeper paces and retries on its own, so it gets the bare gateway.
     const sweeper = sweeping
-      ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, infoType: env['FACEID_RESULT_INFO_TYPE'] || undefined, logger: log })
+      ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, infoType, logger: log })
       : undefined
     if (sweeper) {
       sweeper.start()
