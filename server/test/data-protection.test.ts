@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { GetDetectInfoEnhancedResponse, GetEidResultResponse } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
 import { openDatabase } from '../src/database.js'
 import { DataKeyError, fingerprint, generateDataKey, Keyring, parseDataKey } from '../src/data-keys.js'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../src/emulator/index.js'
@@ -147,16 +148,16 @@ describe('results at rest', () => {
   it('seals E证通 OCR fields and fetched media too', async () => {
     const { db, verifier, token } = await storedResult(new Keyring(key(1)), { kind: 'eid', infoType: '13' })
     const text = await rowText(db, token)
-    const full = await verifier.readFullResult(token)
-    expect(full?.result?.Text?.OcrName).toBe(NAME)
-    expect(full?.result?.BestFrame?.BestFrame).toBe(FAKE_IMAGE_BASE64)
-    for (const personal of [NAME, ID_CARD, full!.result!.Text!.OcrAddress!, FAKE_IMAGE_BASE64.slice(0, 40)]) expect(text).not.toContain(personal)
+    const full = (await verifier.readFullResult(token))?.result as GetEidResultResponse | null | undefined
+    expect(full?.Text?.OcrName).toBe(NAME)
+    expect(full?.BestFrame?.BestFrame).toBe(FAKE_IMAGE_BASE64)
+    for (const personal of [NAME, ID_CARD, full!.Text!.OcrAddress!, FAKE_IMAGE_BASE64.slice(0, 40)]) expect(text).not.toContain(personal)
   })
 
   it('fetches no media unless configured', async () => {
     const { verifier, token } = await storedResult(new Keyring(key(1)))
-    const full = await verifier.readFullResult(token)
-    expect(full?.result?.BestFrame ?? null).toBeNull()
+    const full = (await verifier.readFullResult(token))?.result as GetDetectInfoEnhancedResponse | null | undefined
+    expect(full?.BestFrame ?? null).toBeNull()
     expect(() => new Verifier({ gateway: {} as never, ledger: verifier.ledger, infoType: '7' })).toThrow(/infoType/)
     expect(() => new Verifier({ gateway: {} as never, ledger: verifier.ledger, infoType: '11' })).toThrow(/infoType/)
   })

@@ -1,5 +1,5 @@
 /**
- * Masking of personal data for anything that leaves the partner backend (DESIGN §3.6).
+ * Masking of personal data for anything that leaves the partner backend.
  * Masks keep the length of the value so a user can recognise their own data.
  */
 

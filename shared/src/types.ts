@@ -1,15 +1,10 @@
 /**
- * Public types shared by the server, the mini-program kit and the uni-app kit.
- * The single source of truth for the HTTP contract (DESIGN §4) and the partner-settable
- * parts of the BizToken / EidToken requests, derived from the Tencent SDK's own models.
+ * Public types shared by the server, the mini-program kit and the uni-app kit: the HTTP contract
+ * (docs/architecture.md) and the partner-settable parts of the BizToken / EidToken requests.
+ * The Tencent request and result shapes are our own copies of the fields the kit uses, so that
+ * this package ships no Node code; server/test/tencent-model-types.test.ts checks them against
+ * the Tencent SDK's models.
  */
-import type {
-  DetectAuthRequest,
-  DetectInfoText,
-  GetDetectInfoEnhancedResponse,
-  GetEidResultResponse,
-  GetEidTokenRequest,
-} from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
 
 /** Which Tencent flow a token belongs to: BizToken (verify_mpsdk) or EidToken (mp_ecard_sdk). */
 export type TokenKind = 'face' | 'eid'
@@ -63,36 +58,102 @@ export interface Identity {
   idCard: string
 }
 
+/** One round of 意愿核身 question-and-answer mode. */
+export interface IntentionQuestion {
+  /** What the user is asked (read aloud), at most 250 characters. */
+  Question: string
+  /** Accepted answers, at most 50, each at most 10 characters. */
+  Answers: string[]
+}
+
+/** One round of 意愿核身 nod-to-confirm mode. */
+export interface IntentionActionConfig {
+  /** The statement shown and read aloud. */
+  Text: string
+}
+
+/** Per-request overrides of a `DetectAuth` RuleId's configuration. */
+export interface RuleIdConfig {
+  /** Accept answers close to (not only equal to) the listed answers. */
+  IntentionRecognition?: boolean
+  /** 0 question-and-answer mode, 1 nod mode. */
+  IntentionType?: number
+  /** Check that the mouth opens while answering. */
+  MouthOpenRecognition?: boolean
+  /** Speech speed: 0 automatic, 1 ×1, 2 ×1.2, 3 ×1.5. */
+  Speed?: number
+}
+
+/** Per-request configuration of a `GetEidToken` call. */
+export interface EidTokenConfig {
+  /** How the identity is entered: "1" both sides OCR, "2" front OCR, "3" typed, "4" from the backend. */
+  InputType?: string
+  /** Add 意愿核身 (billed as intention verification). */
+  UseIntentionVerify?: boolean
+  /** "1" read aloud, "2" question and answer, "3" nod to confirm. */
+  IntentionMode?: string
+  IntentionVerifyText?: string
+  IntentionQuestions?: IntentionQuestion[]
+  IntentionActions?: IntentionActionConfig[]
+  IntentionRecognition?: boolean
+  IsSupportHMTResidentPermitOCR?: boolean
+  MouthOpenRecognition?: boolean
+  Speed?: number
+}
+
 /**
  * What a partner may set on a `DetectAuth` call (face / 意愿核身). `RuleId` defaults to the
- * configured `FACEID_RULE_ID`; `Name` / `IdCard` come from the identity hook.
+ * configured RuleId; `Name` / `IdCard` come from the identity hook.
  */
-export type BizTokenOptions = Partial<
-  Pick<
-    DetectAuthRequest,
-    | 'RuleId'
-    | 'TerminalType'
-    | 'RedirectUrl'
-    | 'Extra'
-    | 'ImageBase64'
-    | 'IntentionVerifyText'
-    | 'IntentionQuestions'
-    | 'IntentionActions'
-    | 'Config'
-  >
->
+export interface BizTokenOptions {
+  RuleId?: string
+  TerminalType?: string
+  RedirectUrl?: string
+  Extra?: string
+  ImageBase64?: string
+  IntentionVerifyText?: string
+  IntentionQuestions?: IntentionQuestion[]
+  IntentionActions?: IntentionActionConfig[]
+  Config?: RuleIdConfig
+}
 
 /**
  * What a partner may set on a `GetEidToken` call. `MerchantId` defaults to the configured
- * `FACEID_EID_MERCHANT_ID`; `Name` / `IdCard` come from the identity hook.
+ * MerchantId; `Name` / `IdCard` come from the identity hook.
  */
-export type EidTokenOptions = Partial<Pick<GetEidTokenRequest, 'MerchantId' | 'Extra' | 'Config' | 'RedirectUrl'>>
+export interface EidTokenOptions {
+  MerchantId?: string
+  Extra?: string
+  Config?: EidTokenConfig
+  RedirectUrl?: string
+}
 
-/** The `Text` block both result APIs return. */
-export type ResultText = DetectInfoText
+/** One liveness attempt of a result. Tencent bills the attempts whose `IsNeedCharge` is true. */
+export interface LivenessAttempt {
+  /** Milliseconds since the epoch, as a string. */
+  ReqTime?: string | null
+  Seq?: string | null
+  IsNeedCharge?: boolean | null
+  Errcode?: number | null
+  Errmsg?: string | null
+}
 
-/** The raw result of either `GetDetectInfoEnhanced` or `GetEidResult`. */
-export type UpstreamResult = GetDetectInfoEnhancedResponse | GetEidResultResponse
+/** The fields of the `Text` block (both result APIs) that the kit reads. */
+export interface ResultText {
+  ErrCode?: number | null
+  ErrMsg?: string | null
+  Name?: string | null
+  IdCard?: string | null
+  OcrName?: string | null
+  OcrIdCard?: string | null
+  LivenessDetail?: Array<LivenessAttempt | null> | null
+}
+
+/** A `GetDetectInfoEnhanced` or `GetEidResult` response, as far as the kit reads it. */
+export interface UpstreamResult {
+  Text?: ResultText | null
+  RequestId?: string
+}
 
 /** One entry of the return-code catalog. */
 export interface ReturnCode {

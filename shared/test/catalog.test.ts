@@ -1,6 +1,7 @@
 /**
- * Checks the return-code catalog against Tencent's own tables (the vendor text kept beside the
- * repository), so a mistyped code, message or billing flag fails here.
+ * Checks the return-code catalog against Tencent's own tables (kept as data in
+ * vendor/tencent-return-codes.txt, source named there), so a mistyped code, message or billing
+ * flag fails here.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +15,7 @@ import {
 } from '../src/catalog.js'
 import type { ReturnCode, ReturnCodeProduct } from '../src/types.js'
 
-const SEED = new URL('../../../shared/reference/seeds/001_5adfe1234d4f0a4c.txt', import.meta.url)
+const SEED = new URL('./vendor/tencent-return-codes.txt', import.meta.url)
 
 interface TableRow {
   product: ReturnCodeProduct
@@ -92,7 +93,7 @@ function diffCatalog(rows: readonly TableRow[], catalog: readonly ReturnCode[]):
     const k = key(row.product, row.code)
     seen.add(k)
     const entry = byKey.get(k)
-    if (!entry) problems.push(`missing ${k} (seed line ${row.line})`)
+    if (!entry) problems.push(`missing ${k} (vendor table line ${row.line})`)
     else {
       if (entry.zh !== row.zh) problems.push(`${k}: zh "${entry.zh}" ≠ "${row.zh}"`)
       if (entry.billable !== row.billable) problems.push(`${k}: billable ${entry.billable} ≠ ${row.billable}`)

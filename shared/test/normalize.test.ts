@@ -23,7 +23,8 @@ describe('masking', () => {
 
 describe('normalizeResult', () => {
   it('reads a passed face verification with masked identity and billing', () => {
-    const raw: UpstreamResult = {
+    // Typed by inference: a real response carries more fields than UpstreamResult names.
+    const raw = {
       Text: {
         ErrCode: 0, ErrMsg: '成功', Name: '张小宝', IdCard: '11204416541220243X', Sim: '95.17', LiveStatus: 0, Comparestatus: 0,
         LivenessDetail: [{ ReqTime: '1', Seq: 's', Idcard: 'x', Name: 'y', Sim: '95.17', IsNeedCharge: true, Errcode: 0, Errmsg: '成功', Livestatus: 0, Livemsg: '成功', Comparestatus: 0, Comparemsg: '成功', CompareLibType: '权威库', LivenessMode: 0 }],
@@ -66,7 +67,7 @@ describe('normalizeResult', () => {
   })
 
   it('reads an eID result whose Name/IdCard are empty from the OCR fields', () => {
-    const raw: UpstreamResult = {
+    const raw = {
       Text: { ErrCode: 0, ErrMsg: '成功', Name: '', IdCard: '', OcrName: '李小龙', OcrIdCard: '440301199001011234', LivenessDetail: [{ IsNeedCharge: true }] },
       EidInfo: { EidCode: 'e', DesKey: 'k', UserInfo: 'u' },
     }
