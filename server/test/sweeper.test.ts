@@ -102,6 +102,26 @@ describe.each(ENGINES)('sweeper (%s)', (engine) => {
     expect(await sb.ledger.get(token!)).toMatchObject({ final: true, status: 'expired' })
   })
 
+  it('giving up past retention keeps a recorded failure (a billable 2016) as failed, not expired', async () => {
+    sb = await createSandbox(database)
+    const [token] = await issue('face', 1)
+    sb.emulator.complete(token!, { outcome: 'failed', code: 2016 })
+    const sweeper = sb.sweeper({ errorBaseMs: MINUTE, errorMaxMs: HOUR })
+    sb.clock.advance(2 * MINUTE)
+    expect(await sweeper.runOnce()).toMatchObject({ fetched: 1, finalized: 0 })
+    // The user may still retry, so the failure is stored but not final.
+    expect(await sb.ledger.get(token!)).toMatchObject({ status: 'failed', code: 2016, billableCount: 1, final: false })
+
+    // Tencent stops answering before the final fetch, and keeps failing until its retention ends.
+    sb.emulator.setFaults({ internalErrorRate: 1, seed: 5 })
+    sb.clock.advance(3 * HOUR)
+    expect(await sweeper.runOnce()).toMatchObject({ claimed: 1, errors: 1, gaveUp: 0 })
+    sb.clock.advance(3 * 24 * HOUR)
+    expect(await sweeper.runOnce()).toMatchObject({ claimed: 1, gaveUp: 1 })
+    // Closed, with the failure and its charge as Tencent reported them.
+    expect(await sb.ledger.get(token!)).toMatchObject({ final: true, status: 'failed', code: 2016, billableCount: 1 })
+  })
+
   it('closes a token Tencent no longer knows once it is past its lifetime', async () => {
     sb = await createSandbox(database)
     const issuedAt = sb.clock.date()
