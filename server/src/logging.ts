@@ -7,14 +7,15 @@ import pino, { type DestinationStream, type Logger } from 'pino'
  * 2. a formatter that walks every logged object: values under personal or secret keys are
  *    replaced, errors become plain objects, strings are scrubbed;
  * 3. a last pass over each serialized line (messages and child bindings included) that removes
- *    ID numbers, JWTs, bearer tokens, long base64 (media) and the configured secret values.
+ *    ID numbers, mobile numbers, JWTs, bearer tokens, long base64 (media) and the configured
+ *    secret values.
  */
 
 export const REDACTED = '[redacted]'
 
 /** Keys whose values are personal data or secrets wherever they appear (case-insensitive). */
 const SENSITIVE_KEY =
-  /^(name|realname|fullname|identity|id_?card\w*|idcard\w*|idno|id_?number|ocr\w+|mobile|phone|location|address|passno|visanum|birth\w*|extra|user_?info|eid_?info|eid_?code|eid_?sign|des_?key|best_?frames?|avatar|ocr_?front|ocr_?back|processed\w*image|\w*video\w*|\w*audio\w*|\w*image\w*|screenshot|authorization|proxy-authorization|cookie|set-cookie|x-test-user|\w*secret\w*|\w*password\w*|\w*data_?keys?|session_?token|access_?token|refresh_?token|jwt|bearer|encrypted_?body|ciphertext_?blob|result_?sealed)$/i
+  /^(name|realname|fullname|identity|id_?card\w*|idcard\w*|idno|id_?number|ocr\w+|[\w-]*mobile[\w-]*|[\w-]*phone[\w-]*|tel|location|address|passno|visanum|birth\w*|extra|user_?info|eid_?info|eid_?code|eid_?sign|des_?key|best_?frames?|avatar|ocr_?front|ocr_?back|processed\w*image|\w*video\w*|\w*audio\w*|\w*image\w*|screenshot|authorization|proxy-authorization|cookie|set-cookie|x-test-user|\w*secret\w*|\w*password\w*|\w*data_?keys?|session_?token|access_?token|refresh_?token|jwt|bearer|encrypted_?body|ciphertext_?blob|result_?sealed)$/i
 
 /** Standard places, for pino's own redaction. */
 const REDACT_PATHS = [
@@ -36,6 +37,11 @@ const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi
 const LONG_BASE64 = /[A-Za-z0-9+/]{200,}={0,2}/g
+/**
+ * A mainland mobile number (1[3-9]x xxxx xxxx), with an optional +86 / 0086 / 86 prefix and the
+ * usual space or hyphen groups; standalone only, so longer numbers (timestamps, IDs) stay.
+ */
+const MOBILE = /(?<![0-9A-Za-z])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9A-Za-z])/g
 
 export interface ScrubOptions {
   /** Secret values (API keys, session and data keys) to remove wherever they appear. */
@@ -51,7 +57,7 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** Removes ID numbers, tokens, long base64 and the given secrets from free text. */
+/** Removes ID numbers, mobile numbers, tokens, long base64 and the given secrets from free text. */
 export function scrubText(text: string, secrets: readonly string[] = []): string {
   let out = text
   for (const secret of secrets) {
@@ -64,6 +70,7 @@ export function scrubText(text: string, secrets: readonly string[] = []): string
     .replace(BEARER, '$1 [redacted]')
     .replace(LONG_BASE64, (m) => `[base64 ${m.length} chars]`)
     .replace(ID_NUMBER, '[id-number]')
+    .replace(MOBILE, '[mobile]')
 }
 
 /** A deep copy of `value` safe to log. */

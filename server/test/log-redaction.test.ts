@@ -64,6 +64,29 @@ describe('the logger', () => {
     expect(scrubText('s3cr3t-value-123 here', ['s3cr3t-value-123'])).toBe('[redacted] here')
     expect(scrubText('1700000000000 ms')).toBe('1700000000000 ms')
   })
+
+  it('redacts mobile numbers: under mobile / phone keys, and 11-digit mainland numbers in free text', () => {
+    const out = capture()
+    const log = createLogger({ destination: out.stream })
+    log.info({ mobile: '13800138000', phone: '021-5555-0101', Mobile: '15912345678', user: { phoneNumber: '17011112222', mobile_phone: '18612345678', mobileNo: '13612340000' } }, 'contact')
+    log.info({ note: 'call 13912345678 or +86 136 1234 5678 or 8613712345678' }, 'sms to 14712345678 failed; 8615112345678 too')
+    log.warn(new Error('upstream echoed Mobile=19912345678'))
+    const text = out.text()
+    for (const planted of ['13800138000', '5555-0101', '15912345678', '17011112222', '18612345678', '13612340000', '13912345678', '136 1234 5678', '13712345678', '14712345678', '15112345678', '19912345678']) {
+      expect(text).not.toContain(planted)
+    }
+    const [first, second, third] = out.lines.map((l) => JSON.parse(l) as Record<string, any>)
+    expect(first).toMatchObject({ mobile: '[redacted]', phone: '[redacted]', Mobile: '[redacted]', user: { phoneNumber: '[redacted]', mobile_phone: '[redacted]', mobileNo: '[redacted]' } })
+    expect(second!.note).toBe('call [mobile] or [mobile] or [mobile]')
+    expect(second!.msg).toBe('sms to [mobile] failed; [mobile] too')
+    expect(third!.err.message).toBe('upstream echoed Mobile=[mobile]')
+
+    // Only numbers shaped like a mainland mobile go: not timestamps, counts, ID numbers or UUIDs.
+    expect(scrubText('13800138000')).toBe('[mobile]')
+    expect(scrubText('took 1741000000000 ms, 12345678901 rows, 10800138000 bytes')).toBe('took 1741000000000 ms, 12345678901 rows, 10800138000 bytes')
+    expect(scrubText(`id ${ID_CARD}`)).toBe('id [id-number]')
+    expect(scrubText('C0FFEE00-0000-4000-8000-138001380001')).toBe('C0FFEE00-0000-4000-8000-138001380001')
+  })
 })
 
 describe('logs of realistic runs', () => {
