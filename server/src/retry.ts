@@ -1,5 +1,5 @@
 import type { UpstreamError } from './errors.js'
-import type { Gateway } from './gateway.js'
+import { DeadlineExceeded, UpstreamTimeoutError, type CallOptions, type Gateway } from './gateway.js'
 import { envNumber } from './config.js'
 import { toUpstreamError } from './upstream-errors.js'
 
@@ -11,8 +11,10 @@ export interface RetryOptions {
   /** Largest backoff ceiling, in ms. Default 2000. */
   maxDelayMs?: number
   /**
-   * Time budget for one logical call (all attempts and waits), in ms. No retry starts whose
-   * backoff would end past it. Default: none (the per-request timeout of the gateway still applies).
+   * Deadline of one logical call (all attempts and waits), in ms. No retry starts whose backoff
+   * would end past it, and the attempt in flight when it passes is aborted (its socket closed):
+   * the call then rejects with `UpstreamTimeoutError` (`scope: 'call'`). Default 20 000;
+   * `Infinity` for none (each attempt's own deadline still applies).
    */
   budgetMs?: number
   /** Injected for tests. Default `setTimeout`. */
@@ -33,6 +35,12 @@ export interface RetryInfo {
   error: UpstreamError
 }
 
+/** Default deadline of one call with all its retries (`FACEID_TOTAL_TIMEOUT_SECONDS`), in ms. */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 20_000
+
+/** Longest delay `setTimeout` takes (longer ones fire at once); a longer budget means none. */
+const MAX_TIMER_MS = 2_147_483_647
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -49,23 +57,45 @@ export function backoffDelay(attempt: number, options: { baseDelayMs: number; ma
  * RequestLimitExceeded, InternalError, HTTP 5xx, network errors, timeouts). Anything else —
  * a bad parameter, an auth failure, an expired token — is thrown at once: repeating it cannot help.
  */
-export async function retrying<T>(action: string, fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retrying<T>(
+  action: string,
+  fn: (options: CallOptions) => Promise<T>,
+  options: RetryOptions = {},
+  callOptions: CallOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, Math.floor(options.attempts ?? 3))
   const delays = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2000, random: options.random ?? Math.random }
   const sleep = options.sleep ?? defaultSleep
   const now = options.now ?? Date.now
-  const deadline = options.budgetMs === undefined ? Infinity : now() + options.budgetMs
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (caught) {
-      const error = toUpstreamError(action, caught)
-      if (!error.retryable || attempt >= attempts) throw error
-      const delayMs = backoffDelay(attempt, delays)
-      if (now() + delayMs > deadline) throw error
-      options.onRetry?.({ action, attempt, delayMs, error })
-      await sleep(delayMs)
+  const budgetMs = options.budgetMs ?? DEFAULT_TOTAL_TIMEOUT_MS
+  const deadline = now() + budgetMs
+  // One signal for the whole call: the caller's, or the call's deadline, whichever comes first.
+  const controller = new AbortController()
+  const outer = callOptions.signal
+  const onOuterAbort = (): void => controller.abort(outer?.reason)
+  if (outer?.aborted) onOuterAbort()
+  else outer?.addEventListener('abort', onOuterAbort, { once: true })
+  const timer = budgetMs <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new DeadlineExceeded('call', budgetMs)), budgetMs) : undefined
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn({ signal: controller.signal })
+      } catch (caught) {
+        const error = toUpstreamError(action, caught)
+        if (controller.signal.aborted) {
+          const reason: unknown = controller.signal.reason
+          throw reason instanceof DeadlineExceeded && !(error instanceof UpstreamTimeoutError && error.scope === 'call') ? new UpstreamTimeoutError(action, reason, error) : error
+        }
+        if (!error.retryable || attempt >= attempts) throw error
+        const delayMs = backoffDelay(attempt, delays)
+        if (now() + delayMs > deadline) throw error
+        options.onRetry?.({ action, attempt, delayMs, error })
+        await sleep(delayMs)
+      }
     }
+  } finally {
+    clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuterAbort)
   }
 }
 
@@ -78,11 +108,11 @@ export async function retrying<T>(action: string, fn: () => Promise<T>, options:
  */
 export function withRetries(gateway: Gateway, options: RetryOptions = {}): Gateway {
   return {
-    detectAuth: (req) => retrying('DetectAuth', () => gateway.detectAuth(req), options),
-    getDetectInfoEnhanced: (req) => retrying('GetDetectInfoEnhanced', () => gateway.getDetectInfoEnhanced(req), options),
-    getEidToken: (req) => retrying('GetEidToken', () => gateway.getEidToken(req), options),
-    getEidResult: (req) => retrying('GetEidResult', () => gateway.getEidResult(req), options),
-    getWeChatBillDetails: (req) => retrying('GetWeChatBillDetails', () => gateway.getWeChatBillDetails(req), options),
+    detectAuth: (req, o) => retrying('DetectAuth', (a) => gateway.detectAuth(req, a), options, o),
+    getDetectInfoEnhanced: (req, o) => retrying('GetDetectInfoEnhanced', (a) => gateway.getDetectInfoEnhanced(req, a), options, o),
+    getEidToken: (req, o) => retrying('GetEidToken', (a) => gateway.getEidToken(req, a), options, o),
+    getEidResult: (req, o) => retrying('GetEidResult', (a) => gateway.getEidResult(req, a), options, o),
+    getWeChatBillDetails: (req, o) => retrying('GetWeChatBillDetails', (a) => gateway.getWeChatBillDetails(req, a), options, o),
   }
 }
 
@@ -95,10 +125,12 @@ export function retryOptionsFromEnv(env: NodeJS.ProcessEnv): RetryOptions {
   if (attempts !== undefined) options.attempts = attempts
   if (base !== undefined) options.baseDelayMs = base
   if (max !== undefined) options.maxDelayMs = max
+  const total = envNumber(env, 'FACEID_TOTAL_TIMEOUT_SECONDS', { hint: 'seconds, 0: the default' })
+  if (total) options.budgetMs = Math.round(total * 1000)
   return options
 }
 
-/** `FACEID_TIMEOUT_SECONDS`: the per-request timeout of the Tencent SDK (its `reqTimeout`). */
+/** `FACEID_TIMEOUT_SECONDS`: the deadline of one attempt (one HTTP exchange with Tencent, headers and body). */
 export function timeoutSecondsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return envNumber(env, 'FACEID_TIMEOUT_SECONDS') || undefined
 }

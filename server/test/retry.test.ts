@@ -92,6 +92,12 @@ describe('backoffDelay (full jitter)', () => {
 })
 
 describe('retryOptionsFromEnv', () => {
+  it('reads the deadline of a whole call (FACEID_TOTAL_TIMEOUT_SECONDS)', () => {
+    expect(retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: '12.5' })).toEqual({ budgetMs: 12_500 })
+    expect(retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: '0' })).toEqual({})
+    expect(() => retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: 'soon' })).toThrow(/FACEID_TOTAL_TIMEOUT_SECONDS/)
+  })
+
   it('reads attempts and delays, and rejects garbage', () => {
     expect(retryOptionsFromEnv({ FACEID_RETRY_ATTEMPTS: '5', FACEID_RETRY_BASE_MS: '20', FACEID_RETRY_MAX_MS: '500' })).toEqual({ attempts: 5, baseDelayMs: 20, maxDelayMs: 500 })
     expect(retryOptionsFromEnv({})).toEqual({})
@@ -142,7 +148,8 @@ describe('withRetries over the real SDK and the emulator', () => {
       },
     })
     await expect(gateway.detectAuth({ RuleId: '1' })).resolves.toMatchObject({ BizToken: expect.any(String) })
-    expect(retries).toEqual(['NetworkError'])
+    // The attempt's deadline passed: a typed timeout, retried.
+    expect(retries).toEqual(['Timeout'])
     expect(emulator.stats().calls['DetectAuth']).toBe(2)
   })
 })
