@@ -9,7 +9,11 @@ export default defineProject({
   plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => uniTags.has(tag) } } })],
   resolve: {
     // uni-app's runtime is not installed at the root: its page hooks are stubbed (see the stub).
-    alias: { '@dcloudio/uni-app': fileURLToPath(new URL('./test/stubs/uni-app.ts', import.meta.url)) },
+    alias: {
+      '@dcloudio/uni-app': fileURLToPath(new URL('./test/stubs/uni-app.ts', import.meta.url)),
+      // js_sdk/core.ts reads the mini-program core from its sources here (the packed module carries a copy).
+      '@faceid-kit/miniprogram/core': fileURLToPath(new URL('../miniprogram/src/core/index.ts', import.meta.url)),
+    },
   },
   test: {
     name: 'uniapp',

@@ -1,7 +1,9 @@
 export interface BuildOptions {
   /** Where to write miniprogram_dist, dist/sim and demo/dist. Default: the miniprogram package. */
   outDir?: string
-  /** Also build the demo app. Default true. */
+  /** Also build the simulated SDKs (dist/sim). Default true. */
+  sims?: boolean
+  /** Also build the demo app (needs the sims). Default true. */
   demo?: boolean
   /** Emit the kit's type declarations (miniprogram_dist/types). Default false. */
   types?: boolean

@@ -6,9 +6,11 @@
  * - demo/dist/                 the demo app (opened by the root project.config.json) with kit + sims.
  * `build({ outDir })` writes all three under another folder (tests build into a temp dir).
  */
+import { realpathSync } from 'node:fs'
 import { cp, mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import * as esbuild from 'esbuild'
 import { emitTypes } from './types.mjs'
 
@@ -106,26 +108,42 @@ async function buildDemo(out, kitDir, simDir) {
 }
 
 /**
- * @param {{ outDir?: string, demo?: boolean, types?: boolean }} [options] outDir: where to put
- *   miniprogram_dist, dist/sim and demo/dist (default: this package). demo: also build the demo
- *   app (default true). types: emit miniprogram_dist/types (default false: it takes seconds; the
- *   CLI and the package's tests turn it on).
+ * @param {{ outDir?: string, sims?: boolean, demo?: boolean, types?: boolean }} [options] outDir:
+ *   where to put miniprogram_dist, dist/sim and demo/dist (default: this package). sims: also
+ *   build the simulated SDKs (default true). demo: also build the demo app (default true; needs
+ *   the sims). types: emit miniprogram_dist/types (default false: it takes seconds; the CLI and
+ *   the package's tests turn it on).
  */
 export async function build(options = {}) {
   const base = options.outDir ? path.resolve(options.outDir) : ROOT
   const kitDir = path.join(base, 'miniprogram_dist')
   const simDir = path.join(base, 'dist/sim')
   const demoDir = path.join(base, 'demo/dist')
-  await Promise.all([kitDir, simDir, demoDir].map((dir) => rm(dir, { recursive: true, force: true })))
+  const sims = options.sims !== false
+  const demo = sims && options.demo !== false
+  await Promise.all([kitDir, ...(sims ? [simDir] : []), ...(demo ? [demoDir] : [])].map((dir) => rm(dir, { recursive: true, force: true })))
   await buildKit(kitDir)
   if (options.types === true) await emitTypes(kitDir)
-  await buildSims(simDir)
-  if (options.demo !== false) await buildDemo(demoDir, kitDir, simDir)
+  if (sims) await buildSims(simDir)
+  if (demo) await buildDemo(demoDir, kitDir, simDir)
   return { kitDir, simDir, demoDir }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** True when node runs this file, also through a symlink (npm's node_modules/.bin). */
+function invokedDirectly() {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
+  // --kit-only: what the package publishes (miniprogram_dist with its types); `prepack` uses it.
+  const { values } = parseArgs({ options: { 'kit-only': { type: 'boolean', default: false } } })
+  const kitOnly = values['kit-only']
   const started = Date.now()
-  const { kitDir, simDir, demoDir } = await build({ types: true })
-  console.log(`built ${path.relative(process.cwd(), kitDir)}, ${path.relative(process.cwd(), simDir)}, ${path.relative(process.cwd(), demoDir)} in ${Date.now() - started} ms`)
+  const { kitDir, simDir, demoDir } = await build({ types: true, sims: !kitOnly, demo: !kitOnly })
+  const built = kitOnly ? [kitDir] : [kitDir, simDir, demoDir]
+  console.log(`built ${built.map((dir) => path.relative(process.cwd(), dir)).join(', ')} in ${Date.now() - started} ms`)
 }

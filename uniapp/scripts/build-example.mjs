@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { ensureExampleDeps } from './example-deps.mjs'
 import { formatReport, installWxcomponents } from './install-wxcomponents.mjs'
 import { packUniModule } from './pack-uni-module.mjs'
+import { isMain } from './lib/is-main.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const uniappDir = resolve(here, '..')
@@ -68,6 +69,6 @@ export async function buildExample(log = console.log) {
   return exampleDist
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   await buildExample()
 }

@@ -1,10 +1,13 @@
 // Installs the uni-app example's own dependencies (vite 5 / vue 3.4 / @dcloudio 3.x) with `npm ci`,
 // but only when node_modules is missing or was installed from a different package-lock.json:
-// the install is heavy (~260 MB) and the rest of the suite must not depend on it.
+// the install is heavy (~260 MB) and kept out of the root tree. The repository's `npm install`
+// runs this file (root postinstall), so that `npm test` afterwards needs no network.
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { execFileSync } from 'node:child_process'
+import { isMain } from './lib/is-main.mjs'
 
 const STAMP = '.faceid-kit-lock-sha256'
 
@@ -24,9 +27,14 @@ export function depsOutdated(exampleDir) {
 export function ensureExampleDeps(exampleDir, log = console.log) {
   if (!depsOutdated(exampleDir)) return false
   log(`[faceid-kit] installing the uni-app example's dependencies (npm ci --prefix ${exampleDir}) …`)
-  execFileSync('npm', ['ci', '--prefix', exampleDir, '--no-audit', '--no-fund', '--loglevel=error'], {
+  execFileSync('npm', ['ci', '--prefix', exampleDir, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   writeFileSync(join(exampleDir, 'node_modules', STAMP), lockHash(exampleDir) + '\n')
   return true
+}
+
+if (isMain(import.meta.url)) {
+  const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'example')
+  if (!ensureExampleDeps(exampleDir)) console.log('[faceid-kit] the uni-app example\'s dependencies are installed')
 }

@@ -1,28 +1,50 @@
 #!/usr/bin/env node
 // Installs faceid-kit's built mini-program components into a uni-app project as wxcomponents,
-// with Tencent's SDK folders when given, and writes (or prints) the pages.json entries:
+// with Tencent's SDK folders when given (and, with --uni-module, the Vue route's
+// uni_modules/faceid-kit), and writes (or prints) the pages.json entries:
 //   - globalStyle.usingComponents for <faceid-verify> / <eid-verify>;
 //   - the empty page hosting verify_mpsdk's `indexCom` (its path is the `startPath`);
 //   - the pages of mp_ecard_sdk's uni-app build, and its globalConfig.js `normalPath`.
 // It never overwrites a file it did not write (see lib/owned-files.mjs) and reports every change.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { isMain } from './lib/is-main.mjs'
 import { openLedger } from './lib/owned-files.mjs'
 import { mergePagesJson, parsePagesJson } from './lib/pages-json.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
-/** Where `npm run build -w miniprogram` puts the components. */
-export const DEFAULT_KIT_DIR = resolve(here, '../../miniprogram/miniprogram_dist')
+/** The packed Vue route (`npm run build -w uniapp`; what the published package ships). */
+export const DEFAULT_UNI_MODULE_DIR = resolve(here, '../dist/uni_modules/faceid-kit')
+export const UNI_MODULE_FOLDER = 'uni_modules/faceid-kit'
 export const DEFAULT_HOST_PAGE = 'pages/faceid-kit/verify'
 export const KIT_FOLDER = 'wxcomponents/faceid-kit'
 const COMPONENTS = ['faceid-verify', 'eid-verify']
 
 /**
+ * The built components of @faceid-kit/miniprogram (a dependency of this package): its
+ * `miniprogram` folder, as WeChat's 构建 npm would use it. In the repository this is the
+ * workspace's miniprogram/miniprogram_dist.
+ */
+export function defaultKitDir() {
+  let manifest
+  try {
+    manifest = createRequire(import.meta.url).resolve('@faceid-kit/miniprogram/package.json')
+  } catch {
+    throw new Error('@faceid-kit/miniprogram is not installed next to @faceid-kit/uniapp: install it, or pass --kit <dir>')
+  }
+  const folder = JSON.parse(readFileSync(manifest, 'utf8')).miniprogram ?? 'miniprogram_dist'
+  return join(dirname(manifest), folder)
+}
+
+/**
  * @typedef {object} InstallOptions
  * @property {string} projectDir uni-app source root: the folder with pages.json (`src/` in CLI projects)
- * @property {string} [kitDir] built mini-program kit (miniprogram_dist)
+ * @property {string} [kitDir] built mini-program kit (default: the miniprogram_dist of the installed mini-program kit package)
+ * @property {boolean} [uniModule] also install the Vue route: the packed module into uni_modules/faceid-kit
+ * @property {string} [uniModuleDir] the packed module to install with `uniModule` (default: this package's dist)
  * @property {string} [verifySdkDir] Tencent's verify_mpsdk folder, copied to wxcomponents/verify_mpsdk
  * @property {string} [eidSdkDir] Tencent's mp_ecard_sdk folder (uni-app build, or the WeChat build)
  * @property {string} [eidSdkRoot] folder under projectDir for mp_ecard_sdk's uni-app build ('' = the root)
@@ -101,10 +123,14 @@ export function installWxcomponents(options) {
   if (!existsSync(pagesJsonPath)) {
     throw new Error(`${projectDir} has no pages.json: pass the uni-app source root (the folder with pages.json, e.g. src/)`)
   }
-  const kitDir = resolve(options.kitDir ?? DEFAULT_KIT_DIR)
+  const kitDir = resolve(options.kitDir ?? defaultKitDir())
   const components = COMPONENTS.filter((name) => existsSync(join(kitDir, name, 'index.json')))
   if (components.length === 0) {
     throw new Error(`${kitDir} holds no built faceid-kit components: run \`npm run build -w miniprogram\` first`)
+  }
+  const uniModuleDir = options.uniModule ? resolve(options.uniModuleDir ?? DEFAULT_UNI_MODULE_DIR) : undefined
+  if (uniModuleDir && !existsSync(join(uniModuleDir, 'package.json'))) {
+    throw new Error(`${uniModuleDir} holds no packed uni_modules/faceid-kit: run \`npm run build -w uniapp\` first`)
   }
   const hostPage = normaliseFolder(options.hostPage ?? DEFAULT_HOST_PAGE)
   const prefix = options.prefix ?? ''
@@ -118,6 +144,12 @@ export function installWxcomponents(options) {
       if (transform) content = transform(file, content)
       ledger.write(target, content)
     }
+  }
+
+  // 0. The Vue route, when asked for: uni-app finds its components (easycom) and js_sdk there.
+  if (uniModuleDir) {
+    copyTree(uniModuleDir, UNI_MODULE_FOLDER)
+    ledger.prune(`${UNI_MODULE_FOLDER}/`)
   }
 
   // 1. The kit: every file of the build, so relative requires between components keep working.
@@ -184,6 +216,16 @@ export function installWxcomponents(options) {
     notes.push(
       `${eidWhere.rel} is the WeChat build of mp_ecard_sdk: uni-app cannot register its native pages, so needJumpPage is unavailable; ` +
         'use the uni-app build for the confirm page.',
+    )
+  }
+
+  // Both routes with the same tag names: easycom registers the Vue <faceid-verify> per page, which
+  // wins over the global wxcomponent of the same name, so one route silently disappears.
+  if (prefix === '' && (uniModuleDir || existsSync(join(projectDir, UNI_MODULE_FOLDER)))) {
+    const clashing = components.join('>, <')
+    notes.push(
+      `warning: ${UNI_MODULE_FOLDER} is installed too, and both routes register <${clashing}>: pages would get the Vue components, not the wxcomponents. ` +
+        'Run again with --prefix mp- (→ <mp-faceid-verify>) to use both.',
     )
   }
 
@@ -261,6 +303,7 @@ function main(argv) {
     allowPositionals: true,
     options: {
       kit: { type: 'string' },
+      'uni-module': { type: 'boolean', default: false },
       'verify-sdk': { type: 'string' },
       'eid-sdk': { type: 'string' },
       'eid-sdk-root': { type: 'string' },
@@ -273,12 +316,15 @@ function main(argv) {
   })
   if (values.help || positionals.length !== 1) {
     console.log(`usage: faceid-kit-install-wxcomponents <uni-app src dir> [options]
-  --kit <dir>             built mini-program kit (default: ${relative(process.cwd(), DEFAULT_KIT_DIR) || '.'})
+  <uni-app src dir>       the folder holding pages.json (src/ in CLI projects, the root in HBuilderX ones)
+  --uni-module            also install the Vue route into uni_modules/faceid-kit (use with --prefix mp-)
+  --kit <dir>             built mini-program kit (default: @faceid-kit/miniprogram's miniprogram_dist)
   --verify-sdk <dir>      copy Tencent's verify_mpsdk to wxcomponents/verify_mpsdk
   --eid-sdk <dir>         copy Tencent's mp_ecard_sdk (uni-app build: into the project; WeChat build: wxcomponents/)
   --eid-sdk-root <dir>    folder for mp_ecard_sdk's uni-app build, e.g. pages (sets globalConfig.js normalPath)
   --host-page <path>      page hosting verify_mpsdk's indexCom (default ${DEFAULT_HOST_PAGE})
-  --prefix <p>            prefix for the global component names (default none)
+  --prefix <p>            prefix for the global component names, e.g. mp- (→ <mp-faceid-verify>);
+                          needed when the Vue route's <faceid-verify> is installed too (default none)
   --write-pages-json      merge the entries into pages.json (default: print them)
   --dry-run               report only`)
     return values.help ? 0 : 2
@@ -288,6 +334,7 @@ function main(argv) {
     writePagesJson: values['write-pages-json'],
     dryRun: values['dry-run'],
     ...(values.kit ? { kitDir: values.kit } : {}),
+    ...(values['uni-module'] ? { uniModule: true } : {}),
     ...(values['verify-sdk'] ? { verifySdkDir: values['verify-sdk'] } : {}),
     ...(values['eid-sdk'] ? { eidSdkDir: values['eid-sdk'] } : {}),
     ...(values['eid-sdk-root'] !== undefined ? { eidSdkRoot: values['eid-sdk-root'] } : {}),
@@ -301,7 +348,7 @@ function main(argv) {
   return conflicts > 0 ? 1 : 0
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   try {
     process.exitCode = main(process.argv.slice(2))
   } catch (error) {

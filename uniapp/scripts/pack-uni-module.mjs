@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isMain } from './lib/is-main.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uniappDir = resolve(here, '..')
@@ -105,7 +106,7 @@ export function packUniModule(outDir = join(uniappDir, 'dist', 'uni_modules', 'f
   return target
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const out = packUniModule(process.argv[2])
   console.log(`packed ${out}`)
 }

@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,6 +35,8 @@ describe('pack-uni-module', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as { id: string; uni_modules: unknown }
     expect(manifest.id).toBe('faceid-kit')
     expect(manifest.uni_modules).toBeDefined()
+    // The DCloud plugin-market layout: package.json, changelog.md and readme.md at the top.
+    expect(rel).toEqual(expect.arrayContaining(['changelog.md', 'readme.md']))
   })
 
   it('inlines a type with the types it refers to, and refuses one that comes from an import', () => {
@@ -44,7 +46,11 @@ describe('pack-uni-module', () => {
     expect(text).toContain('export interface MaskedIdentity')
     expect(text).toContain('export type VerificationStatus')
     expect(text).not.toContain('TokenResponse')
-    expect(() => extractTypes(shared, ['BizTokenOptions'])).toThrow(/imported from elsewhere/)
     expect(() => extractTypes(shared, ['Nope'])).toThrow(/no type named Nope/)
+    const root = mkdtempSync(join(tmpdir(), 'faceid-kit-types-'))
+    dirs.push(root)
+    const importing = join(root, 'importing.ts')
+    writeFileSync(importing, "import type { Elsewhere } from './elsewhere'\n\nexport interface Uses {\n  value: Elsewhere\n}\n")
+    expect(() => extractTypes(importing, ['Uses'])).toThrow(/imported from elsewhere/)
   })
 })
