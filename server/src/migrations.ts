@@ -95,6 +95,44 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX faceid_tokens_sealed_fetched ON faceid_tokens (fetched_at) WHERE result_sealed IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'issuance slots',
+    // Issuance limits hold under concurrency: one row per limited user or client IP holds the
+    // times of the slots taken within the last hour. A slot is taken by one atomic upsert before
+    // Tencent is called (the row lock orders concurrent requests across instances) and given
+    // back when no token was bought. Tokens of the last hour keep counting after the upgrade.
+    sql: `
+      CREATE TABLE faceid_issue_slots (
+        scope       text NOT NULL CHECK (scope IN ('user', 'ip')),
+        key         text NOT NULL,
+        taken       timestamptz[] NOT NULL,
+        last_taken  timestamptz NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      CREATE INDEX faceid_issue_slots_last ON faceid_issue_slots (last_taken);
+      INSERT INTO faceid_issue_slots (scope, key, taken, last_taken)
+        SELECT 'user', user_id, array_agg(issued_at ORDER BY issued_at), max(issued_at)
+          FROM faceid_tokens WHERE issued_at > now() - interval '1 hour' GROUP BY user_id
+        UNION ALL
+        SELECT 'ip', client_ip, array_agg(issued_at ORDER BY issued_at), max(issued_at)
+          FROM faceid_tokens WHERE client_ip IS NOT NULL AND issued_at > now() - interval '1 hour' GROUP BY client_ip;
+    `,
+  },
+  {
+    version: 7,
+    name: 'ledger mode',
+    // Whether the ledger holds live tokens or the emulator's: set by the first instance that
+    // opens it (ledger-mode.ts), checked by every later one. One row at most.
+    sql: `
+      CREATE TABLE faceid_ledger_mode (
+        only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        mode       text NOT NULL CHECK (mode IN ('live', 'sandbox')),
+        marked_by  text NOT NULL,
+        marked_at  timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ]
 
 /** Applies pending migrations under an advisory lock, so several instances can start at once. */
