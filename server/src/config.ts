@@ -41,6 +41,47 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 }
 
 /**
+ * Whether NODE_ENV says production, in any case and with stray spaces (`Production`,
+ * ` PRODUCTION `): the sandbox must not run there, so the check must not be easy to miss.
+ */
+export function isProduction(...envs: NodeJS.ProcessEnv[]): boolean {
+  return envs.some((env) => (env['NODE_ENV'] ?? '').trim().toLowerCase() === 'production')
+}
+
+/** Limits of the standalone server's HTTP listener (Node's own defaults are far looser). */
+export interface HttpServerLimits {
+  /** Open connections at most; Node closes any beyond at once, without an answer. */
+  maxConnections: number
+  /** Time a client has to send the request headers (slow or idle clients), ms. */
+  headersTimeoutMs: number
+  /** Time a client has to send the whole request, body included, ms. */
+  requestTimeoutMs: number
+}
+
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpServerLimits> = Object.freeze({
+  maxConnections: 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 30_000,
+})
+
+/** FACEID_HTTP_MAX_CONNECTIONS, FACEID_HTTP_HEADERS_TIMEOUT_SECONDS, FACEID_HTTP_REQUEST_TIMEOUT_SECONDS. */
+export function httpLimitsFromEnv(env: NodeJS.ProcessEnv): HttpServerLimits {
+  const max = envNumber(env, 'FACEID_HTTP_MAX_CONNECTIONS', { integer: true })
+  const headers = envNumber(env, 'FACEID_HTTP_HEADERS_TIMEOUT_SECONDS', { hint: 'seconds' })
+  const request = envNumber(env, 'FACEID_HTTP_REQUEST_TIMEOUT_SECONDS', { hint: 'seconds' })
+  const limits = {
+    maxConnections: max || DEFAULT_HTTP_LIMITS.maxConnections,
+    headersTimeoutMs: headers ? Math.round(headers * 1000) : DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: request ? Math.round(request * 1000) : DEFAULT_HTTP_LIMITS.requestTimeoutMs,
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigurationError('FACEID_HTTP_HEADERS_TIMEOUT_SECONDS must not be longer than FACEID_HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)')
+  }
+  if (limits.requestTimeoutMs > 2_147_483_647) throw new ConfigurationError('FACEID_HTTP_REQUEST_TIMEOUT_SECONDS is too long')
+  return limits
+}
+
+/**
  * An optional number ≥ 0 from the environment: unset or empty → undefined; anything else that
  * is not a number within the rule throws, rather than being guessed at.
  */

@@ -18,6 +18,7 @@ export { Verifier, type IssueRequest, type VerifierOptions } from './verifier.js
 export { RateLimitedError } from './issuance.js'
 export { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js'
 export { createLogger, requestLogger, scrubText } from './logging.js'
-export { createSessions, type Sessions } from './session.js'
+export { createSessions, type SessionMode, type SessionOptions, type Sessions } from './session.js'
+export { claimLedgerMode, LedgerModeError, type LedgerMode, type LedgerMarking } from './ledger-mode.js'
 export { startServer, type RunningServer, type StartServerOptions } from './standalone.js'
 export { createEmulator, SANDBOX_CREDENTIAL, type Emulator, type EmulatorOptions, type SandboxOutcome } from './emulator/index.js'

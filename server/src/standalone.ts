@@ -1,13 +1,13 @@
 import crypto from 'node:crypto'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { isIP, type AddressInfo, type Socket } from 'node:net'
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import { TOKEN_PATTERN, type Identity } from '@faceid-kit/shared'
 import Koa from 'koa'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
-import { envNumber, readConfig, type ServerConfig } from './config.js'
+import { envNumber, httpLimitsFromEnv, isProduction, readConfig, type HttpServerLimits, type ServerConfig } from './config.js'
 import { openDatabase, type Database } from './database.js'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
@@ -16,6 +16,7 @@ import { createTencentGateway } from './gateway.js'
 import { errorHandler } from './http-errors.js'
 import { issuanceOptionsFromEnv } from './issuance.js'
 import { Ledger } from './ledger.js'
+import { claimLedgerMode } from './ledger-mode.js'
 import { createLogger, requestLogger } from './logging.js'
 import { createFaceidRouter, requireJson } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
@@ -73,7 +74,7 @@ const CompleteBody = z.discriminatedUnion('outcome', [
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env
   const config = readConfig(env)
-  if (config.sandbox && (env['NODE_ENV'] === 'production' || process.env['NODE_ENV'] === 'production')) {
+  if (config.sandbox && isProduction(env, process.env)) {
     throw new ConfigurationError('Sandbox mode (no FACEID_SECRET_ID/FACEID_SECRET_KEY) refuses NODE_ENV=production: the emulator and dev-login are for development only')
   }
   if (!config.sandbox && !config.sessionSecret) throw new ConfigurationError('SESSION_SECRET is required outside sandbox mode')
@@ -81,6 +82,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
   const issuance = issuanceOptionsFromEnv(env)
   const trustedProxies = proxyHopsFromEnv(env)
+  const httpLimits = httpLimitsFromEnv(env)
+  const sessionMaxLifetimeSeconds = envNumber(env, 'SESSION_MAX_LIFETIME_SECONDS', { hint: 'seconds' }) || undefined
   const log =
     options.logger === false
       ? pino({ enabled: false })
@@ -112,6 +115,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       closers.push(() => db!.close())
     }
     const ledger = await Ledger.open(db, { keyring })
+    // Before anything acts on the ledger (sweeper, purge, routes): it must be of this mode.
+    const mode = config.sandbox ? 'sandbox' : 'live'
+    const marking = await claimLedgerMode(db, mode)
+    if (marking !== 'marked') log.info({ mode, marking }, 'ledger marked with its mode')
     if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
     const retentionDays = retentionDaysFromEnv(env)
     if (retentionDays !== undefined) {
@@ -151,13 +158,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
 
     // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
-    const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'))
+    // Sandbox sessions are signed with a key derived from the secret and carry the sandbox issuer,
+    // so a sandbox sharing production's SESSION_SECRET still mints nothing production accepts.
+    const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'), {
+      mode,
+      maxLifetimeSeconds: sessionMaxLifetimeSeconds,
+    })
     const demoIdentities = new Map<string, Identity>()
-    // Behind N trusted proxies, the client is the N-th address from the right of X-Forwarded-For.
-    const app = new Koa(trustedProxies > 0 ? { proxy: true, maxIpsCount: trustedProxies } : { proxy: false })
+    // X-Forwarded-For is read by clientAddress below, never by Koa.
+    const app = new Koa({ proxy: false })
+    app.use(closeUnreadRequests)
     app.use(requestLogger(log))
     const logError = (error: unknown, ctx: Koa.Context) => log.error({ err: error, method: ctx.method, route: ctx._matchedRoute ?? 'unmatched' }, 'request failed')
     app.use(errorHandler({ onError: logError }))
+    app.use(clientAddress(trustedProxies))
     app.use(
       createFaceidRouter({
         verifier,
@@ -174,7 +188,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       throw new NotFoundError(`No route for ${ctx.method} here`)
     })
 
-    const server = http.createServer(app.callback())
+    const server = createHttpServer(app, httpLimits)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => resolve())
@@ -218,6 +232,109 @@ function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
 /** `FACEID_PERSONAL_DATA_RETENTION_DAYS`: how long sealed personal data of final results is kept. */
 function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return envNumber(env, 'FACEID_PERSONAL_DATA_RETENTION_DAYS', { hint: 'days' })
+}
+
+/**
+ * The HTTP listener with the kit's limits: `maxConnections` (Node drops any connection beyond it
+ * at once, with no answer), the time to send the headers and the whole request (Node answers
+ * 408), and errors of Node's HTTP parser answered in the kit's JSON shape.
+ */
+function createHttpServer(app: Koa, limits: HttpServerLimits): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks those two timeouts (its default, 30 s, would let them run late by that much).
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.round(limits.headersTimeoutMs / 4))),
+    },
+    app.callback(),
+  )
+  server.maxConnections = limits.maxConnections
+  server.on('clientError', answerClientError)
+  return server
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'body_too_large', 'The chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
+}
+
+/**
+ * Node's HTTP parser failed (malformed request, headers over 16 KB, a request too slow to
+ * arrive): answer `{ error: { code, message } }` and close, never reading what follows. Node
+ * allows an answer only while the socket is writable and no response is under way on it;
+ * otherwise (a reset, or a malformed request pipelined behind one being answered) the socket is
+ * just closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'The request is not valid HTTP']
+  const body = JSON.stringify({ error: { code, message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  )
+}
+
+/**
+ * A request answered before its body was read (413 for a body over the limit, 415, 401…) closes
+ * the connection after the answer: keeping it open would make Node read and discard the whole
+ * declared body first.
+ */
+async function closeUnreadRequests(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  try {
+    await next()
+  } finally {
+    if (!ctx.req.complete) ctx.set('Connection', 'close')
+  }
+}
+
+/**
+ * The client's IP, the key of the per-IP issuance limit and the `client_ip` stored with a token.
+ * Behind N trusted proxies (`FACEID_TRUST_PROXY`) it is the N-th entry from the right of
+ * X-Forwarded-For (the leftmost when there are fewer); that entry must be an IPv4 or IPv6 address
+ * (`net.isIP`), or the request is refused with 400 `invalid_forwarded_for` — header text is never
+ * used as a key. Without the header, or with no trusted proxy, it is the socket's address.
+ * Addresses are stored canonical: lower-case IPv6, IPv4-mapped IPv6 as plain IPv4.
+ */
+function clientAddress(trustedProxies: number): Koa.Middleware {
+  return async function clientIp(ctx, next) {
+    let ip = canonicalIp(ctx.req.socket.remoteAddress ?? '') ?? ''
+    const forwarded = trustedProxies > 0 ? ctx.get('x-forwarded-for') : ''
+    if (forwarded !== '') {
+      const hops = forwarded.split(',').map((hop) => hop.trim())
+      const candidate = canonicalIp(hops[Math.max(0, hops.length - trustedProxies)] ?? '')
+      if (candidate === undefined) throw new BadRequestError('invalid_forwarded_for', 'X-Forwarded-For does not name the client by an IP address')
+      ip = candidate
+    }
+    ctx.request.ip = ip
+    await next()
+  }
+}
+
+/** An IP address in one spelling per address, or undefined when `text` is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const version = isIP(text)
+  if (version === 4) return text
+  if (version !== 6) return undefined
+  // The URL parser compresses and lower-cases IPv6 (it refuses zone ids, which no client address has).
+  let host: string
+  try {
+    host = new URL(`http://[${text}]/`).hostname.slice(1, -1)
+  } catch {
+    return undefined
+  }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)]
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
+  return host
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

@@ -27,6 +27,14 @@ describe('production refusal', () => {
     expect(() => createEmulator({ logger: false })).toThrow(/refuses to run with NODE_ENV=production/)
   })
 
+  it.each(['Production', 'PRODUCTION', ' production '])('NODE_ENV=%j counts as production (case and spaces ignored)', async (value) => {
+    const database = (await freshDatabase()).db
+    await expect(startServer({ port: 0, host: '127.0.0.1', env: { NODE_ENV: value }, database, logger: false })).rejects.toThrow(/refuses NODE_ENV=production/)
+    process.env['NODE_ENV'] = value
+    await expect(startServer({ port: 0, host: '127.0.0.1', env: {}, database, logger: false })).rejects.toThrow(/refuses NODE_ENV=production/)
+    expect(() => createEmulator({ logger: false })).toThrow(/refuses to run with NODE_ENV=production/)
+  })
+
   it('live mode refuses to start without a data key', async () => {
     const database = (await freshDatabase()).db
     const env = { FACEID_SECRET_ID: 'AKIDlive', FACEID_SECRET_KEY: 'live-secret-key', SESSION_SECRET: 's'.repeat(32), FACEID_RULE_ID: '1' }

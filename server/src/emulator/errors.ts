@@ -28,9 +28,9 @@ export class EmulatorError extends Error {
   }
 }
 
-/** Refuses to run under NODE_ENV=production (DESIGN §3.7). */
+/** Refuses to run under NODE_ENV=production, in any case and with stray spaces. */
 export function assertNotProduction(): void {
-  if (process.env.NODE_ENV === 'production') {
+  if ((process.env.NODE_ENV ?? '').trim().toLowerCase() === 'production') {
     throw new EmulatorError('PRODUCTION_REFUSED', 'The FaceID emulator refuses to run with NODE_ENV=production')
   }
 }
