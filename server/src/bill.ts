@@ -47,10 +47,82 @@ export function billAvailableAt(date: string): Date {
   return new Date(beijingDay(date).end.getTime() + READY_AFTER_DAY_END_MS)
 }
 
+/**
+ * Tencent's answer for a day it does not serve yet: `InvalidParameterValue` with this message
+ * ("the previous day's data can be pulled after 6 o'clock").
+ */
+const NOT_READY_MESSAGE = /6\s*点后才能拉取/
+
+/** The bill of a day is not served yet: by this machine's clock, or by Tencent's own answer. */
 export class BillNotReadyError extends FaceidError {
-  constructor(date: string, availableAt: Date) {
-    super(409, 'bill_not_ready', `The bill of ${date} can be pulled from ${availableAt.toISOString()} (06:00 Beijing time the next day)`)
+  readonly date: string
+  /** 06:00 Beijing time the day after `date`. */
+  readonly retryAfter: Date
+  /** Set when Tencent said so (then `InvalidParameterValue`); unset when our clock did. */
+  readonly tencentCode: string | undefined
+  readonly tencentMessage: string | undefined
+  readonly requestId: string | undefined
+
+  constructor(date: string, options: { now: Date; tencent?: UpstreamError; tencentMessage?: string | undefined }) {
+    const retryAfter = billAvailableAt(date)
+    const when = `06:00 Beijing time on ${beijingDate(retryAfter)} (${retryAfter.toISOString()})`
+    const said = options.tencent
+      ? `Tencent answered ${options.tencent.tencentCode} "${options.tencentMessage ?? ''}"${options.tencent.requestId ? ` (RequestId ${options.tencent.requestId})` : ''}`
+      : `Tencent serves it from ${when}`
+    // Tencent refusing after that time means its bill is late or this clock is ahead of Beijing time.
+    const late = options.now >= retryAfter ? `; this machine's clock is already past that, so Tencent's bill is late or this clock is ahead: retry later` : ''
+    super(409, 'bill_not_ready', `The bill of ${date} is not ready: ${said}. Retry after ${when}${late}.`, options.tencent ? { cause: options.tencent } : {})
+    this.date = date
+    this.retryAfter = retryAfter
+    this.tencentCode = options.tencent?.tencentCode
+    this.tencentMessage = options.tencentMessage
+    this.requestId = options.tencent?.requestId
   }
+}
+
+/** Tencent's own message, kept by the gateway on the SDK's error (the `cause`). */
+function tencentMessageOf(error: UpstreamError): string | undefined {
+  const cause: unknown = error.cause
+  const message = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined
+  return typeof message === 'string' && message ? message : undefined
+}
+
+/** Tencent's "not ready" answer as a BillNotReadyError; anything else unchanged. */
+function notReadyFromTencent(error: unknown, date: string, now: Date): unknown {
+  if (!(error instanceof UpstreamError) || error.tencentCode !== 'InvalidParameterValue') return error
+  const message = tencentMessageOf(error)
+  if (!message || !NOT_READY_MESSAGE.test(message)) return error
+  return new BillNotReadyError(date, { now, tencent: error, tencentMessage: message })
+}
+
+/**
+ * Which RuleIds a pull or a reconciliation covers: a list, or every RuleId of the account. The
+ * kit's own tokens are issued under the configured FACEID_RULE_ID, so that is the default scope;
+ * other RuleIds of the same account belong to other systems.
+ */
+export type RuleScope = 'all' | readonly string[]
+
+const RULE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+
+/** `all`, or a comma-separated list of RuleIds (`--rule-id`). */
+export function parseRuleScope(text: string): RuleScope {
+  const trimmed = text.trim()
+  if (trimmed.toLowerCase() === 'all') return 'all'
+  const ids = trimmed.split(',').map((id) => id.trim())
+  const bad = ids.find((id) => !RULE_ID_PATTERN.test(id) || id.toLowerCase() === 'all')
+  if (bad !== undefined) throw new BadRequestError('invalid_rule_id', `Not a RuleId: "${bad}" (give \`all\` or a comma-separated list of RuleIds)`)
+  return [...new Set(ids)]
+}
+
+/** The configured RuleId, or every RuleId when none is configured. */
+export function ruleScopeOf(ruleId: string | undefined): RuleScope {
+  return ruleId ? [ruleId] : 'all'
+}
+
+/** `all RuleIds` / `RuleId 1` / `RuleIds 1, 2`. */
+export function describeScope(scope: RuleScope): string {
+  if (scope === 'all') return 'all RuleIds'
+  return `RuleId${scope.length === 1 ? '' : 's'} ${scope.join(', ')}`
 }
 
 /** One attempt of one token as Tencent billed it. Tencent's masked name and ID number are not kept. */
@@ -62,6 +134,8 @@ export interface StoredCharge {
   errorCode: string | null
   errorMessage: string | null
   sim: string | null
+  /** How many times Tencent's bill listed this `Seq`, when more than once; counted once. */
+  listed?: number
 }
 
 /** A token's line in a day's bill. */
@@ -108,9 +182,32 @@ function chargeOf(d: ChargeDetail): StoredCharge {
   }
 }
 
-function lineOf(row: WeChatBillDetail): BillLine | undefined {
-  if (!row.BizToken) return undefined
-  return { token: row.BizToken, ruleId: row.RuleId ?? '', chargeCount: row.ChargeCount ?? 0, charges: (row.ChargeDetails ?? []).map(chargeOf) }
+/**
+ * Adds one row of the bill to what was read so far. A `Seq` Tencent lists again (in the same row,
+ * or in a row repeated on another page) is one attempt: kept once, with `listed` counting the
+ * listings, and a charge it was counted for again in `ChargeCount` taken back out. Returns the
+ * change in the day's charge count.
+ */
+function addRow(lines: Map<string, BillLine>, row: WeChatBillDetail): number {
+  if (!row.BizToken) return 0
+  let line = lines.get(row.BizToken)
+  if (!line) {
+    line = { token: row.BizToken, ruleId: row.RuleId ?? '', chargeCount: 0, charges: [] }
+    lines.set(row.BizToken, line)
+  }
+  const before = line.chargeCount
+  line.chargeCount += row.ChargeCount ?? 0
+  for (const charge of (row.ChargeDetails ?? []).map(chargeOf)) {
+    const seen = charge.seq === null ? undefined : line.charges.find((c) => c.seq === charge.seq)
+    if (!seen) {
+      line.charges.push(charge)
+      continue
+    }
+    seen.listed = (seen.listed ?? 1) + 1
+    if (seen.isNeedCharge && charge.isNeedCharge) line.chargeCount = Math.max(0, line.chargeCount - 1)
+    seen.isNeedCharge ||= charge.isNeedCharge
+  }
+  return line.chargeCount - before
 }
 
 /**
@@ -122,7 +219,7 @@ export async function pullBill(options: PullBillOptions): Promise<BillPull> {
   const now = options.now ?? (() => new Date())
   const { start } = beijingDay(options.date)
   const availableAt = billAvailableAt(options.date)
-  if (now() < availableAt) throw new BillNotReadyError(options.date, availableAt)
+  if (now() < availableAt) throw new BillNotReadyError(options.date, { now: now() })
   if (beijingDay(beijingDate(now())).start.getTime() - start.getTime() > MAX_DAYS_BACK * DAY_MS) {
     throw new BadRequestError('invalid_date', `Tencent keeps bills for ${MAX_DAYS_BACK} days: ${options.date} is older`)
   }
@@ -133,21 +230,14 @@ export async function pullBill(options: PullBillOptions): Promise<BillPull> {
   let chargeCount = 0
   for (;;) {
     const request = { Date: options.date, Cursor: cursor, ...(ruleId ? { RuleId: ruleId } : {}) }
-    const page = await retrying('GetWeChatBillDetails', () => options.gateway.getWeChatBillDetails(request), options.retry)
-    pages += 1
-    for (const row of page.WeChatBillDetails ?? []) {
-      const line = lineOf(row)
-      if (!line) continue
-      // A token listed twice would be counted twice by Tencent's total too: keep both charges.
-      const seen = lines.get(line.token)
-      if (seen) {
-        seen.chargeCount += line.chargeCount
-        seen.charges.push(...line.charges)
-      } else {
-        lines.set(line.token, line)
-      }
-      chargeCount += line.chargeCount
+    let page
+    try {
+      page = await retrying('GetWeChatBillDetails', () => options.gateway.getWeChatBillDetails(request), options.retry)
+    } catch (error) {
+      throw notReadyFromTencent(error, options.date, now())
     }
+    pages += 1
+    for (const row of page.WeChatBillDetails ?? []) chargeCount += addRow(lines, row)
     options.onProgress?.({ pages, tokens: lines.size, chargeCount })
     if (!page.HasNextPage) break
     const next = page.NextCursor
@@ -219,26 +309,35 @@ interface LineRow {
   charge_details: StoredCharge[] | string
 }
 
-/**
- * The stored bill of a day: the pull that covers `ruleId` (its own, or an all-rules pull) and its
- * lines. `pull` is undefined when that day was never pulled.
- */
-export async function readBill(db: Database, date: string, ruleId?: string): Promise<{ pull: BillPull | undefined; lines: BillLine[] }> {
+/** What is stored of one day's bill for a scope. */
+export interface StoredBill {
+  /** The pulls the lines come from: per RuleId the newer of its own pull and an all-RuleIds pull. */
+  pulls: BillPull[]
+  /** RuleIds of the scope no pull covers (`''` standing for every RuleId); empty when complete. */
+  missing: string[]
+  /** The scope's lines, by token. */
+  lines: BillLine[]
+}
+
+/** The stored bill of a day for `scope`. A list is covered by its RuleIds' own pulls or by an all-RuleIds pull. */
+export async function readBill(db: Database, date: string, scope: RuleScope): Promise<StoredBill> {
   beijingDay(date)
-  const rule = ruleId ?? ''
-  const pulls = await db.query<PullRow>(
-    `SELECT * FROM faceid_bill_pulls WHERE bill_date = $1::date AND (rule_id = $2 OR rule_id = '') ORDER BY pulled_at DESC LIMIT 1`,
-    [date, rule],
-  )
-  const p = pulls.rows[0]
-  if (!p) return { pull: undefined, lines: [] }
+  const { rows: stored } = await db.query<PullRow>(`SELECT * FROM faceid_bill_pulls WHERE bill_date = $1::date ORDER BY pulled_at DESC, rule_id`, [date])
+  const covering: PullRow[] = []
+  const missing: string[] = []
+  for (const rule of scope === 'all' ? [''] : scope) {
+    const found = stored.find((p) => p.rule_id === rule || p.rule_id === '')
+    if (!found) missing.push(rule)
+    else if (!covering.includes(found)) covering.push(found)
+  }
   const { rows } = await db.query<LineRow>(
     `SELECT token, rule_id, charge_count, charge_details FROM faceid_bill_details
-      WHERE bill_date = $1::date AND ($2 = '' OR rule_id = $2) ORDER BY token`,
-    [date, rule],
+      WHERE bill_date = $1::date AND ($2::text[] IS NULL OR rule_id = ANY($2::text[])) ORDER BY token`,
+    [date, scope === 'all' ? null : [...scope]],
   )
   return {
-    pull: { date, ruleId: p.rule_id, pulledAt: new Date(p.pulled_at), pages: p.pages, tokens: p.tokens, chargeCount: p.charge_count },
+    pulls: covering.map((p) => ({ date, ruleId: p.rule_id, pulledAt: new Date(p.pulled_at), pages: p.pages, tokens: p.tokens, chargeCount: p.charge_count })),
+    missing,
     lines: rows.map((r) => ({
       token: r.token,
       ruleId: r.rule_id,
@@ -248,10 +347,10 @@ export async function readBill(db: Database, date: string, ruleId?: string): Pro
   }
 }
 
-
 export interface DailyBillPullOptions {
   db: Database
   gateway: Gateway
+  /** The configured RuleId: the kit's own tokens. Unset: every RuleId of the account. */
   ruleId?: string | undefined
   now?: () => Date
   /** How often to check whether yesterday's bill is due. Default 15 min. */
@@ -268,8 +367,9 @@ export interface DailyBillPull {
 }
 
 /**
- * Once a day, after 06:00 Beijing time, pulls the previous day's bill. Idempotent: the check is
- * "is there a stored pull for that day", so restarts and several instances at worst pull twice.
+ * Once a day, after 06:00 Beijing time, pulls the previous day's bill of the configured RuleId
+ * (every RuleId when none is configured). Idempotent: the check is "is there a stored pull
+ * covering that day", so restarts and several instances at worst pull twice.
  */
 export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPull {
   const now = options.now ?? (() => new Date())
@@ -281,10 +381,10 @@ export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPul
   async function tick(): Promise<BillPull | undefined> {
     const date = previousBeijingDate(now())
     if (now() < billAvailableAt(date)) return undefined
-    const { pull } = await readBill(options.db, date, options.ruleId)
-    if (pull) return undefined
+    const { missing } = await readBill(options.db, date, ruleScopeOf(options.ruleId))
+    if (missing.length === 0) return undefined
     const made = await pullBill({ db: options.db, gateway: options.gateway, date, ruleId: options.ruleId, now, retry: options.retry })
-    options.logger?.info({ date, pages: made.pages, tokens: made.tokens, chargeCount: made.chargeCount }, 'pulled the daily bill')
+    options.logger?.info({ date, ruleId: made.ruleId || 'all', pages: made.pages, tokens: made.tokens, chargeCount: made.chargeCount }, 'pulled the daily bill')
     return made
   }
 
@@ -293,7 +393,12 @@ export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPul
     timer = setTimeout(() => {
       running = tick()
         .catch((error: unknown) => {
-          options.logger?.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'daily bill pull failed; will retry')
+          if (error instanceof BillNotReadyError) {
+            // Expected now and then (a late bill, a clock ahead): the next check tries again.
+            options.logger?.info({ date: error.date, retryAfter: error.retryAfter.toISOString(), tencentMessage: error.tencentMessage }, 'the daily bill is not ready yet; will retry')
+          } else {
+            options.logger?.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'daily bill pull failed; will retry')
+          }
           return undefined
         })
         .finally(() => {

@@ -150,9 +150,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       sweeper.start()
       closers.push(() => sweeper.stop())
     }
-    // Yesterday's GetWeChatBillDetails, once a day after 06:00 Beijing time (reconciliation).
+    // Yesterday's GetWeChatBillDetails of the configured RuleId, once a day after 06:00 Beijing time (reconciliation).
     if (billPullEnabledFromEnv(env, config.sandbox)) {
-      const billPull = createDailyBillPull({ db, gateway: upstream, logger: log })
+      const billPull = createDailyBillPull({ db, gateway: upstream, ruleId, logger: log })
       billPull.start()
       closers.push(() => billPull.stop())
     }

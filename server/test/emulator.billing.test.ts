@@ -93,7 +93,7 @@ describe('GetWeChatBillDetails', () => {
     clock.ms = beijing(2025, 1, 16, 5, 59, 59)
     const early = await sdkError(c.GetWeChatBillDetails({ Date: '2025-01-15', Cursor: 0 }))
     expect(early.code).toBe('InvalidParameterValue')
-    expect(early.message).toContain('6点')
+    expect(early.message).toBe('当天6点后才能拉取前一天的数据')
     expect((await sdkError(c.GetWeChatBillDetails({ Date: '2025-01-16', Cursor: 0 }))).code).toBe('InvalidParameterValue')
     clock.ms = beijing(2025, 1, 16, 6, 0)
     await expect(c.GetWeChatBillDetails({ Date: '2025-01-15', Cursor: 0 })).resolves.toHaveProperty('HasNextPage', true)

@@ -26,7 +26,7 @@ function run(script: string, args: string[], cwd: string, env: Record<string, st
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', tsxLoader, path.join(serverDir, 'src/cli', script), ...args],
+      ['--conditions=@faceid-kit/source', '--import', tsxLoader, path.join(serverDir, 'src/cli', script), ...args],
       { cwd, env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     )
@@ -41,11 +41,12 @@ describe('npm run sweep / npm run reconcile', () => {
   // Two days ago (Beijing time): its bill is served, and its results are still within
   // Tencent's 3-day retention when the sweep runs on the real clock.
   const date = beijingDate(new Date(Date.now() - 2 * 24 * HOUR))
-  const tokens: { passed: string[]; stray: string } = { passed: [], stray: '' }
+  const tokens: { passed: string[]; stray: string; other: string } = { passed: [], stray: '', other: '' }
 
   beforeAll(async () => {
     t = beijingDay(date).start.getTime() + 10 * HOUR
-    emulator = createEmulator({ now: () => t, maxSkewSeconds: Infinity, logger: false })
+    // The account has a second RuleId that another system uses.
+    emulator = createEmulator({ now: () => t, maxSkewSeconds: Infinity, logger: false, ruleIds: ['1', '2'] })
     const { url } = await emulator.listen(0, '127.0.0.1')
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceid-cli-'))
     env = {
@@ -67,6 +68,8 @@ describe('npm run sweep / npm run reconcile', () => {
     }
     tokens.stray = (await gateway.detectAuth({ RuleId: '1' })).BizToken!
     emulator.complete(tokens.stray, { outcome: 'passed' })
+    tokens.other = (await gateway.detectAuth({ RuleId: '2' })).BizToken!
+    emulator.complete(tokens.other, { outcome: 'passed' })
     await db.close()
     // The tools run on the real clock now; the verifications were two days ago.
     t = Date.now()
@@ -88,22 +91,50 @@ describe('npm run sweep / npm run reconcile', () => {
     expect(text.stdout).toMatch(/open: 0 not final/)
   }, 120_000)
 
-  it('reconcile: pulls the bill, reports JSON and a table, and exits 3 on discrepancies', async () => {
+  it('reconcile: pulls the bill of FACEID_RULE_ID, reports JSON and a table, and exits 3 on discrepancies', async () => {
     const json = await run('reconcile.ts', ['--date', date, '--json'], workDir, env)
     expect(json.code).toBe(3)
-    expect(json.stderr).toContain(`pulled the bill of ${date}: 1 page(s), 3 token(s), 3 charge(s)`)
+    expect(json.stderr).toContain(`pulled the bill of ${date} (RuleId 1): 1 page(s), 3 token(s), 3 charge(s)`)
     const report = JSON.parse(json.stdout) as ReconcileReport
-    expect(report).toMatchObject({ date, ok: false, billable: { ours: 2, tencent: 3, difference: -1 }, ledger: { tokensIssued: { face: 3, eid: 0, total: 3 }, resultsFetched: 3, final: 3 } })
-    expect(report.discrepancies).toEqual([{ kind: 'missing_in_ledger', token: tokens.stray, tencent: 1 }])
+    expect(report).toMatchObject({ date, scope: ['1'], ok: false, billable: { ours: 2, tencent: 3, difference: -1 }, ledger: { tokensIssued: { face: 3, eid: 0, total: 3 }, resultsFetched: 3, final: 3 } })
+    // The other RuleId's token is not the kit's business by default.
+    expect(report.discrepancies).toEqual([{ kind: 'missing_in_ledger', token: tokens.stray, ruleId: '1', tencent: 1 }])
 
     const table = await run('reconcile.ts', ['--date', date, '--no-pull'], workDir, env)
     expect(table.code).toBe(3)
     expect(table.stderr).toBe('')
+    expect(table.stdout).toContain(`Reconciliation for ${date} (Beijing time), RuleId 1`)
     expect(table.stdout).toMatch(/tokens issued\s+3/)
     expect(table.stdout).toMatch(/billable \(Tencent\)\s+3/)
-    expect(table.stdout).toContain(`missing_in_ledger   ${tokens.stray}`)
+    expect(table.stdout).toMatch(new RegExp(`missing_in_ledger\\s+1\\s+${tokens.stray}`))
     // --no-pull did not call Tencent again.
     expect(emulator.stats().calls['GetWeChatBillDetails']).toBe(1)
+  }, 120_000)
+
+  it('reconcile: --rule-id all and --rule-id 1,2 widen the scope to the other RuleId', async () => {
+    const strays = [
+      { kind: 'missing_in_ledger', token: tokens.stray, ruleId: '1', tencent: 1 },
+      { kind: 'missing_in_ledger', token: tokens.other, ruleId: '2', tencent: 1 },
+    ]
+    const all = await run('reconcile.ts', ['--date', date, '--rule-id', 'all', '--json'], workDir, env)
+    expect(all.code).toBe(3)
+    expect(all.stderr).toContain(`pulled the bill of ${date} (all RuleIds): 1 page(s), 4 token(s), 4 charge(s)`)
+    const report = JSON.parse(all.stdout) as ReconcileReport
+    expect(report).toMatchObject({ scope: 'all', billable: { ours: 2, tencent: 4, difference: -2 } })
+    expect(report.discrepancies).toHaveLength(2)
+    expect(report.discrepancies).toEqual(expect.arrayContaining(strays))
+
+    const listed = await run('reconcile.ts', ['--date', date, '--rule-id', '1,2'], workDir, env)
+    expect(listed.code).toBe(3)
+    // Covered by the pull of every RuleId: nothing pulled again.
+    expect(listed.stderr).toBe('')
+    expect(listed.stdout).toContain('RuleIds 1, 2')
+    expect(listed.stdout).toMatch(new RegExp(`missing_in_ledger\\s+2\\s+${tokens.other}`))
+    expect(emulator.stats().calls['GetWeChatBillDetails']).toBe(2)
+
+    const bad = await run('reconcile.ts', ['--date', date, '--rule-id', '1,,2'], workDir, env)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/Not a RuleId/)
   }, 120_000)
 
   it('reconcile: refuses bad usage and a bill that is not served yet', async () => {
@@ -112,8 +143,27 @@ describe('npm run sweep / npm run reconcile', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/calendar date/)
     const today = await run('reconcile.ts', ['--date', beijingDate(new Date())], workDir, env)
-    expect(today.code).toBe(1)
-    expect(today.stderr).toMatch(/06:00 Beijing time/)
+    expect(today.code).toBe(4)
+    expect(today.stderr).toMatch(/Retry after 06:00 Beijing time on \d{4}-\d{2}-\d{2}/)
+  }, 120_000)
+
+  it('reconcile: Tencent’s “not ready” answer keeps its message, says when to retry and exits 4', async () => {
+    // Tencent's clock says the day before `date` has not ended: it refuses, while ours lets the pull go.
+    const saved = t
+    t = beijingDay(date).start.getTime() + 12 * HOUR
+    try {
+      const calls = emulator.stats().calls['GetWeChatBillDetails'] ?? 0
+      const res = await run('reconcile.ts', ['--date', date, '--pull'], workDir, env)
+      expect(res.code).toBe(4)
+      expect(emulator.stats().calls['GetWeChatBillDetails']).toBe(calls + 1)
+      expect(res.stderr).toContain('InvalidParameterValue')
+      expect(res.stderr).toContain('当天6点后才能拉取前一天的数据')
+      const next = beijingDate(beijingDay(date).end)
+      expect(res.stderr).toContain(`Retry after 06:00 Beijing time on ${next} (${new Date(beijingDay(date).end.getTime() + 6 * HOUR).toISOString()})`)
+      expect(res.stdout).toBe('')
+    } finally {
+      t = saved
+    }
   }, 120_000)
 
   it('tools refuse sandbox mode without an emulator to talk to', async () => {

@@ -7,9 +7,10 @@ import { readConfig, type ServerConfig } from '../config.js'
 import { openDatabase, type Database } from '../database.js'
 import { DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, SANDBOX_CREDENTIAL } from '../emulator/index.js'
 import { Keyring } from '../data-keys.js'
-import { ConfigurationError } from '../errors.js'
+import { ConfigurationError, UpstreamError } from '../errors.js'
 import { createTencentGateway, type Gateway } from '../gateway.js'
 import { Ledger } from '../ledger.js'
+import { scrubText } from '../logging.js'
 import { timeoutSecondsFromEnv } from '../retry.js'
 
 export interface CliContext {
@@ -58,12 +59,23 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   }
 }
 
+/** Exit statuses of the tools (each tool says which it uses). */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** `npm run reconcile`: the ledger and Tencent's bill disagree. */
+  discrepancies: 3,
+  /** `npm run reconcile`: Tencent does not serve that day's bill yet; retry later. */
+  notReady: 4,
+} as const
+
 /** `parseArgs` that turns bad usage into a message instead of a stack trace. */
 export function parseCliArgs<T extends ParseArgsConfig['options']>(argv: string[], options: T, usage: string) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false })
   } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2)
+    fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, EXIT.usage)
   }
 }
 
@@ -72,7 +84,22 @@ export function fail(message: string, code = 1): never {
   process.exit(code)
 }
 
-/** Runs a tool's main, reporting errors without stack traces (they may carry request details). */
-export function runCli(main: () => Promise<void>): void {
-  main().catch((error: unknown) => fail(`error: ${error instanceof Error ? error.message : String(error)}`))
+/**
+ * The message of an error for an operator. A Tencent error names its code; Tencent's own words,
+ * which the gateway keeps on the SDK's error, are added (scrubbed like a log line).
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause: unknown = error.cause
+  const said = error instanceof UpstreamError && typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined
+  if (typeof said === 'string' && said && !error.message.includes(said)) return `${error.message}: Tencent says "${scrubText(said)}"`
+  return error.message
+}
+
+/**
+ * Runs a tool's main, reporting errors without stack traces (they may carry request details).
+ * `exitCodeFor` picks a status for the errors a tool tells apart; others exit 1.
+ */
+export function runCli(main: () => Promise<void>, exitCodeFor?: (error: unknown) => number | undefined): void {
+  main().catch((error: unknown) => fail(`error: ${describeError(error)}`, exitCodeFor?.(error) ?? EXIT.error))
 }

@@ -49,7 +49,8 @@ export function billPage(store: TokenStore, query: BillQuery): BillPage {
   const start = beijingDayStart(query.date)
   const end = start + DAY_MS
   if (query.now < end + READY_AFTER_DAY_END_MS) {
-    throw apiErrors.invalidParameterValue(`当天6点后才能拉取前一天的数据：${query.date} 的账单在北京时间次日 06:00 后可拉取。`)
+    // Tencent's wording, as it answers: it names neither the day nor the time.
+    throw apiErrors.invalidParameterValue('当天6点后才能拉取前一天的数据')
   }
   const todayStart = beijingDayStart(beijingDate(query.now))
   if (Math.round((todayStart - start) / DAY_MS) > MAX_DAYS_BACK) {
