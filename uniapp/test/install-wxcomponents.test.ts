@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -246,6 +246,55 @@ describe('install-wxcomponents', () => {
       status = (error as { status: number }).status
     }
     expect(status).toBe(1)
+  })
+
+  it('runs through a symlink, as npm links the bin into node_modules/.bin: --help prints the usage', () => {
+    const bin = join(root, 'node_modules/.bin/faceid-kit-install-wxcomponents')
+    mkdirSync(dirname(bin), { recursive: true })
+    symlinkSync(SCRIPT, bin)
+    const usage = execFileSync('node', [bin, '--help'], { encoding: 'utf8' })
+    expect(usage).toContain('usage: faceid-kit-install-wxcomponents <uni-app src dir>')
+    expect(usage).toContain('--prefix')
+    expect(usage).toContain('--uni-module')
+    const out = execFileSync('node', [bin, project, '--kit', kit, '--write-pages-json'], { encoding: 'utf8' })
+    expect(out).toContain('pages.json updated:')
+    expect(existsSync(join(project, 'wxcomponents/faceid-kit/faceid-verify/index.wxml'))).toBe(true)
+  })
+
+  it('--uni-module installs the packed Vue route into uni_modules/faceid-kit, under its ledger', () => {
+    const packed = join(root, 'packed/faceid-kit')
+    put(join(packed, 'package.json'), '{ "id": "faceid-kit" }\n')
+    put(join(packed, 'js_sdk/index.ts'), "export * from './core'\n")
+    put(join(packed, 'components/faceid-verify/faceid-verify.vue'), '<template><view /></template>\n')
+    // src/uni_modules does not exist yet: the installer creates it (a plain `cp -r` would not).
+    expect(existsSync(join(project, 'uni_modules'))).toBe(false)
+    const result = installWxcomponents({ projectDir: project, kitDir: kit, uniModule: true, uniModuleDir: packed, prefix: 'mp-' })
+    expect(read(join(project, 'uni_modules/faceid-kit/js_sdk/index.ts'))).toBe("export * from './core'\n")
+    expect(result.files.written).toContain('uni_modules/faceid-kit/components/faceid-verify/faceid-verify.vue')
+    expect(result.notes.filter((n) => n.startsWith('warning'))).toEqual([])
+    // A file the user changed inside the module is theirs from then on.
+    put(join(project, 'uni_modules/faceid-kit/js_sdk/index.ts'), '// mine\n')
+    const again = installWxcomponents({ projectDir: project, kitDir: kit, uniModule: true, uniModuleDir: packed, prefix: 'mp-' })
+    expect(again.files.kept).toEqual(['uni_modules/faceid-kit/js_sdk/index.ts'])
+    expect(() => installWxcomponents({ projectDir: project, kitDir: kit, uniModule: true, uniModuleDir: join(root, 'nothing') })).toThrow(/npm run build -w uniapp/)
+  })
+
+  it('warns when both routes would register <faceid-verify> (no --prefix with the Vue route installed)', () => {
+    put(join(project, 'uni_modules/faceid-kit/package.json'), '{ "id": "faceid-kit" }\n')
+    const clash = installWxcomponents({ projectDir: project, kitDir: kit })
+    const warnings = clash.notes.filter((n) => n.startsWith('warning'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('<faceid-verify>')
+    expect(warnings[0]).toContain('--prefix mp-')
+    expect(formatReport(clash)).toContain('--prefix mp-')
+    const prefixed = installWxcomponents({ projectDir: project, kitDir: kit, prefix: 'mp-' })
+    expect(prefixed.notes.filter((n) => n.startsWith('warning'))).toEqual([])
+    expect(prefixed.components).toEqual(['mp-faceid-verify', 'mp-eid-verify'])
+  })
+
+  it('finds the built components of the installed mini-program kit package by default', () => {
+    const result = installWxcomponents({ projectDir: project })
+    expect(result.files.written).toContain('wxcomponents/faceid-kit/faceid-verify/index.js')
   })
 })
 
