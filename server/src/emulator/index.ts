@@ -15,6 +15,7 @@ import type { Emulator, EmulatorAddress, EmulatorCredential, EmulatorLogger, Emu
 
 export type * from './types.js'
 export { EmulatorError, ApiError } from './errors.js'
+export { parseFaultOptions } from './faults.js'
 export { TENCENT_QPS_LIMITS } from './ratelimit.js'
 export { signTc3 } from './signature.js'
 export { BIZ_TOKEN_LIFETIME_MS, EID_TOKEN_LIFETIME_MS, RESULT_RETENTION_MS } from './store.js'
@@ -46,6 +47,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const calls: Record<string, number> = {}
   const logger = options.logger === false ? undefined : (options.logger ?? defaultLogger())
   const complete = store.complete.bind(store)
+  const stats = () => ({ calls: { ...calls }, qpsViolations: limiter.violations, faultsInjected: faults.injected, faults: { ...faults.counts } })
 
   const server: Server = createServer(
     createListener({
@@ -60,7 +62,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       merchantIds: new Set(options.merchantIds ?? [DEFAULT_MERCHANT_ID]),
       billPageSize,
       logger,
-      sandbox: { store, now, complete },
+      sandbox: { store, now, complete, faults: { current: () => faults.current, set: (f) => faults.set(f), stats } },
     }),
   )
   let address: EmulatorAddress | undefined
@@ -92,9 +94,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     setFaults(f) {
       faults.set(f)
     },
-    stats() {
-      return { calls: { ...calls }, qpsViolations: limiter.violations, faultsInjected: faults.injected, faults: { ...faults.counts } }
+    currentFaults() {
+      return faults.current
     },
+    stats,
     token(token) {
       return store.snapshot(token)
     },

@@ -1,16 +1,20 @@
 /**
- * Standalone emulator: `npm run emulator -w server` (EMULATOR_PORT, default 9000; EMULATOR_HOST,
- * default 127.0.0.1). Refuses NODE_ENV=production.
+ * Standalone emulator: `npm run emulator -- [options]` (see `--help`: port, host, and the faults
+ * and latency to inject). Refuses NODE_ENV=production.
  */
 import { pino } from 'pino'
+import { EMULATOR_USAGE, describeFaults, parseEmulatorArgs } from './cli.js'
 import { DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, SANDBOX_CREDENTIAL, createEmulator } from './index.js'
 
 async function main(): Promise<void> {
-  const port = Number(process.env.EMULATOR_PORT ?? 9000)
-  const host = process.env.EMULATOR_HOST ?? '127.0.0.1'
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`EMULATOR_PORT is not a port: ${process.env.EMULATOR_PORT}`)
+  const argv = process.argv.slice(2)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${EMULATOR_USAGE}\n`)
+    return
+  }
+  const { port, host, faults, qpsLimit } = parseEmulatorArgs(argv, process.env)
   const logger = pino({ name: 'faceid-emulator', level: process.env.EMULATOR_LOG_LEVEL ?? 'info' })
-  const emulator = createEmulator({ logger })
+  const emulator = createEmulator({ logger, ...(faults && { faults }), ...(qpsLimit !== undefined && { qpsLimit }) })
   const { url, endpoint } = await emulator.listen(port, host)
   process.stdout.write(
     [
@@ -21,8 +25,10 @@ async function main(): Promise<void> {
       `  FACEID_RULE_ID=${DEFAULT_RULE_ID}`,
       `  FACEID_EID_MERCHANT_ID=${DEFAULT_MERCHANT_ID}`,
       `  SDK httpProfile: { endpoint: '${endpoint}', protocol: 'http://' }`,
+      `  faults: ${describeFaults(faults)}${qpsLimit === undefined ? '' : `; QPS limit: ${typeof qpsLimit === 'number' ? qpsLimit : "Tencent's"}`}`,
       `  sandbox: POST ${url}/sandbox/complete { token, outcome: "passed" | "failed" | "abandoned", code? }`,
       `           GET  ${url}/sandbox/tokens/:token`,
+      `           GET | PUT | DELETE ${url}/sandbox/faults (PUT { "dropRate": 0.2, "latencyMs": 300, … })`,
       '',
     ].join('\n'),
   )
@@ -39,5 +45,5 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   const message = e instanceof EmulatorError || e instanceof Error ? e.message : String(e)
   process.stderr.write(`faceid emulator: ${message}\n`)
-  process.exit(1)
+  process.exit(e instanceof EmulatorError && e.code === 'INVALID_OPTIONS' ? 2 : 1)
 })

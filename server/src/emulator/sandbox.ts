@@ -1,12 +1,14 @@
 /**
  * Sandbox control over HTTP, on the emulator's own port (never at `/`, never faulted):
- * `POST /sandbox/complete` plays the user's verification, `GET /sandbox/tokens/:token` shows a token.
+ * `POST /sandbox/complete` plays the user's verification, `GET /sandbox/tokens/:token` shows a token,
+ * `GET | PUT | DELETE /sandbox/faults` shows, sets and clears the injected faults.
  * Errors use the kit's shape `{ error: { code, message } }`.
  */
 import { z } from 'zod'
 import { EmulatorError, type EmulatorErrorCode } from './errors.js'
+import { parseFaultOptions } from './faults.js'
 import type { StoredToken, TokenStore } from './store.js'
-import type { SandboxOutcome } from './types.js'
+import type { EmulatorStats, FaultOptions, SandboxOutcome } from './types.js'
 
 export interface SandboxReply {
   status: number
@@ -17,6 +19,11 @@ export interface SandboxDeps {
   store: TokenStore
   now: () => number
   complete: (token: string, outcome: SandboxOutcome) => StoredToken
+  faults: {
+    current(): FaultOptions | undefined
+    set(faults: FaultOptions | undefined): void
+    stats(): EmulatorStats
+  }
 }
 
 const completeBody = z.strictObject({
@@ -68,6 +75,7 @@ function safeDecode(segment: string): string {
 }
 
 export function handleSandbox(method: string, path: string, body: Buffer, deps: SandboxDeps): SandboxReply {
+  if (path === '/sandbox/faults') return handleFaults(method, body, deps)
   if (path === '/sandbox/complete') {
     if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'Use POST /sandbox/complete')
     const parsed = completeBody.safeParse(parseJson(body))
@@ -94,4 +102,22 @@ export function handleSandbox(method: string, path: string, body: Buffer, deps: 
     return { status: 200, body: publicView(stored, deps.now()) }
   }
   return error(404, 'NOT_FOUND', `No sandbox route ${method} ${path}`)
+}
+
+/** Rehearsing outages: the faults of the API at `/` (this route itself is never faulted). */
+function handleFaults(method: string, body: Buffer, deps: SandboxDeps): SandboxReply {
+  if (method === 'GET') return { status: 200, body: { faults: deps.faults.current() ?? null, stats: deps.faults.stats() } }
+  if (method === 'DELETE') {
+    deps.faults.set(undefined)
+    return { status: 200, body: { faults: null } }
+  }
+  if (method !== 'PUT') return error(405, 'METHOD_NOT_ALLOWED', 'Use GET, PUT or DELETE /sandbox/faults')
+  try {
+    const faults = parseFaultOptions(parseJson(body))
+    deps.faults.set(faults)
+    return { status: 200, body: { faults } }
+  } catch (e) {
+    if (e instanceof EmulatorError) return error(400, 'BAD_REQUEST', e.message)
+    throw e
+  }
 }

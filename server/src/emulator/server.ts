@@ -115,6 +115,13 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer,
     req.socket.destroy()
     return
   }
+  if (fault.kind === 'stall') {
+    // An upstream that hangs mid-answer: the client must give up by its own deadline and close.
+    deps.logger?.info({ action, fault: 'stall' }, 'fault: stalling after the headers')
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096', ...traceHeader })
+    res.write('{"Response":{')
+    return
+  }
   if (fault.kind === 'http5xx') {
     deps.logger?.info({ action, fault: 'http5xx' }, 'fault: HTTP 500')
     res.writeHead(500, { 'Content-Type': 'text/plain', ...traceHeader })

@@ -18,7 +18,7 @@ export type SandboxOutcome =
   /** The user walked away: the result stays "not finished" (`Text.ErrCode` null). */
   | { outcome: 'abandoned' }
 
-/** Random per-request faults, each a rate in [0, 1]. Drop, 5xx, rate limit and internal error exclude each other (their sum must be ≤ 1); slow combines with them. */
+/** Random per-request faults, each a rate in [0, 1]. Drop, stall, 5xx, rate limit and internal error exclude each other (their sum must be ≤ 1); slow and latency combine with them. */
 export interface FaultOptions {
   /** HTTP 500 with the body `Internal Server Error`. */
   http5xxRate?: number
@@ -32,11 +32,15 @@ export interface FaultOptions {
   slowMs?: number
   /** Destroy the socket without answering. */
   dropRate?: number
+  /** Send `200`, the headers and the first bytes of the body, then nothing: the connection stays open until the client gives up (or `close()`). */
+  stallRate?: number
+  /** Added to every API answer, in ms (not counted as a fault). Default 0. */
+  latencyMs?: number
   /** PRNG seed, so a run is reproducible; default random. */
   seed?: number
 }
 
-export type FaultKind = 'drop' | 'http5xx' | 'rateLimit' | 'internalError' | 'slow'
+export type FaultKind = 'drop' | 'stall' | 'http5xx' | 'rateLimit' | 'internalError' | 'slow'
 
 /** The subset of a pino logger the emulator uses. */
 export interface EmulatorLogger {
@@ -134,6 +138,8 @@ export interface Emulator {
   /** In-process sandbox control; throws `EmulatorError` for unknown, expired or already passed tokens. */
   complete(token: string, outcome: SandboxOutcome): void
   setFaults(faults: FaultOptions | undefined): void
+  /** The faults in force (a copy), or undefined. */
+  currentFaults(): FaultOptions | undefined
   stats(): EmulatorStats
   /** A copy of the token's state, for tests. */
   token(token: string): EmulatedToken | undefined
