@@ -9,11 +9,11 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { envNumber, httpLimitsFromEnv, isProduction, readConfig, type HttpServerLimits, type ServerConfig } from './config.js'
 import { openDatabase, type Database } from './database.js'
-import { createEmulator, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
+import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
 import { Keyring } from './data-keys.js'
 import { createTencentGateway } from './gateway.js'
-import { errorHandler } from './http-errors.js'
+import { errorHandler, errorReporter } from './http-errors.js'
 import { issuanceOptionsFromEnv } from './issuance.js'
 import { Ledger } from './ledger.js'
 import { claimLedgerMode } from './ledger-mode.js'
@@ -169,7 +169,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const app = new Koa({ proxy: false })
     app.use(closeUnreadRequests)
     app.use(requestLogger(log))
-    const logError = (error: unknown, ctx: Koa.Context) => log.error({ err: error, method: ctx.method, route: ctx._matchedRoute ?? 'unmatched' }, 'request failed')
+    // One concise line per failure class per minute: an outage must not flood the log with stacks.
+    const logError = errorReporter(log)
     app.use(errorHandler({ onError: logError }))
     app.use(clientAddress(trustedProxies))
     app.use(
@@ -376,24 +377,6 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
       throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this token')
     }
     ctx.body = { token, kind: record.kind }
-  })
-  // Rehearsing outages against the embedded emulator: its faults and latency (not faulted itself).
-  router.get('/sandbox/faults', async function showFaults(ctx) {
-    ctx.body = { faults: emulator.currentFaults() ?? null, stats: emulator.stats() }
-  })
-  router.put('/sandbox/faults', requireJson, json, async function setFaults(ctx) {
-    try {
-      const faults = parseFaultOptions(ctx.request.body)
-      emulator.setFaults(faults)
-      ctx.body = { faults }
-    } catch (error) {
-      if (error instanceof EmulatorError) throw new BadRequestError('invalid_faults', error.message)
-      throw error
-    }
-  })
-  router.delete('/sandbox/faults', async function clearFaults(ctx) {
-    emulator.setFaults(undefined)
-    ctx.body = { faults: null }
   })
   return router
 }
