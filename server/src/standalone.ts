@@ -9,7 +9,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { envNumber, httpLimitsFromEnv, isProduction, readConfig, type HttpServerLimits, type ServerConfig } from './config.js'
 import { openDatabase, type Database } from './database.js'
-import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
+import { createEmulator, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from './emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
 import { Keyring } from './data-keys.js'
 import { createTencentGateway } from './gateway.js'
@@ -377,6 +377,24 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
       throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this token')
     }
     ctx.body = { token, kind: record.kind }
+  })
+  // Rehearsing outages against the embedded emulator: its faults and latency (not faulted itself).
+  router.get('/sandbox/faults', async function showFaults(ctx) {
+    ctx.body = { faults: emulator.currentFaults() ?? null, stats: emulator.stats() }
+  })
+  router.put('/sandbox/faults', requireJson, json, async function setFaults(ctx) {
+    try {
+      const faults = parseFaultOptions(ctx.request.body)
+      emulator.setFaults(faults)
+      ctx.body = { faults }
+    } catch (error) {
+      if (error instanceof EmulatorError) throw new BadRequestError('invalid_faults', error.message)
+      throw error
+    }
+  })
+  router.delete('/sandbox/faults', async function clearFaults(ctx) {
+    emulator.setFaults(undefined)
+    ctx.body = { faults: null }
   })
   return router
 }
