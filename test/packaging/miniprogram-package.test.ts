@@ -119,7 +119,7 @@ afterAll(() => {
 
 describe('the packed @faceid-kit/miniprogram tarball', () => {
   it('holds miniprogram_dist (code, templates, types) and nothing from the sources, tests or simulations', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'miniprogram_dist/index.js', 'miniprogram_dist/types/index.d.ts']))
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'miniprogram_dist/index.js', 'miniprogram_dist/types/index.d.ts']))
     for (const name of ['faceid-verify', 'eid-verify']) {
       for (const ext of ['js', 'json', 'wxml', 'wxss']) expect(files).toContain(`miniprogram_dist/${name}/index.${ext}`)
     }

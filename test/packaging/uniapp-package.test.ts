@@ -181,7 +181,7 @@ afterAll(() => {
 describe('the packed @faceid-kit/uniapp tarball', () => {
   it('holds the packed uni_module in the DCloud plugin-market layout, the installer, and nothing else', () => {
     const module = 'dist/uni_modules/faceid-kit/'
-    expect(files).toEqual(expect.arrayContaining([`${module}package.json`, `${module}changelog.md`, `${module}readme.md`, `${module}js_sdk/index.ts`, `${module}js_sdk/core/index.ts`, `${module}components/faceid-verify/faceid-verify.vue`]))
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', `${module}package.json`, `${module}changelog.md`, `${module}readme.md`, `${module}js_sdk/index.ts`, `${module}js_sdk/core/index.ts`, `${module}components/faceid-verify/faceid-verify.vue`]))
     const allowed = /^(package\.json|README\.md|LICENSE|scripts\/install-wxcomponents\.mjs|scripts\/lib\/[a-z-]+\.mjs|dist\/uni_modules\/faceid-kit\/(package\.json|changelog\.md|readme\.md|js_sdk\/.+\.ts|components\/[a-z-]+\/[a-z-]+\.vue))$/
     expect(files.filter((f) => !allowed.test(f))).toEqual([])
     // No example, simulated SDK, test or stale output.
