@@ -43,6 +43,29 @@ export class ConfigurationError extends FaceidError {
   }
 }
 
+/** Seconds a client is told to wait (`Retry-After`) when the ledger cannot be reached: a database restart or failover. */
+export const LEDGER_RETRY_AFTER_SECONDS = 5
+
+/**
+ * The token ledger (the database) cannot be reached or written. Answered 503 with `Retry-After`;
+ * no token is bought from Tencent while the ledger is unreachable.
+ */
+export class LedgerUnavailableError extends FaceidError {
+  /** Short, log-safe kind of failure: a socket error code, a SQLSTATE, `closed`, `timeout`… */
+  readonly reason: string
+  /** Tencent had issued a token that could not be recorded: it was never shown to anyone. */
+  readonly tokenUnrecorded: boolean
+
+  constructor(reason: string, cause?: unknown, options: { tokenUnrecorded?: boolean } = {}) {
+    super(503, 'ledger_unavailable', 'The verification records cannot be reached; try again shortly', {
+      cause,
+      headers: { 'Retry-After': String(LEDGER_RETRY_AFTER_SECONDS) },
+    })
+    this.reason = reason
+    this.tokenUnrecorded = options.tokenUnrecorded ?? false
+  }
+}
+
 /** A failure of the Tencent API or of the way to it; keeps Tencent's code and RequestId. */
 export class UpstreamError extends FaceidError {
   /** Tencent's error code (`RequestLimitExceeded`, `AuthFailure.SignatureFailure`…), or a network kind. */

@@ -1,6 +1,6 @@
 import type { ErrorBody } from '@faceid-kit/shared'
 import type { Context, Next } from 'koa'
-import { FaceidError } from './errors.js'
+import { FaceidError, LedgerUnavailableError, UpstreamError } from './errors.js'
 
 interface HttpLikeError {
   status?: unknown
@@ -58,5 +58,78 @@ export function errorHandler(options: { onError?: (error: unknown, ctx: Context)
       ctx.set(headers)
       ctx.body = body
     }
+  }
+}
+
+/** The part of a pino logger `errorReporter` writes to. */
+export interface ErrorLogger {
+  error(obj: object, msg?: string): void
+}
+
+export interface ErrorReporterOptions {
+  /** At most one line per failure class per this many milliseconds. Default 60 000. */
+  intervalMs?: number
+  /** Clock, for tests. */
+  now?: () => number
+}
+
+interface FailureClass {
+  key: string
+  fields: Record<string, unknown>
+}
+
+/** A short description of an error's cause: type, code and message, no stack. */
+function causeOf(error: Error): Record<string, unknown> | undefined {
+  const cause = error.cause
+  if (!(cause instanceof Error)) return undefined
+  const code = (cause as Error & { code?: unknown }).code
+  return { type: cause.name, ...(typeof code === 'string' && { code }), message: cause.message }
+}
+
+/** What an operator acts on: the kind of failure, not the request that met it. */
+function classify(error: unknown): FailureClass {
+  if (error instanceof FaceidError) {
+    const cause = causeOf(error)
+    const err = { type: error.name, message: error.message, ...(cause && { cause }) }
+    if (error instanceof LedgerUnavailableError) return { key: error.code, fields: { code: error.code, status: error.status, reason: error.reason, err } }
+    if (error instanceof UpstreamError) {
+      const { action, tencentCode, requestId } = error
+      return { key: `${error.code}:${action}:${tencentCode}`, fields: { code: error.code, status: error.status, action, tencentCode, requestId, err } }
+    }
+    return { key: `${error.code}:${error.name}`, fields: { code: error.code, status: error.status, err } }
+  }
+  // Not an error the kit expects: a bug. Its stack is logged, once per interval per place.
+  const e = error instanceof Error ? error : new Error(String(error))
+  const where = /\n\s+at [^\n]*/.exec(e.stack ?? '')?.[0]?.trim() ?? ''
+  return { key: `internal_error:${e.name}:${where}`, fields: { code: 'internal_error', status: 500, err: e } }
+}
+
+/** How many classes are remembered; more (a flood of distinct bugs) starts afresh rather than grow. */
+const MAX_CLASSES = 1000
+
+/**
+ * An `onError` for the routes and `errorHandler` that logs one concise line per failure class
+ * (`ledger_unavailable`, one Tencent error code of one action, one place of an unexpected
+ * error…) per interval, instead of a stack trace per request: an outage at hundreds of requests
+ * a second stays a few lines. Later failures of a class within the interval are counted and
+ * reported as `suppressed` on its next line. Stacks are logged only for unexpected errors.
+ */
+export function errorReporter(log: ErrorLogger, options: ErrorReporterOptions = {}): (error: unknown, ctx: Context) => void {
+  const intervalMs = options.intervalMs ?? 60_000
+  const now = options.now ?? Date.now
+  const classes = new Map<string, { until: number; suppressed: number }>()
+  return function reportError(error, ctx) {
+    const t = now()
+    const { key, fields } = classify(error)
+    const seen = classes.get(key)
+    if (seen && t < seen.until) {
+      seen.suppressed += 1
+      return
+    }
+    if (!seen && classes.size >= MAX_CLASSES) classes.clear()
+    classes.set(key, { until: t + intervalMs, suppressed: 0 })
+    const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute
+    const suppressed = seen?.suppressed ?? 0
+    log.error({ ...fields, method: ctx.method, route: typeof matched === 'string' ? matched : 'unmatched', ...(suppressed > 0 && { suppressed }) }, 'request failed')
   }
 }

@@ -1,13 +1,13 @@
 import type { TokenKind, TokenResponse } from '@faceid-kit/shared'
 import { envFlag, envNumber } from './config.js'
-import { ConfigurationError, FaceidError } from './errors.js'
-import type { Ledger } from './ledger.js'
+import { ConfigurationError, FaceidError, LedgerUnavailableError } from './errors.js'
+import type { IssueSlotScope, Ledger } from './ledger.js'
 
 /**
- * Every token costs money, so issuance is limited per user and per client IP. Counts come from
- * the ledger, so the limits hold across instances sharing one database. They are soft by the
- * number of requests in flight at the same moment (the check and the insert are not atomic:
- * holding a lock across the Tencent call would be worse).
+ * Every token costs money, so issuance is limited per user and per client IP. A slot is taken in
+ * the ledger before Tencent is called (one atomic statement per limit, ordered by a row lock), so
+ * a limit of N gives at most N tokens per rolling hour under any concurrency, across every
+ * instance sharing the database. A request that buys no token gives its slot back.
  */
 export interface IssueLimits {
   /** Tokens one user may obtain per rolling hour; 0 or undefined: no limit. */
@@ -42,18 +42,47 @@ export function validateLimits(limits: IssueLimits | undefined): void {
   checkLimit('perIpPerHour', limits?.perIpPerHour)
 }
 
-/** Throws `RateLimitedError` (429, `Retry-After`) when a new token would exceed a limit. */
-export async function enforceIssueLimits(ledger: Ledger, limits: IssueLimits, who: { userId: string; clientIp?: string | undefined }, now: Date): Promise<void> {
+/** What `reserveIssue` took; settle it when issuance fails. */
+export interface IssueReservation {
+  /**
+   * Gives the slots back unless a token was bought with them (one Tencent issued but the ledger
+   * could not record: it was paid for, so it keeps counting). Never throws: a slot that cannot
+   * be given back stays taken until it leaves the hour.
+   */
+  settleFailure(error: unknown): Promise<void>
+}
+
+/**
+ * Before a token is bought: takes a slot of every limit that applies, or throws
+ * `RateLimitedError` (429, `Retry-After`). Without limits it still asks the ledger once, so no
+ * token is bought that could not be recorded. Throws `LedgerUnavailableError` (503) when the
+ * ledger cannot be reached.
+ */
+export async function reserveIssue(ledger: Ledger, limits: IssueLimits | undefined, who: { userId: string; clientIp?: string | undefined }, now: Date): Promise<IssueReservation> {
   const since = new Date(now.getTime() - HOUR_MS)
-  const checks: Array<['user' | 'ip', { userId: string } | { clientIp: string }, number]> = []
-  if (limits.perUserPerHour) checks.push(['user', { userId: who.userId }, limits.perUserPerHour])
-  if (limits.perIpPerHour && who.clientIp) checks.push(['ip', { clientIp: who.clientIp }, limits.perIpPerHour])
-  for (const [scope, where, limit] of checks) {
-    const recent = await ledger.recentIssues(where, since, limit)
-    if (recent.length < limit) continue
-    // The limit-th newest issue leaves the window first among those that matter.
-    const frees = recent[limit - 1]!.getTime() + HOUR_MS
-    throw new RateLimitedError(scope, Math.max(1, Math.ceil((frees - now.getTime()) / 1000)))
+  const checks: Array<[IssueSlotScope, string, number]> = []
+  if (limits?.perUserPerHour) checks.push(['user', who.userId, limits.perUserPerHour])
+  if (limits?.perIpPerHour && who.clientIp) checks.push(['ip', who.clientIp, limits.perIpPerHour])
+  if (checks.length === 0) await ledger.ping()
+  const taken: Array<[IssueSlotScope, string]> = []
+  const release = async (): Promise<void> => {
+    for (const [scope, key] of taken.splice(0)) await ledger.releaseIssueSlot(scope, key, now).catch(() => undefined)
+  }
+  try {
+    for (const [scope, key, limit] of checks) {
+      const outcome = await ledger.takeIssueSlot(scope, key, now, since, limit)
+      if (!outcome.taken) throw new RateLimitedError(scope, Math.max(1, Math.ceil((outcome.freesAt.getTime() - now.getTime()) / 1000)))
+      taken.push([scope, key])
+    }
+  } catch (error) {
+    await release()
+    throw error
+  }
+  return {
+    async settleFailure(error) {
+      if (error instanceof LedgerUnavailableError && error.tokenUnrecorded) return
+      await release()
+    },
   }
 }
 

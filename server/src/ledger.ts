@@ -150,6 +150,14 @@ export interface LedgerOptions {
   keyring?: Keyring
 }
 
+export type IssueSlotScope = 'user' | 'ip'
+
+/** A slot taken, or refused with the time the slot that matters leaves the window. */
+export type IssueSlotOutcome = { taken: true } | { taken: false; freesAt: Date }
+
+/** How often an instance deletes rows of users and addresses with no recent slot. */
+const SLOT_PRUNE_INTERVAL_MS = 10 * 60_000
+
 /** Rows per multi-row INSERT (9 parameters each, far below PostgreSQL's 65535). */
 const INSERT_BATCH_MAX = 500
 
@@ -291,17 +299,66 @@ export class Ledger {
     return rowCount
   }
 
+  /** One round trip that proves the database answers (before paying Tencent when no limit applies). */
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1')
+  }
+
   /**
-   * Issue times of a user's or an IP's most recent tokens since `since`, newest first, at most
-   * `limit` (what an issuance limit needs to decide and to say when to retry).
+   * Takes one issuance slot of a user or a client IP at `at` when fewer than `limit` were taken
+   * since `since`. One statement: the upsert locks the key's row, so concurrent requests on any
+   * number of instances are counted one after the other and at most `limit` get a slot. Refused:
+   * when the slot that matters leaves the window.
    */
-  async recentIssues(where: { userId: string } | { clientIp: string }, since: Date, limit: number): Promise<Date[]> {
-    const [column, value] = 'userId' in where ? ['user_id', where.userId] : ['client_ip', where.clientIp]
-    const { rows } = await this.db.query<{ issued_at: Date | string }>(
-      `SELECT issued_at FROM faceid_tokens WHERE ${column} = $1 AND issued_at > $2 ORDER BY issued_at DESC LIMIT $3`,
-      [value, since, limit],
+  async takeIssueSlot(scope: IssueSlotScope, key: string, at: Date, since: Date, limit: number): Promise<IssueSlotOutcome> {
+    this.pruneIssueSlots(since)
+    const { rows } = await this.db.query(
+      `INSERT INTO faceid_issue_slots AS s (scope, key, taken, last_taken) VALUES ($1, $2, ARRAY[$3::timestamptz], $3)
+       ON CONFLICT (scope, key) DO UPDATE
+          SET taken = ARRAY(SELECT t FROM unnest(s.taken) AS t WHERE t > $4 ORDER BY t) || $3::timestamptz,
+              last_taken = GREATEST(s.last_taken, $3)
+        WHERE (SELECT count(*) FROM unnest(s.taken) AS t WHERE t > $4) < $5
+       RETURNING 1 AS ok`,
+      [scope, key, at, since, limit],
     )
-    return rows.map((r) => toDate(r.issued_at))
+    if (rows.length > 0) return { taken: true }
+    // Refused (the rare path): the limit-th newest slot in the window is the first to free one.
+    const { rows: held } = await this.db.query<{ limiting: Date | string | null }>(
+      `SELECT (SELECT t FROM unnest(taken) AS t WHERE t > $3 ORDER BY t DESC OFFSET $4 LIMIT 1) AS limiting
+         FROM faceid_issue_slots WHERE scope = $1 AND key = $2`,
+      [scope, key, since, limit - 1],
+    )
+    const limiting = held[0]?.limiting
+    return { taken: false, freesAt: limiting ? new Date(toDate(limiting).getTime() + (at.getTime() - since.getTime())) : at }
+  }
+
+  /** Gives back a slot taken at `at` (no token was bought with it). */
+  async releaseIssueSlot(scope: IssueSlotScope, key: string, at: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE faceid_issue_slots
+          SET taken = taken[:array_position(taken, $3::timestamptz) - 1] || taken[array_position(taken, $3::timestamptz) + 1:]
+        WHERE scope = $1 AND key = $2 AND $3::timestamptz = ANY(taken)`,
+      [scope, key, at],
+    )
+  }
+
+  private nextSlotPrune = 0
+
+  /** Now and then (off the request's path) deletes the rows of keys with no slot left in the window. */
+  private pruneIssueSlots(since: Date): void {
+    const now = Date.now()
+    if (now < this.nextSlotPrune) return
+    this.nextSlotPrune = now + SLOT_PRUNE_INTERVAL_MS
+    this.db.query('DELETE FROM faceid_issue_slots WHERE last_taken <= $1', [since]).catch(() => undefined)
+  }
+
+  /** The slot times a key holds (all of them, also those past the window): for tests and operators. */
+  async issueSlots(scope: IssueSlotScope, key: string): Promise<Date[]> {
+    const { rows } = await this.db.query<{ t: Date | string }>(
+      'SELECT t FROM faceid_issue_slots, unnest(taken) AS t WHERE scope = $1 AND key = $2 ORDER BY t',
+      [scope, key],
+    )
+    return rows.map((r) => toDate(r.t))
   }
 
   /** A user's newest token of a kind that no result has touched yet and that lives past `aliveAt`. */

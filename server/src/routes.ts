@@ -5,7 +5,7 @@ import type { Context, Next } from 'koa'
 import { z } from 'zod'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from './errors.js'
 import { errorHandler } from './http-errors.js'
-import { enforceIssueLimits, findReusableToken, validateLimits } from './issuance.js'
+import { findReusableToken, reserveIssue, validateLimits } from './issuance.js'
 import type { FaceidRouterOptions } from './types.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
@@ -73,9 +73,16 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
           return
         }
       }
-      if (options.limits) await enforceIssueLimits(verifier.ledger, options.limits, { userId, clientIp: ctx.ip }, now)
-      const identity = await options.resolveIdentity?.(userId, ctx)
-      const issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, bizTokenOptions, eidTokenOptions })
+      // Before paying Tencent: a slot of every limit, or at least an answer from the ledger.
+      const reservation = await reserveIssue(verifier.ledger, options.limits, { userId, clientIp: ctx.ip }, now)
+      let issued
+      try {
+        const identity = await options.resolveIdentity?.(userId, ctx)
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, bizTokenOptions, eidTokenOptions }, { ledgerChecked: true })
+      } catch (error) {
+        await reservation.settleFailure(error)
+        throw error
+      }
       ctx.status = 201
       ctx.body = issued
     })

@@ -12,7 +12,8 @@ import {
   type UpstreamResult,
   type VerificationResult,
 } from '@faceid-kit/shared'
-import { ConfigurationError, FaceidError, UpstreamError } from './errors.js'
+import { unavailableReason } from './database.js'
+import { ConfigurationError, LedgerUnavailableError, UpstreamError } from './errors.js'
 import type { Gateway } from './gateway.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from './ledger.js'
 import { TOKEN_GONE_CODES } from './upstream-errors.js'
@@ -48,6 +49,14 @@ export interface IssueRequest {
   eidTokenOptions?: EidTokenOptions | undefined
 }
 
+export interface IssueOptions {
+  /**
+   * The caller has just written to the ledger for this request (an issuance slot, see
+   * `reserveIssue`), so the reachability check before Tencent is called is skipped.
+   */
+  ledgerChecked?: boolean
+}
+
 /**
  * Issues tokens and fetches results, keeping the ledger the source of truth. Shared by the
  * routes (on demand) and the sweeper (in the background).
@@ -73,8 +82,13 @@ export class Verifier {
     this.now = options.now ?? (() => new Date())
   }
 
-  /** Calls Tencent for a token, then records it before anyone can see it. */
-  async issue(kind: TokenKind, req: IssueRequest): Promise<TokenResponse> {
+  /**
+   * Calls Tencent for a token, then records it before anyone can see it. Tencent is not called
+   * while the ledger cannot be reached (`LedgerUnavailableError`, 503): a token that cannot be
+   * recorded is money thrown away.
+   */
+  async issue(kind: TokenKind, req: IssueRequest, options: IssueOptions = {}): Promise<TokenResponse> {
+    if (!options.ledgerChecked) await this.ledger.ping()
     const issuedAt = this.now()
     const identity = req.identity ? { Name: req.identity.name, IdCard: req.identity.idCard } : {}
     let token: string | undefined
@@ -109,8 +123,8 @@ export class Verifier {
     try {
       await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId })
     } catch (error) {
-      // The token was never shown to anyone, so nothing is lost by refusing it.
-      throw new FaceidError(503, 'ledger_unavailable', 'The token could not be recorded; try again', { cause: error })
+      // The token was never shown to anyone, so no verification can run on it unrecorded.
+      throw new LedgerUnavailableError(unavailableReason(error) ?? 'insert failed', error, { tokenUnrecorded: true })
     }
     return { token, kind, expiresAt: expiresAt.toISOString() }
   }

@@ -55,6 +55,8 @@ export interface HarnessOptions {
   /** Replace the gateway entirely (still a real SDK client, e.g. pointed elsewhere). */
   makeGateway?: (emulatorUrl: string) => Gateway
   router?: Partial<FaceidRouterOptions>
+  /** Keep the ledger in this database (not emptied, not closed) instead of the shared PGlite. */
+  database?: Database
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emulator = createEmulator({ now: clock.now, maxSkewSeconds: Infinity, ruleIds: [RULE_ID], merchantIds: [MERCHANT_ID], logger: false, ...options.emulator })
   const listening = await emulator.listen(0, '127.0.0.1')
   const gateway = options.makeGateway?.(listening.url) ?? createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: listening.url, timeoutSeconds: 5, ...options.gateway })
-  const { db, ledger } = await freshDatabase()
+  const { db, ledger } = options.database ? { db: options.database, ledger: await Ledger.open(options.database) } : await freshDatabase()
   const verifier = new Verifier({ gateway, ledger, ruleId: RULE_ID, merchantId: MERCHANT_ID, now: clock.date })
   const app = new Koa()
   app.use(

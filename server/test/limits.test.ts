@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../src/errors.js'
+import { Ledger } from '../src/ledger.js'
+import { migrate } from '../src/migrations.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, issuanceOptionsFromEnv } from '../src/issuance.js'
 import { createFaceidRouter } from '../src/routes.js'
 import { startServer, type RunningServer } from '../src/standalone.js'
 import type { Verifier } from '../src/verifier.js'
 import { freshDatabase, startHarness, type Harness, type HarnessOptions } from './harness.js'
+import { POSTGRES_URL, resetDatabase, useTestDatabase } from './postgres-db.js'
 
 const opened: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -72,6 +75,112 @@ describe('issuance limits', () => {
       limits: { perUserPerHour: 0, perIpPerHour: DEFAULT_PER_IP_PER_HOUR },
       reuseOpenToken: true,
     })
+  })
+})
+
+/** Tokens bought from Tencent by all instances (each harness has its own emulator). */
+const bought = (hs: Harness[]) => hs.reduce((n, h) => n + (h.emulator.stats().calls['DetectAuth'] ?? 0), 0)
+
+/** `n` token requests at once (all from one address), spread over the instances; `user(i)` picks the user. */
+async function burst(hs: Harness[], n: number, user: (i: number) => string) {
+  const answers = await Promise.all(Array.from({ length: n }, (_, i) => hs[i % hs.length]!.call('POST', '/faceid/biz-token', { user: user(i) })))
+  const statuses = answers.map((a) => a.status)
+  return { issued: statuses.filter((s) => s === 201).length, limited: statuses.filter((s) => s === 429).length, other: statuses.filter((s) => s !== 201 && s !== 429) }
+}
+
+const SCOPES = [
+  ['per user', { perUserPerHour: 20 }, () => 'alice'],
+  ['per IP', { perIpPerHour: 20 }, (i: number) => `user-${i}`],
+] as const
+
+describe.each(SCOPES)('a limit of 20 %s under 50 concurrent requests', (_label, limits, who) => {
+  it('PGlite, one instance: exactly 20 tokens, the rest 429', async () => {
+    const h = await startHarness({ router: { limits } })
+    opened.push(h)
+    expect(await burst([h], 50, who)).toEqual({ issued: 20, limited: 30, other: [] })
+    expect(await h.ledger.count()).toBe(20)
+    expect(bought([h])).toBe(20)
+  })
+
+  it('PGlite, two routers on one database: exactly 20', async () => {
+    const hs = await twoInstances({ limits })
+    expect(await burst(hs, 50, who)).toEqual({ issued: 20, limited: 30, other: [] })
+    expect(await hs[0].ledger.count()).toBe(20)
+    expect(bought(hs)).toBe(20)
+  })
+
+  it('with a failing upstream: never more than 20, and failed requests give their slot back', async () => {
+    const hs = await twoInstances({ limits })
+    for (const h of hs) h.emulator.setFaults({ internalErrorRate: 0.4, seed: 7 })
+    const first = await burst(hs, 50, who)
+    expect(first.issued).toBeLessThanOrEqual(20)
+    expect(first.other.length).toBeGreaterThan(0)
+    expect(await hs[0].ledger.count()).toBe(first.issued)
+    for (const h of hs) h.emulator.setFaults(undefined)
+    // Slots of failed calls were released: the healthy upstream fills the limit exactly.
+    const second = await burst(hs, 50, who)
+    expect(first.issued + second.issued).toBe(20)
+    expect(await hs[0].ledger.count()).toBe(20)
+  })
+})
+
+describe.runIf(POSTGRES_URL).each(SCOPES)('a limit of 20 %s: two instances sharing one PostgreSQL', (_label, limits, who) => {
+  const database = useTestDatabase('postgres')
+
+  it('50 concurrent requests over both instances give exactly 20 tokens', async () => {
+    // Two instances: each its own connection pool, emulator and router.
+    const [dbA, dbB] = [await database.open(), await database.open()]
+    const a = await startHarness({ database: dbA, router: { limits } })
+    opened.push(a)
+    const b = await startHarness({ database: dbB, router: { limits } })
+    opened.push(b)
+    b.clock.ms = a.clock.ms
+    for (let round = 0; round < 3; round += 1) {
+      await resetDatabase(dbA)
+      const before = bought([a, b])
+      expect(await burst([a, b], 50, who)).toEqual({ issued: 20, limited: 30, other: [] })
+      expect(await a.ledger.count()).toBe(20)
+      expect(bought([a, b]) - before).toBe(20)
+    }
+  })
+})
+
+describe('issuance slots in the ledger', () => {
+  it('count a rolling hour, are given back, and keys with no recent slot are forgotten', async () => {
+    const { db, ledger } = await freshDatabase()
+    const t0 = Date.parse('2025-03-03T02:00:00Z')
+    const at = (s: number) => new Date(t0 + s * 1000)
+    const take = (l: typeof ledger, user: string, s: number) => l.takeIssueSlot('user', user, at(s), at(s - 3600), 2)
+    expect(await take(ledger, 'alice', 0)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 10)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 20)).toEqual({ taken: false, freesAt: at(3600) })
+    await ledger.releaseIssueSlot('user', 'alice', at(10))
+    expect(await ledger.issueSlots('user', 'alice')).toEqual([at(0)])
+    expect(await take(ledger, 'alice', 30)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 40)).toEqual({ taken: false, freesAt: at(3600) })
+    // The first slot leaves the hour: it no longer counts and is dropped.
+    expect(await take(ledger, 'alice', 3601)).toEqual({ taken: true })
+    expect(await ledger.issueSlots('user', 'alice')).toEqual([at(30), at(3601)])
+    // Another instance's first slot of the day prunes rows whose slots all left the hour.
+    expect(await take(await Ledger.open(db), 'bob', 3 * 3600)).toEqual({ taken: true })
+    await expect.poll(() => ledger.issueSlots('user', 'alice')).toEqual([])
+    expect(await ledger.issueSlots('user', 'bob')).toEqual([at(3 * 3600)])
+  })
+
+  it('an upgraded ledger keeps counting the tokens of the last hour', async () => {
+    const { db, ledger } = await freshDatabase()
+    // The ledger as it was before issuance slots existed, holding recent and older tokens.
+    await db.exec("DROP TABLE faceid_issue_slots; DELETE FROM faceid_migrations WHERE version = 6")
+    const now = Date.now()
+    for (const [i, user, ip, agoMinutes] of [[1, 'alice', '203.0.113.7', 10], [2, 'alice', '203.0.113.7', 50], [3, 'alice', null, 70], [4, 'bob', '203.0.113.7', 5]] as const) {
+      const issuedAt = new Date(now - agoMinutes * 60_000)
+      await ledger.insert({ token: `B1D2E3F4-0000-4000-8000-${String(i).padStart(12, '0')}`, kind: 'face', userId: user, clientIp: ip ?? undefined, issuedAt, expiresAt: issuedAt })
+    }
+    await migrate(db)
+    expect((await ledger.issueSlots('user', 'alice')).map((d) => Math.round((now - d.getTime()) / 60_000))).toEqual([50, 10])
+    expect(await ledger.issueSlots('user', 'bob')).toHaveLength(1)
+    expect(await ledger.issueSlots('ip', '203.0.113.7')).toHaveLength(3)
+    expect(await ledger.takeIssueSlot('user', 'alice', new Date(now), new Date(now - 3600_000), 2)).toMatchObject({ taken: false })
   })
 })
 
