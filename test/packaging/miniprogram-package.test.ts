@@ -69,6 +69,19 @@ function createProject(dir: string): void {
   put(path.join(dir, `private.${APPID}.key`), privateKey.export({ type: 'pkcs1', format: 'pem' }).toString())
 }
 
+/** The shell block of step 1 of "## Install" in miniprogram/README.md. */
+function readmeInstallCommands(): string[] {
+  const text = readFileSync(path.join(REPO, 'miniprogram/README.md'), 'utf8')
+  const install = text.slice(text.indexOf('## Install'))
+  const step = install.slice(install.indexOf('1. **The kit.**'), install.indexOf('2. **'))
+  const block = /```sh\n([\s\S]*?)```/.exec(step)?.[1]
+  if (!block) throw new Error('miniprogram/README.md: no sh block in step 1 of "## Install"')
+  return block
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+}
+
 /** WeChat's 构建 npm, through the official miniprogram-ci (in its own process: it is large and global-happy). */
 function packNpm(dir: string): void {
   const script = `
@@ -101,7 +114,11 @@ beforeAll(async () => {
 
   project = path.join(work, 'project')
   createProject(project)
-  run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project })
+  // miniprogram/README.md's install command, with the tarball for the not yet published package.
+  for (const command of readmeInstallCommands()) {
+    const line = command.replace('npm install @faceid-kit/miniprogram', `npm install ${tarball} --prefer-offline --no-audit --no-fund --loglevel=error`)
+    run('sh', ['-c', line], { cwd: project })
+  }
   packNpm(project)
   npmDir = path.join(project, 'miniprogram_npm', '@faceid-kit', 'miniprogram')
 
@@ -149,6 +166,11 @@ describe('the packed @faceid-kit/miniprogram tarball', () => {
 })
 
 describe('构建 npm (miniprogram-ci packNpm) in a fresh mini-program project', () => {
+  it('is what miniprogram/README.md tells a partner to run', () => {
+    expect(readmeInstallCommands()).toEqual(['npm install @faceid-kit/miniprogram'])
+    expect(JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8'))).toMatchObject({ dependencies: { '@faceid-kit/miniprogram': expect.stringContaining('.tgz') } })
+  })
+
   it('puts the components where the page’s usingComponents point', () => {
     const usingComponents = (JSON.parse(readFileSync(path.join(project, 'pages/index/index.json'), 'utf8')) as { usingComponents: Record<string, string> }).usingComponents
     for (const target of Object.values(usingComponents)) {
