@@ -10,7 +10,9 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../src/database.js'
 import { DEV_KEY_ID } from '../src/data-keys.js'
+import { openCliContext } from '../src/cli/common.js'
 import { createEmulator, type Emulator } from '../src/emulator/index.js'
+import { Ledger } from '../src/ledger.js'
 import { claimLedgerMode, LedgerModeError } from '../src/ledger-mode.js'
 import { createSessions } from '../src/session.js'
 import { startServer, type RunningServer } from '../src/standalone.js'
@@ -147,6 +149,23 @@ describe.each(SHARED)('a sandbox next to production, on %s', (_label, engine) =>
     return db
   }
 }, 120_000)
+
+describe.runIf(POSTGRES_URL)('command-line tools (npm run sweep, reconcile) in sandbox mode', () => {
+  const database = useTestDatabase('postgres')
+
+  it('refuse the live ledger, and run on their own', async () => {
+    const db = await database.open()
+    await Ledger.open(db)
+    expect(await claimLedgerMode(db, 'live')).toBe('created')
+    const emulator = createEmulator({ logger: false })
+    opened.push(emulator)
+    const { url } = await emulator.listen(0, '127.0.0.1')
+    // No credentials, an emulator endpoint, production's database: a sandbox sweep.
+    await expect(openCliContext({ FACEID_ENDPOINT: url, DATABASE_URL: database.url! })).rejects.toThrow(LedgerModeError)
+    const live = await openCliContext({ FACEID_ENDPOINT: url, DATABASE_URL: database.url!, FACEID_SECRET_ID: credential.secretId, FACEID_SECRET_KEY: credential.secretKey, FACEID_DATA_KEY: DATA_KEY })
+    await live.close()
+  })
+})
 
 describe('ledgers written before the mode mark', () => {
   async function unmarkedLedger(rows: Array<{ keyId: string | null }>): Promise<Database> {

@@ -10,6 +10,7 @@ import { Keyring } from '../data-keys.js'
 import { ConfigurationError, UpstreamError } from '../errors.js'
 import { createTencentGateway, type Gateway } from '../gateway.js'
 import { Ledger } from '../ledger.js'
+import { claimLedgerMode } from '../ledger-mode.js'
 import { scrubText } from '../logging.js'
 import { timeoutSecondsFromEnv } from '../retry.js'
 
@@ -44,6 +45,8 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   const db = await openDatabase({ url: config.databaseUrl })
   try {
     const ledger = await Ledger.open(db, { keyring })
+    // As the server: a sandbox tool (no credentials) never acts on a live ledger, nor the reverse.
+    await claimLedgerMode(db, config.sandbox ? 'sandbox' : 'live')
     return {
       config,
       db,
