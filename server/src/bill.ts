@@ -68,7 +68,7 @@ export class BillNotReadyError extends FaceidError {
     const when = `06:00 Beijing time on ${beijingDate(retryAfter)} (${retryAfter.toISOString()})`
     const said = options.tencent
       ? `Tencent answered ${options.tencent.tencentCode} "${options.tencentMessage ?? ''}"${options.tencent.requestId ? ` (RequestId ${options.tencent.requestId})` : ''}`
-      : `Tencent serves it from ${when}`
+      : 'Tencent serves a day from 06:00 Beijing time the next day'
     // Tencent refusing after that time means its bill is late or this clock is ahead of Beijing time.
     const late = options.now >= retryAfter ? `; this machine's clock is already past that, so Tencent's bill is late or this clock is ahead: retry later` : ''
     super(409, 'bill_not_ready', `The bill of ${date} is not ready: ${said}. Retry after ${when}${late}.`, options.tencent ? { cause: options.tencent } : {})

@@ -135,6 +135,11 @@ describe('npm run sweep / npm run reconcile', () => {
     const bad = await run('reconcile.ts', ['--date', date, '--rule-id', '1,,2'], workDir, env)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/Not a RuleId/)
+    // A RuleId the account does not have: Tencent's code and its own words.
+    const unknown = await run('reconcile.ts', ['--date', date, '--rule-id', '7', '--pull'], workDir, env)
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('InvalidParameterValue.RuleIdNotExist')
+    expect(unknown.stderr).toContain('Tencent says "RuleId不存在，请到人脸核身控制台申请。"')
   }, 120_000)
 
   it('reconcile: refuses bad usage and a bill that is not served yet', async () => {
