@@ -1,4 +1,4 @@
-import type { Gateway } from './gateway.js'
+import type { CallOptions, Gateway } from './gateway.js'
 
 export interface TokenBucketOptions {
   /** Tokens added per second (the sustained rate). */
@@ -88,17 +88,18 @@ export class TokenBucket {
 
 /** The same gateway, each call waiting for a token of `bucket` first (retries included when wrapped inside `withRetries`). */
 export function withRateLimit(gateway: Gateway, bucket: TokenBucket): Gateway {
+  // The call options (its deadline's AbortSignal) pass through to the gateway.
   const limited =
-    <Req, Res>(fn: (req: Req) => Promise<Res>) =>
-    async (req: Req): Promise<Res> => {
+    <Req, Res>(fn: (req: Req, options?: CallOptions) => Promise<Res>) =>
+    async (req: Req, options?: CallOptions): Promise<Res> => {
       await bucket.take()
-      return fn(req)
+      return fn(req, options)
     }
   return {
-    detectAuth: limited((req) => gateway.detectAuth(req)),
-    getDetectInfoEnhanced: limited((req) => gateway.getDetectInfoEnhanced(req)),
-    getEidToken: limited((req) => gateway.getEidToken(req)),
-    getEidResult: limited((req) => gateway.getEidResult(req)),
-    getWeChatBillDetails: limited((req) => gateway.getWeChatBillDetails(req)),
+    detectAuth: limited((req, o) => gateway.detectAuth(req, o)),
+    getDetectInfoEnhanced: limited((req, o) => gateway.getDetectInfoEnhanced(req, o)),
+    getEidToken: limited((req, o) => gateway.getEidToken(req, o)),
+    getEidResult: limited((req, o) => gateway.getEidResult(req, o)),
+    getWeChatBillDetails: limited((req, o) => gateway.getWeChatBillDetails(req, o)),
   }
 }

@@ -10,6 +10,7 @@ import { SANDBOX_CREDENTIAL } from '../src/emulator/index.js'
 import { UpstreamError } from '../src/errors.js'
 import { createTencentGateway, UpstreamTimeoutError } from '../src/gateway.js'
 import { withRetries } from '../src/retry.js'
+import { TokenBucket, withRateLimit } from '../src/token-bucket.js'
 
 interface Stalling {
   url: string
@@ -117,6 +118,18 @@ describe('a stalled upstream', () => {
     // The second attempt was cut short at the call's deadline (it would have run to 2 s).
     expect(upstream.requests()).toBe(2)
     expect(elapsed).toBeLessThan(1800)
+    await vi.waitFor(() => expect(upstream!.open()).toBe(0), { timeout: 3000, interval: 50 })
+  })
+
+  it("the call's deadline also reaches through the sweeper's rate limiter to the attempt in flight", async () => {
+    upstream = await stallingUpstream()
+    const bare = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 5 })
+    const gateway = withRetries(withRateLimit(bare, new TokenBucket({ ratePerSecond: 100 })), { attempts: 3, budgetMs: 800 })
+    const started = performance.now()
+    const error = await gateway.getDetectInfoEnhanced({ BizToken: 'X'.repeat(36), RuleId: '1' }).catch((e: unknown) => e)
+    // Ended at the call's 0.8 s, not at the attempt's 5 s.
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(error).toMatchObject({ scope: 'call', timeoutMs: 800 })
     await vi.waitFor(() => expect(upstream!.open()).toBe(0), { timeout: 3000, interval: 50 })
   })
 
