@@ -26,7 +26,7 @@ const TSX = import.meta.resolve('tsx')
 export async function startChild<Api extends ChildApi, Info>(file: URL, options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number; name: string }): Promise<ChildHandle<Api, Info>> {
   const child: ChildProcess = fork(file, [], {
     // BENCH_CPU_PROFILE_DIR: every child writes a V8 CPU profile there when it exits.
-    execArgv: ['--import', TSX, ...(process.env['BENCH_CPU_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`] : [])],
+    execArgv: ['--conditions=@faceid-kit/source', '--import', TSX, ...(process.env['BENCH_CPU_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`] : [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',

@@ -226,7 +226,7 @@ describe('npm run rotate-keys', () => {
   const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
   const tsx = path.resolve(serverDir, '../node_modules/.bin/tsx')
   const run = (args: string[], env: Record<string, string>) =>
-    spawnSync(tsx, ['src/cli/rotate-keys.ts', ...args], { cwd: serverDir, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' })
+    spawnSync(tsx, ['--conditions=@faceid-kit/source', 'src/cli/rotate-keys.ts', ...args], { cwd: serverDir, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' })
 
   it('rotates an embedded database, and refuses to run without a current key', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceid-rotate-'))

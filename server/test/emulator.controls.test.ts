@@ -122,7 +122,7 @@ describe('npm run emulator: faults from the command line', () => {
   })
 
   it('the real command starts with the faults it was given', async () => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(serverDir, 'src/emulator/main.ts'), '--port', '0', '--http5xx-rate', '1', '--seed', '3'], {
+    const child = spawn(process.execPath, ['--conditions=@faceid-kit/source', '--import', tsxLoader, path.join(serverDir, 'src/emulator/main.ts'), '--port', '0', '--http5xx-rate', '1', '--seed', '3'], {
       cwd: serverDir,
       env: { ...process.env, NODE_ENV: 'test', EMULATOR_LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],

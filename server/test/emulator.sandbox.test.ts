@@ -80,7 +80,7 @@ describe('never in production', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const runMain = (env: Record<string, string>) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/emulator/main.ts'], {
+      const child = spawn(process.execPath, ['--conditions=@faceid-kit/source', '--import', 'tsx', 'server/src/emulator/main.ts'], {
         cwd: root,
         env: { ...process.env, EMULATOR_PORT: '0', ...env },
       })

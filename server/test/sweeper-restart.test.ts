@@ -33,7 +33,7 @@ interface Child {
 }
 
 function startServerProcess(cwd: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', tsxLoader, path.join(serverDir, 'src/main.ts')], {
+  const proc = spawn(process.execPath, ['--conditions=@faceid-kit/source', '--import', tsxLoader, path.join(serverDir, 'src/main.ts')], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ export interface SandboxServer {
 }
 
 export function startSandboxServer(): Promise<SandboxServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=@faceid-kit/source', '--import', 'tsx', ENTRY], {
     cwd: path.resolve(here, '../../..'),
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'inherit'],
