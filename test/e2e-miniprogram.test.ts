@@ -144,7 +144,8 @@ describe('mini-program kit end to end (sandbox server + emulator)', { timeout: 3
     const start = await eventNamed('start')
     expect(start.name).toBe('start')
     const token = start.detail.token as string
-    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${token}`)
+    // The SDK fetches its config first; its page URL carries no token.
+    await vi.waitFor(() => expect(fake.topRoute).toBe('/verify_mpsdk/index/index'), { timeout: 5_000, interval: 20 })
     await loadFaceSim(simDir).sandbox.finish(choice)
     const result = await eventNamed('result')
     expect(result.name).toBe('result')
@@ -155,6 +156,23 @@ describe('mini-program kit end to end (sandbox server + emulator)', { timeout: 3
       expect(identity.name).not.toContain('张小宝')
       expect(identity.idCard).not.toBe('11204416541220243X')
     }
+    expect(events.map((e) => e.name)).toEqual(['start', 'result'])
+  })
+
+  it('<faceid-verify> on WeChat’s face screen: the SDK answers 2.5 s after WeChat shows the app again → a result, not a cancel', async () => {
+    const comp = mount('faceid-verify')
+    const face = loadFaceSim(simDir).sandbox
+    face.configureSandbox({ nativeFlow: true })
+    tap(comp)
+    const start = await eventNamed('start')
+    const token = start.detail.token as string
+    await vi.waitFor(() => expect(fake.nativeFace).toBeDefined(), { timeout: 5_000, interval: 20 })
+    face.configureSandbox({ latencyMs: 2500 }) // the SDK's result request on a slow network
+    fake.closeNativeFace('success') // the app shows again first, then the SDK completes on the server
+    comp.triggerPageLifeTime('show')
+    const result = await eventNamed('result')
+    expect(result.name).toBe('result')
+    expect(result.detail).toMatchObject({ token, kind: 'face', status: 'passed' })
     expect(events.map((e) => e.name)).toEqual(['start', 'result'])
   })
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import simulate from 'miniprogram-simulate'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx } from './helpers/fake-wx'
-import { forgetModules, KIT_DIR, loadEidSim, loadFaceSim, loadKit, type FaceSimSandbox, type KitModule } from './helpers/load'
+import { forgetModules, KIT_DIR, loadEidSim, loadFaceSim, loadKit, type EidSimSandbox, type FaceSimSandbox, type KitModule } from './helpers/load'
 import { ServerStub } from './helpers/server-stub'
 import type { MountedComponent as Rendered, MountedNode } from './helpers/mounted'
 import { flush } from './helpers/track'
@@ -73,7 +73,7 @@ describe('<faceid-verify>', () => {
     expect(names()).toEqual(['start'])
     expect(events[0]?.detail).toEqual({ token })
     expect(comp.data.busy).toBe(true)
-    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${token}`)
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
     server.results.set(token, 'passed')
     await sandbox.finish('passed')
     await flush()
@@ -114,7 +114,7 @@ describe('<faceid-verify>', () => {
     expect(events[1]?.detail).toMatchObject({ code: 1004, retryable: true })
   })
 
-  it('emits cancel on the SDK’s 90100', async () => {
+  it('emits cancel on the SDK’s 90100, after closing the SDK page it leaves open and asking the server once', async () => {
     const comp = mountFace()
     button(comp).dispatchEvent('tap')
     await flush()
@@ -122,6 +122,46 @@ describe('<faceid-verify>', () => {
     await flush()
     expect(names()).toEqual(['start', 'cancel'])
     expect(events[1]?.detail).toEqual({ token: server.last, reason: 'user-cancel' })
+    expect(fake.pages).toHaveLength(1)
+    expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(1)
+    expect(comp.data.busy).toBe(false)
+  })
+
+  it.each([
+    ['the request domains are not whitelisted', { whitelisted: false }, /接口还未添加到服务器域名/],
+    ['the config answers 15', { configErrorCode: 15 }, /BizToken已过期/],
+    ['the config’s WeChat version limit is above the client’s', { minWechatVersion: '9.0.0' }, /当前微信版本低于9\.0\.0/],
+  ])('leaves “核验中…” with a retryable error when the SDK goes silent after its modal: %s', async (_label, config, message) => {
+    const comp = mountFace()
+    sandbox.configureSandbox(config)
+    button(comp).dispatchEvent('tap')
+    await flush()
+    expect(fake.openModals).toHaveLength(1)
+    expect(button(comp).dom.textContent).toContain('核验中…')
+    fake.dismissModal()
+    await flush()
+    expect(names()).toEqual(['start', 'error'])
+    expect(events[1]?.detail).toMatchObject({ code: 'SDK_STOPPED', retryable: true, token: server.last, message: expect.stringMatching(message) })
+    expect(comp.data.busy).toBe(false)
+    expect(button(comp).dom.textContent).toContain('开始人脸核身')
+    // Nothing was verified: the server is not asked.
+    expect(fake.requests.filter((r) => r.method === 'GET')).toEqual([])
+  })
+
+  it('native flow: a success that comes 2.5 s after WeChat shows the app again is a result, not a cancel', async () => {
+    const comp = mountFace()
+    sandbox.configureSandbox({ nativeFlow: true })
+    button(comp).dispatchEvent('tap')
+    await flush()
+    sandbox.configureSandbox({ latencyMs: 2500 })
+    server.results.set(server.last, 'passed')
+    fake.closeNativeFace('success')
+    comp.triggerPageLifeTime('show')
+    await flush(2000)
+    expect(names()).toEqual(['start'])
+    await flush(500)
+    expect(names()).toEqual(['start', 'result'])
+    expect(events[1]?.detail).toMatchObject({ token: server.last, status: 'passed' })
   })
 
   it('emits cancel when the page shows again and the SDK stays silent (-999)', async () => {
@@ -270,12 +310,50 @@ describe('<eid-verify>', () => {
     expect(events[1]?.detail).toEqual({ token, reason: 'no-callback' })
   })
 
-  it('opens half-screen with the embedded property', async () => {
+  function eidSandbox(): EidSimSandbox {
+    return loadEidSim().sandbox
+  }
+
+  it('opens half-screen with the embedded property (a half-screen build)', async () => {
     const comp = mount('eid-verify', { embedded: true, allowFullScreen: false })
+    eidSandbox().configureSandbox({ build: '1.0.9' })
     await flush()
     button(comp).dispatchEvent('tap')
     await flush()
     expect(fake.jumps[0]).toMatchObject({ api: 'openEmbeddedMiniProgram', options: { allowFullScreen: false } })
+  })
+
+  it('uni build, needJumpPage: a cancelled jump emits cancel and closes the confirm page the SDK leaves open', async () => {
+    const comp = mount('eid-verify', { needJumpPage: true })
+    eidSandbox().configureSandbox({ build: 'uni_1.0.5' })
+    await flush()
+    const token = server.last
+    button(comp).dispatchEvent('tap')
+    await flush()
+    expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${token}&needJumpPage=true`)
+    fake.jumpResult = 'fail cancel'
+    loadEidSim().main.jumpToEid() // 确认进入
+    await flush()
+    expect(names()).toEqual(['start', 'cancel'])
+    expect(events[1]?.detail).toEqual({ token, reason: 'jump-cancel' })
+    expect(fake.pages).toHaveLength(1)
+    expect(comp.data.busy).toBe(false)
+  })
+
+  it('1.0.7: an app show before the return makes the SDK forget its token; the component still emits the server’s result', async () => {
+    const comp = mount('eid-verify')
+    await flush()
+    const token = server.last
+    button(comp).dispatchEvent('tap')
+    await flush()
+    expect(fake.jumps).toHaveLength(1)
+    fake.emitAppShow({ scene: 1001 })
+    server.results.set(token, 'passed')
+    fake.eidReturn(token)
+    comp.triggerPageLifeTime('show')
+    await flush(2000)
+    expect(names()).toEqual(['start', 'result'])
+    expect(events[1]?.detail).toMatchObject({ token, status: 'passed' })
   })
 
   it('does nothing when disabled', async () => {

@@ -1,25 +1,32 @@
 /**
  * startEid against the simulated mp_ecard_sdk (both compiled): every behaviour of
- * reference/sdk-behavior.md §mp_ecard_sdk, each asserting whether and how the promise settles.
+ * reference/sdk-behavior.md §mp_ecard_sdk and its corrections from the real builds, each
+ * asserting whether and how the promise settles — per build where the builds differ
+ * (1.0.7 WeChat, 1.0.9 half-screen WeChat, uni_1.0.5).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx, makeToken } from './helpers/fake-wx'
 import { forgetModules, loadEidSim, loadKit, requireCompiled, type EidSimMain, type EidSimSandbox, type KitModule } from './helpers/load'
+import { ServerStub } from './helpers/server-stub'
 import { flush, track } from './helpers/track'
 
 const TOKEN = makeToken(7)
 const EID_APP_ID = 'wx0e2cb0b052a91c92'
+type Build = '1.0.7' | '1.0.9' | 'uni_1.0.5'
+const BUILDS: Build[] = ['1.0.7', '1.0.9', 'uni_1.0.5']
+const HALF_SCREEN_BUILDS: Build[] = ['1.0.9', 'uni_1.0.5']
 
 let fake: FakeWx
 let kit: KitModule
 let sim: EidSimMain
 let sandbox: EidSimSandbox
 
-function setup(options: ConstructorParameters<typeof FakeWx>[0] = {}): void {
+function setup(options: ConstructorParameters<typeof FakeWx>[0] = {}, build?: Build): void {
   fake = new FakeWx(options).install()
   forgetModules()
   kit = loadKit()
   ;({ main: sim, sandbox } = loadEidSim())
+  if (build) sandbox.configureSandbox({ build })
   kit.configure({ loadEidSdk: () => sim, settleDelay: 0, returnTimeout: 2000 })
 }
 
@@ -77,7 +84,8 @@ describe('validation', () => {
 })
 
 describe('jump and return', () => {
-  it('jumps synchronously inside the call (WeChat’s tap rule) with the SDK’s parameters', () => {
+  it.each(BUILDS)('jumps synchronously inside the call (WeChat’s tap rule) with the SDK’s parameters (%s)', (build) => {
+    setup({}, build)
     void kit.startEid({ token: TOKEN })
     // No await: the jump must already have happened.
     expect(fake.jumps).toHaveLength(1)
@@ -87,9 +95,27 @@ describe('jump and return', () => {
       appId: EID_APP_ID,
       path: 'pages/huiyan/index',
       envVersion: 'release',
-      allowFullScreen: true,
       extraData: { useHuiyan: true, huiyanToken: TOKEN },
     })
+    // 1.0.7 has no half-screen and passes no allowFullScreen.
+    if (build === '1.0.7') expect(jump.options).not.toHaveProperty('allowFullScreen')
+    else expect(jump.options).toMatchObject({ allowFullScreen: true })
+  })
+
+  it('rejects SDK_ERROR when startEid itself throws, and frees the kit for the next try', async () => {
+    kit.configure({
+      loadEidSdk: () => ({
+        initEid: sim.initEid,
+        startEid: () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'data')")
+        },
+      }),
+    })
+    const run = track(kit.startEid({ token: TOKEN }))
+    await flush()
+    expect(run.error).toMatchObject({ code: 'SDK_ERROR', retryable: false, token: TOKEN })
+    expect(kit.isBusy()).toBe(false)
+    expect(fake.appShowListeners).toHaveLength(1) // the SDK's; the kit's own is gone
   })
 
   it('resolves "done" on the scene-1038 return carrying verifyDone and the same token', async () => {
@@ -117,7 +143,8 @@ describe('jump and return', () => {
     expect(run.value).toEqual({ status: 'cancelled', kind: 'eid', token: TOKEN, reason: 'no-callback' })
   })
 
-  it('resolves "cancelled" (jump-cancel) at once on "fail cancel", and keeps the caller page that 1.0.7 would pop', async () => {
+  it.each(BUILDS)('resolves "cancelled" (jump-cancel) at once on "fail cancel", and keeps the caller page (%s)', async (build) => {
+    setup({}, build)
     fake.jumpResult = 'fail cancel'
     const original = fake.global.navigateToMiniProgram
     const run = track(kit.startEid({ token: TOKEN }))
@@ -146,18 +173,26 @@ describe('jump and return', () => {
     expect(kit.isBusy()).toBe(false)
   })
 
-  it('settles once even when two initEid listeners both call back', async () => {
+  it.each(BUILDS)('resolves "done" once with two initEid listeners (%s)', async (build) => {
+    setup({}, build)
     sim.initEid() // e.g. the app also called Tencent's initEid itself
     const run = track(kit.startEid({ token: TOKEN }))
     fake.eidReturn(TOKEN)
-    fake.eidReturn(TOKEN)
+    await flush()
+    expect(run.value).toMatchObject({ status: 'done' })
+  })
+
+  it('resolves "done" on any truthy verifyDone', async () => {
+    const run = track(kit.startEid({ token: TOKEN }))
+    fake.eidReturn(TOKEN, { verifyDone: 1 })
     await flush()
     expect(run.value).toMatchObject({ status: 'done' })
   })
 })
 
 describe('needJumpPage', () => {
-  it('goes through the SDK’s confirm page, whose button jumps; the return resolves "done"', async () => {
+  it.each(BUILDS)('goes through the SDK’s confirm page, whose button jumps; the return resolves "done" (%s)', async (build) => {
+    setup({}, build)
     const run = track(kit.startEid({ token: TOKEN, needJumpPage: true }))
     expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
     expect(fake.jumps).toHaveLength(0)
@@ -168,30 +203,77 @@ describe('needJumpPage', () => {
     expect(run.value).toMatchObject({ status: 'done', jump: 'navigate' })
   })
 
-  it('lets 1.0.7’s navigateBack close its own confirm page on "fail cancel"', async () => {
+  it.each([
+    ['1.0.7', {}],
+    ['1.0.9', {}],
+    ['uni_1.0.5', {}],
+    ['uni_1.0.5', { pageObjects: true }],
+  ] as const)('"fail cancel" on the confirm page: cancelled, and that page is gone (%s %o)', async (build, system) => {
+    setup(system, build)
     fake.jumpResult = 'fail cancel'
     const run = track(kit.startEid({ token: TOKEN, needJumpPage: true }))
     sim.jumpToEid()
     await flush()
     expect(run.value).toMatchObject({ status: 'cancelled', reason: 'jump-cancel' })
+    // The uni build leaves it open with a live token: a second 确认进入 would complete after the
+    // app was told "cancelled". The WeChat builds close it themselves.
+    expect(fake.pages).toHaveLength(1)
     expect(fake.navigateBackCalls).toBe(1)
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('uni build: a failed jump from the confirm page rejects JUMP_FAILED and closes that page', async () => {
+    setup({}, 'uni_1.0.5')
+    fake.jumpResult = 'fail can only be invoked by user TAP gesture'
+    const run = track(kit.startEid({ token: TOKEN, needJumpPage: true }))
+    sim.jumpToEid()
+    await flush()
+    expect(run.error).toMatchObject({ code: 'JUMP_FAILED', retryable: false })
     expect(fake.pages).toHaveLength(1)
   })
 
-  it('follows globalConfig.normalPath when the SDK is not at the root', async () => {
+  it('uni build: follows globalConfig.normalPath when the SDK is not at the root', async () => {
+    setup({}, 'uni_1.0.5')
     const globalConfig = requireCompiled<{ default: { normalPath: string } }>('mp_ecard_sdk/globalConfig.js')
     globalConfig.default.normalPath = '/pages'
-    try {
-      void kit.startEid({ token: TOKEN, needJumpPage: true })
-      expect(fake.topRoute).toBe(`/pages/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
-    } finally {
-      globalConfig.default.normalPath = ''
-    }
+    void kit.startEid({ token: TOKEN, needJumpPage: true })
+    expect(fake.topRoute).toBe(`/pages/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
+  })
+
+  it.each([
+    ['1.0.7, SDK folder not at the root', '1.0.7', ''],
+    ['uni build, wrong normalPath', 'uni_1.0.5', '/pages'],
+  ] as const)('rejects SDK_ERROR when the confirm page cannot open (%s), instead of hanging', async (_label, build, normalPath) => {
+    setup({}, build)
+    requireCompiled<{ default: { normalPath: string } }>('mp_ecard_sdk/globalConfig.js').default.normalPath = normalPath
+    // The page is registered elsewhere than where the SDK looks for it.
+    fake.navigateToError = (url) => (url.startsWith('/sub/') ? undefined : `page "${url.split('?')[0]}" is not found`)
+    const run = track(kit.startEid({ token: TOKEN, needJumpPage: true }))
+    await flush()
+    expect(run.error).toMatchObject({ code: 'SDK_ERROR', retryable: false, token: TOKEN })
+    expect(String((run.error as Error).message)).toMatch(/mp_ecard_sdk/)
+    expect(kit.isBusy()).toBe(false)
+  })
+})
+
+describe('1.0.7 forgets its token on any app show', () => {
+  it('an app show before the return leaves the SDK silent: the kit settles, and prepareEid asks the server', async () => {
+    const server = new ServerStub()
+    fake.router = server.route
+    kit.configure({ baseUrl: 'https://api.test' })
+    const prepared = await kit.prepareEid()
+    const run = track(prepared.start())
+    fake.emitAppShow({ scene: 1001 }) // e.g. back from a system dialog while eID opened
+    server.results.set(prepared.token, 'passed')
+    fake.eidReturn(prepared.token)
+    await flush(2000)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'passed', token: prepared.token } })
   })
 })
 
 describe('half-screen', () => {
-  it('opens eID with openEmbeddedMiniProgram when asked and supported', async () => {
+  it.each(HALF_SCREEN_BUILDS)('opens eID with openEmbeddedMiniProgram when asked and supported (%s)', async (build) => {
+    setup({}, build)
     const run = track(kit.startEid({ token: TOKEN, embedded: true, allowFullScreen: false }))
     expect(fake.jumps[0]).toMatchObject({ api: 'openEmbeddedMiniProgram', options: { allowFullScreen: false } })
     fake.eidReturn(TOKEN)
@@ -199,11 +281,21 @@ describe('half-screen', () => {
     expect(run.value).toEqual({ status: 'done', kind: 'eid', token: TOKEN, jump: 'embedded', embeddedFallback: false })
   })
 
+  it('1.0.7 (no half-screen) on a client that could: reports the normal jump it made as a fallback', async () => {
+    setup({}, '1.0.7')
+    expect(kit.canEmbedEid()).toBe(true)
+    const run = track(kit.startEid({ token: TOKEN, embedded: true }))
+    expect(fake.jumps[0]?.api).toBe('navigateToMiniProgram')
+    fake.eidReturn(TOKEN)
+    await flush()
+    expect(run.value).toEqual({ status: 'done', kind: 'eid', token: TOKEN, jump: 'navigate', embeddedFallback: true })
+  })
+
   it.each([
     ['base library < 2.20.1', { SDKVersion: '2.19.4' }],
     ['no openEmbeddedMiniProgram', { embedded: false }],
   ])('falls back to a normal jump and reports it (%s)', async (_label, system) => {
-    setup(system)
+    setup(system, '1.0.9')
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const run = track(kit.startEid({ token: TOKEN, embedded: true }))
     expect(fake.jumps[0]?.api).toBe('navigateToMiniProgram')

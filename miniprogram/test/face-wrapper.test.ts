@@ -1,10 +1,12 @@
 /**
  * startFaceVerify against the simulated verify_mpsdk (both compiled): every behaviour of
- * reference/sdk-behavior.md §verify_mpsdk, each asserting whether and how the promise settles.
+ * reference/sdk-behavior.md §verify_mpsdk and its corrections from the real build, each
+ * asserting whether and how the promise settles.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx, makeToken } from './helpers/fake-wx'
 import { forgetModules, loadFaceSim, loadKit, type FaceSimMain, type FaceSimSandbox, type KitModule } from './helpers/load'
+import { ServerStub } from './helpers/server-stub'
 import { flush, track } from './helpers/track'
 
 const TOKEN = makeToken(1)
@@ -20,6 +22,13 @@ function setup(options: ConstructorParameters<typeof FakeWx>[0] = {}): void {
   kit = loadKit()
   ;({ main: sim, sandbox } = loadFaceSim())
   kit.configure({ loadFaceSdk: () => sim, settleDelay: 0, returnTimeout: 2000 })
+}
+
+/** Starts a verification and lets the SDK fetch its config and open its page. */
+async function started(options: { token: string; startPath?: string } = { token: TOKEN }) {
+  const run = track(kit.startFaceVerify(options))
+  await flush()
+  return run
 }
 
 beforeEach(() => {
@@ -111,18 +120,16 @@ describe('validation keeps the SDK’s silent modals from swallowing a call', ()
 
   it('lets current WeChat through on Android', async () => {
     setup({ platform: 'android', version: '6.7.2' })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
-    await flush()
+    const run = await started()
     expect(run.state).toBe('pending')
-    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${TOKEN}`)
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
   })
 })
 
 describe('results', () => {
   it('resolves "done" after the SDK page goes back and success fires', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
-    await flush()
-    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${TOKEN}`)
+    const run = await started()
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
     expect(run.state).toBe('pending')
     await sandbox.finish('passed')
     await flush()
@@ -131,26 +138,51 @@ describe('results', () => {
   })
 
   it('rejects with the SDK ErrorCode, message and retryable on fail', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     await sandbox.finish('failed', 2002)
     await flush()
     expect(run.state).toBe('rejected')
     expect(run.error).toMatchObject({ name: 'FaceIdKitError', code: 2002, retryable: false, token: TOKEN })
-    const retry = track(kit.startFaceVerify({ token: TOKEN }))
+    const retry = await started()
     await sandbox.finish('failed', 1004)
     await flush()
     expect(retry.error).toMatchObject({ code: 1004, retryable: true })
   })
 
   it('resolves "cancelled" (user-cancel) on 90100', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     await sandbox.finish('cancel')
     await flush()
     expect(run.value).toEqual({ status: 'cancelled', kind: 'face', token: TOKEN, reason: 'user-cancel' })
   })
 
+  it.each([
+    ['without', {}],
+    ['with', { pageObjects: true }],
+  ])('on 90100 inside the SDK page, closes the page the SDK leaves open (%s getCurrentPages)', async (_label, system) => {
+    setup(system)
+    const run = await started()
+    await sandbox.finish('cancel')
+    await flush()
+    expect(run.value).toEqual({ status: 'cancelled', kind: 'face', token: TOKEN, reason: 'user-cancel' })
+    // Left open, the SDK page would let the user pass after the app was told "cancelled".
+    expect(fake.pages).toHaveLength(1)
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('does not close the caller’s page on 90100 from the native flow (no SDK page)', async () => {
+    sandbox.configureSandbox({ nativeFlow: true })
+    fake.pages.push({ route: '/pages/caller/index' })
+    const run = await started()
+    fake.closeNativeFace('cancel')
+    await flush()
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'user-cancel' })
+    expect(fake.pages).toHaveLength(2)
+    expect(fake.navigateBackCalls).toBe(0)
+  })
+
   it('resolves "cancelled" (no-callback) a bounded wait after the user is back from "back to home" (-999)', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     await sandbox.finish('home')
     kit.notifyShow() // the caller page's onShow
     await flush(1999)
@@ -161,7 +193,7 @@ describe('results', () => {
   })
 
   it('also notices the return through wx.onAppShow, and stops listening afterwards', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     expect(fake.appShowListeners).toHaveLength(1)
     await sandbox.finish('home')
     fake.emitAppShow({ scene: 1001 })
@@ -172,7 +204,7 @@ describe('results', () => {
 
   it('ignores a show while the SDK page is still on top', async () => {
     setup({ pageObjects: true })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     fake.emitAppShow({ scene: 1001 }) // e.g. back from the camera permission dialog
     await flush(5000)
     expect(run.state).toBe('pending')
@@ -182,7 +214,7 @@ describe('results', () => {
   })
 
   it('ignores a callback that arrives after the wait gave up (settles once)', async () => {
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     kit.notifyShow()
     await flush(2000)
     expect(run.value).toMatchObject({ status: 'cancelled' })
@@ -194,7 +226,7 @@ describe('results', () => {
 
   it('waits Tencent’s 500 ms after the callback by default, once, inside the wrapper', async () => {
     kit.configure({ settleDelay: undefined })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     await sandbox.finish('passed')
     await flush(499)
     expect(run.state).toBe('pending')
@@ -202,23 +234,13 @@ describe('results', () => {
     expect(run.state).toBe('resolved')
   })
 
-  it('rejects -104 when the SDK cannot fetch its config (domain not whitelisted)', async () => {
-    sandbox.configureSandbox({ failConfig: true })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
-    await flush()
-    expect(run.error).toMatchObject({ code: -104, retryable: true })
-    sandbox.configureSandbox({ failConfig: false })
-  })
-
   it('maps the native flow’s cancel (wx.startFacialRecognitionVerify) to 90100 → cancelled', async () => {
     sandbox.configureSandbox({ nativeFlow: true })
     fake.global.startFacialRecognitionVerify = (o: { fail: (e: { errMsg: string }) => void }) =>
       o.fail({ errMsg: 'startFacialRecognitionVerify:fail cancel' })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
-    await flush()
+    const run = await started()
     expect(run.value).toMatchObject({ status: 'cancelled', reason: 'user-cancel' })
     expect(fake.pages).toHaveLength(1)
-    sandbox.configureSandbox({ nativeFlow: false })
   })
 
   it('passes startPath (uni-app indexCom host page) and never endPath', async () => {
@@ -229,10 +251,9 @@ describe('results', () => {
       spy(o.data)
       original(o)
     }
-    const run = track(kit.startFaceVerify({ token: TOKEN, startPath: '/pages/verify/index', endPath: '/x' } as never))
-    await flush()
+    const run = await started({ token: TOKEN, startPath: '/pages/verify/index', endPath: '/x' } as never)
     expect(spy).toHaveBeenCalledWith({ token: TOKEN, startPath: '/pages/verify/index' })
-    expect(fake.topRoute).toBe(`/pages/verify/index?token=${TOKEN}`)
+    expect(fake.topRoute).toBe('/pages/verify/index')
     await sandbox.finish('passed')
     await flush()
     expect(run.state).toBe('resolved')
@@ -253,11 +274,160 @@ describe('results', () => {
   it('rejects a network failure while finishing as the SDK’s 101', async () => {
     sandbox.configureSandbox({ baseUrl: 'http://sandbox.test' })
     fake.router = () => ({ fail: 'request:fail' })
-    const run = track(kit.startFaceVerify({ token: TOKEN }))
+    const run = await started()
     await sandbox.finish('passed')
     await flush()
     expect(run.error).toMatchObject({ code: 101, retryable: true })
-    sandbox.configureSandbox({ baseUrl: undefined })
+  })
+
+  it('settles "cancelled" (no-callback) once the user is back when the SDK’s navigateBack fails (no callback then)', async () => {
+    const run = await started()
+    fake.failNextNavigateBack = true
+    await sandbox.finish('passed')
+    fake.pages.pop() // the user leaves the SDK page with the back button
+    kit.notifyShow()
+    await flush(2000)
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'no-callback' })
+  })
+})
+
+describe('silent SDK: a modal after its config request, no callback, no page', () => {
+  it.each([
+    ['the request domains are not whitelisted', { whitelisted: false }, /^接口还未添加到服务器域名/],
+    ['the config answers 15 (BizToken expired)', { configErrorCode: 15 }, /BizToken已过期/],
+    ['the config’s minimum WeChat version is above the client’s', { minWechatVersion: '8.0.60' }, /当前微信版本低于8\.0\.60/],
+  ])('rejects SDK_STOPPED (retryable) with the SDK’s message once the user dismisses the modal: %s', async (_label, config, message) => {
+    sandbox.configureSandbox(config)
+    const run = await started()
+    expect(fake.openModals).toHaveLength(1)
+    expect(run.state).toBe('pending') // the user still reads the SDK's modal
+    fake.dismissModal()
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(run.error).toMatchObject({ name: 'FaceIdKitError', code: 'SDK_STOPPED', retryable: true, token: TOKEN })
+    expect(String((run.error as Error).message)).toMatch(message)
+    expect(kit.isBusy()).toBe(false)
+    expect(fake.pages).toHaveLength(1)
+  })
+
+  it('rejects within the return timeout even if the modal is never dismissed', async () => {
+    sandbox.configureSandbox({ configErrorCode: 15 })
+    const run = await started()
+    await flush(1999)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.error).toMatchObject({ code: 'SDK_STOPPED', retryable: true })
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('does not call a slow network a failure, even across an app show', async () => {
+    sandbox.configureSandbox({ latencyMs: 15_000 })
+    const run = await started()
+    fake.emitAppShow({ scene: 1001 }) // e.g. the user switched apps while the config loads
+    kit.notifyShow()
+    await flush(14_999)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
+    await sandbox.finish('passed')
+    await flush()
+    expect(run.value).toMatchObject({ status: 'done' })
+  })
+
+  it('settles even when the config request never ends: a show then counts only after sdkTimeout', async () => {
+    kit.configure({ sdkTimeout: 20_000 })
+    sandbox.configureSandbox({ latencyMs: 3_600_000 })
+    const run = await started()
+    kit.notifyShow()
+    await flush(19_999)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'no-callback' })
+  })
+
+  it('rejects SDK_ERROR when the SDK page cannot open (not in app.json), instead of hanging', async () => {
+    fake.navigateToError = (url) => (url.startsWith('/verify_mpsdk/') ? 'page "verify_mpsdk/index/index" is not found' : undefined)
+    const run = await started()
+    expect(run.error).toMatchObject({ code: 'SDK_ERROR', retryable: false, token: TOKEN })
+    expect(String((run.error as Error).message)).toMatch(/app\.json/)
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('a later start works again and no wrapper is left on wx', async () => {
+    const modal = fake.global.showModal
+    sandbox.configureSandbox({ whitelisted: false })
+    const run = await started()
+    fake.dismissModal()
+    await flush()
+    expect(run.state).toBe('rejected')
+    expect(fake.global.showModal).toBe(modal)
+    sandbox.configureSandbox({ whitelisted: true })
+    const again = await started()
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
+    await sandbox.finish('passed')
+    await flush()
+    expect(again.value).toMatchObject({ status: 'done' })
+  })
+})
+
+describe('native flow: WeChat shows the app again before the SDK has its result', () => {
+  beforeEach(() => {
+    sandbox.configureSandbox({ nativeFlow: true })
+  })
+
+  it.each([
+    ['wx.onAppShow', () => undefined],
+    ['wx.onAppShow and the caller page’s onShow', () => kit.notifyShow()],
+  ])('resolves "done" when success comes 2.5 s after the show (%s)', async (_label, pageShow) => {
+    const run = await started()
+    sandbox.configureSandbox({ latencyMs: 2500 }) // the result request on a slow network
+    fake.closeNativeFace('success')
+    pageShow()
+    await flush(2000)
+    expect(run.state).toBe('pending')
+    await flush(500)
+    expect(run.value).toEqual({ status: 'done', kind: 'face', token: TOKEN })
+  })
+
+  it('still settles when the SDK never answers after the face screen closed (bounded by sdkTimeout)', async () => {
+    kit.configure({ sdkTimeout: 20_000 })
+    const run = await started()
+    sandbox.configureSandbox({ latencyMs: 3_600_000 })
+    fake.closeNativeFace('success')
+    await flush(19_999)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toMatchObject({ status: 'cancelled', reason: 'no-callback' })
+  })
+})
+
+describe('verifyFace never reports "cancelled" for a verification Tencent completed', () => {
+  let server: ServerStub
+  beforeEach(() => {
+    server = new ServerStub()
+    fake.router = server.route
+    kit.configure({ baseUrl: 'https://api.test', sdkTimeout: 5000 })
+  })
+
+  it('asks the server once after the SDK went quiet, and reports its verdict', async () => {
+    sandbox.configureSandbox({ nativeFlow: true })
+    const run = track(kit.verifyFace())
+    await flush()
+    sandbox.configureSandbox({ latencyMs: 60_000 }) // the SDK's answer comes far too late
+    server.results.set(server.last, 'passed')
+    fake.closeNativeFace('success')
+    await flush(5000)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'passed', token: server.last } })
+  })
+
+  it('reports "cancelled" when the server has no verdict either', async () => {
+    const run = track(kit.verifyFace())
+    await flush()
+    await sandbox.finish('home')
+    kit.notifyShow()
+    await flush(2000)
+    expect(run.value).toEqual({ status: 'cancelled', token: server.last, reason: 'no-callback' })
+    expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(1)
   })
 })
 

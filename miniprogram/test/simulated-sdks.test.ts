@@ -1,26 +1,31 @@
 /**
  * The simulated SDKs on their own (compiled): they must behave like Tencent's builds as described
- * in reference/sdk-behavior.md — including the paths where no callback ever fires.
+ * in reference/sdk-behavior.md — its last section ("Corrections from a run against the real
+ * builds") first — including every path where no callback ever fires. mp_ecard_sdk is checked
+ * per build (1.0.7, a half-screen WeChat build 1.0.9, uni_1.0.5).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx, makeToken, type FakeRequest } from './helpers/fake-wx'
 import { forgetModules, loadEidSim, loadFaceSim, requireCompiled } from './helpers/load'
+import { flush } from './helpers/track'
 
 const TOKEN = makeToken(3)
 const EID_APP_ID = 'wx0e2cb0b052a91c92'
 
 let fake: FakeWx
 beforeEach(() => {
+  vi.useFakeTimers()
   fake = new FakeWx().install()
   forgetModules()
 })
 afterEach(() => {
+  vi.useRealTimers()
   vi.restoreAllMocks()
 })
 
 type StartVerify = (options: unknown) => void
 
-describe('simulated verify_mpsdk', () => {
+describe('simulated verify_mpsdk (v1.0.28)', () => {
   function initFace(): { startVerify: StartVerify; sandbox: ReturnType<typeof loadFaceSim>['sandbox'] } {
     const { main, sandbox } = loadFaceSim()
     main.init({ env: 'release' }) // the argument is ignored
@@ -53,56 +58,138 @@ describe('simulated verify_mpsdk', () => {
   it.each([
     ['success', { data: { token: TOKEN }, fail: vi.fn() }],
     ['fail', { data: { token: TOKEN }, success: vi.fn() }],
-  ])('shows a modal and never calls back when %s is missing', (_label, options) => {
+  ])('shows a modal and never calls back when %s is missing', async (_label, options) => {
     const { startVerify } = initFace()
     startVerify(options)
+    await flush()
     expect(fake.modals).toEqual(['调用SDK失败，wx.startVerify传入参数缺少！'])
     expect(fake.pages).toHaveLength(1)
   })
 
-  it('shows a modal and never calls back on a malformed token', () => {
-    const { startVerify } = initFace()
+  it('logs in and reports before it validates anything, even for a bad token', async () => {
+    const { startVerify, sandbox } = initFace()
     const success = vi.fn()
     const fail = vi.fn()
     startVerify({ data: { token: 'x'.repeat(35) }, success, fail })
+    await flush()
+    expect(fake.loginCalls).toBe(1)
+    expect(sandbox.tencentCalls()).toEqual(['report:startVerify'])
     expect(fake.modals).toEqual(['调用SDK失败,token格式错误！'])
     expect(success).not.toHaveBeenCalled()
     expect(fail).not.toHaveBeenCalled()
   })
 
+  it('fetches its config (main domain) before it opens a page, and the page URL has no token', async () => {
+    const { startVerify, sandbox } = initFace()
+    sandbox.configureSandbox({ latencyMs: 3000 })
+    startVerify({ data: { token: TOKEN }, success: vi.fn(), fail: vi.fn() })
+    await flush(2999)
+    expect(fake.pages).toHaveLength(1) // still waiting for the config
+    await flush(1)
+    expect(sandbox.tencentCalls()).toEqual(['report:startVerify', `getConfig:https://faceid.qq.com?BizToken=${TOKEN}`])
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
+    expect(sandbox.current()).toEqual({ token: TOKEN })
+  })
+
+  describe('silent config failures: a modal, no callback, no page', () => {
+    it.each([
+      ['the domains are not whitelisted (main once, backup three times)', { whitelisted: false }, /^接口还未添加到服务器域名/, 5],
+      ['the config answers 15 (BizToken expired)', { configErrorCode: 15 }, /^获取配置失败,BizToken已过期$/, 2],
+      ['the config’s minimum WeChat version is above the client’s', { minWechatVersion: '8.0.45' }, /^当前微信版本低于8\.0\.45/, 2],
+    ])('%s', async (_label, config, modal, tencentCalls) => {
+      fake = new FakeWx({ platform: 'android', version: '8.0.40' }).install()
+      const { startVerify, sandbox } = initFace()
+      sandbox.configureSandbox(config)
+      const success = vi.fn()
+      const fail = vi.fn()
+      startVerify({ data: { token: TOKEN }, success, fail })
+      await flush()
+      expect(fake.modals).toEqual([expect.stringMatching(modal)])
+      expect(sandbox.tencentCalls()).toHaveLength(tencentCalls)
+      fake.dismissModal()
+      await flush(60_000)
+      expect(success).not.toHaveBeenCalled()
+      expect(fail).not.toHaveBeenCalled()
+      expect(fake.pages).toHaveLength(1)
+      expect(fake.nativeFace).toBeUndefined()
+    })
+
+    it('uses the backup domain after the main one', async () => {
+      const { startVerify, sandbox } = initFace()
+      sandbox.configureSandbox({ whitelisted: false })
+      startVerify({ data: { token: TOKEN }, success: vi.fn(), fail: vi.fn() })
+      await flush()
+      expect(sandbox.tencentCalls().slice(1).map((c) => c.split('?')[0])).toEqual([
+        'getConfig:https://faceid.qq.com',
+        'getConfig:https://faceid.qcloud.com',
+        'getConfig:https://faceid.qcloud.com',
+        'getConfig:https://faceid.qcloud.com',
+      ])
+    })
+  })
+
   it.each([
     ['WeCom', { environment: 'wxwork' }],
     ['old iOS WeChat', { platform: 'ios', version: '6.6.6' }],
-  ])('blocks %s with a modal and no callback', (_label, system) => {
+  ])('blocks %s with a modal and no callback, after the config fetch', async (_label, system) => {
     fake = new FakeWx(system).install()
-    const { startVerify } = initFace()
+    const { startVerify, sandbox } = initFace()
     const fail = vi.fn()
     startVerify({ data: { token: TOKEN }, success: vi.fn(), fail })
+    expect(fake.modals).toEqual([])
+    await flush()
+    expect(sandbox.tencentCalls()).toContain(`getConfig:https://faceid.qq.com?BizToken=${TOKEN}`)
     expect(fake.modals).toHaveLength(1)
     expect(fail).not.toHaveBeenCalled()
     expect(fake.pages).toHaveLength(1)
   })
 
-  it('navigates to its page, then on success goes back and calls success', async () => {
+  it('navigates to its page, then on success goes back and calls success inside navigateBack’s success', async () => {
     const { startVerify, sandbox } = initFace()
     const success = vi.fn()
     startVerify({ data: { token: TOKEN }, success, fail: vi.fn() })
-    expect(fake.topRoute).toBe(`/verify_mpsdk/index/index?token=${TOKEN}`)
-    expect(sandbox.current()).toEqual({ token: TOKEN })
+    await flush()
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
     await sandbox.finish('passed')
     expect(fake.pages).toHaveLength(1)
     expect(success).toHaveBeenCalledWith({ BizToken: TOKEN, ErrorCode: 0, ErrorMsg: '成功' })
   })
 
-  it.each([
-    ['failed', 1004, { ErrorCode: 1004, BizToken: TOKEN, Token: TOKEN }],
-    ['cancel', undefined, { ErrorCode: 90100, ErrorMsg: '用户主动取消核验' }],
-  ] as const)('calls fail for "%s"', async (choice, code, expected) => {
+  it('calls back nothing when navigateBack fails', async () => {
+    const { startVerify, sandbox } = initFace()
+    const success = vi.fn()
+    const fail = vi.fn()
+    startVerify({ data: { token: TOKEN }, success, fail })
+    await flush()
+    fake.failNextNavigateBack = true
+    await sandbox.finish('passed')
+    expect(success).not.toHaveBeenCalled()
+    expect(fail).not.toHaveBeenCalled()
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
+  })
+
+  it('calls fail for "failed" after going back', async () => {
     const { startVerify, sandbox } = initFace()
     const fail = vi.fn()
     startVerify({ data: { token: TOKEN }, success: vi.fn(), fail })
-    await sandbox.finish(choice, code)
-    expect(fail).toHaveBeenCalledWith(expect.objectContaining(expected))
+    await flush()
+    await sandbox.finish('failed', 1004)
+    expect(fail).toHaveBeenCalledWith(expect.objectContaining({ ErrorCode: 1004, BizToken: TOKEN, Token: TOKEN }))
+    expect(fake.pages).toHaveLength(1)
+  })
+
+  it('on 90100 inside its page calls fail, leaves its page open, and a second try there can still succeed', async () => {
+    const { startVerify, sandbox } = initFace()
+    const success = vi.fn()
+    const fail = vi.fn()
+    startVerify({ data: { token: TOKEN }, success, fail })
+    await flush()
+    await sandbox.finish('cancel')
+    expect(fail).toHaveBeenCalledWith(expect.objectContaining({ ErrorCode: 90100, ErrorMsg: '用户主动取消核验' }))
+    expect(fake.topRoute).toBe('/verify_mpsdk/index/index')
+    expect(sandbox.current()).toEqual({ token: TOKEN })
+    await sandbox.finish('passed')
+    expect(success).toHaveBeenCalledTimes(1)
   })
 
   it('calls nothing at all when the user goes back to home (-999)', async () => {
@@ -110,25 +197,61 @@ describe('simulated verify_mpsdk', () => {
     const success = vi.fn()
     const fail = vi.fn()
     startVerify({ data: { token: TOKEN }, success, fail })
+    await flush()
     await sandbox.finish('home')
     expect(fake.pages).toHaveLength(1)
     expect(success).not.toHaveBeenCalled()
     expect(fail).not.toHaveBeenCalled()
   })
 
+  describe('native flow (wx.startFacialRecognitionVerify, no page)', () => {
+    it('calls success only after it asked Tencent for the result, well after WeChat showed the app again', async () => {
+      const { startVerify, sandbox } = initFace()
+      sandbox.configureSandbox({ nativeFlow: true })
+      const success = vi.fn()
+      startVerify({ data: { token: TOKEN }, success, fail: vi.fn() })
+      await flush()
+      expect(fake.pages).toHaveLength(1)
+      expect(fake.nativeFace).toBeDefined()
+      sandbox.configureSandbox({ latencyMs: 2500 })
+      const shows = vi.fn()
+      fake.appShowListeners.push(shows)
+      fake.closeNativeFace('success')
+      expect(shows).toHaveBeenCalledTimes(1)
+      await flush(2499)
+      expect(success).not.toHaveBeenCalled()
+      await flush(1)
+      expect(success).toHaveBeenCalledWith(expect.objectContaining({ ErrorCode: 0, BizToken: TOKEN }))
+      expect(sandbox.tencentCalls().at(-1)).toBe('result')
+    })
+
+    it('calls fail 90100 at once when the user cancels the face screen', async () => {
+      const { startVerify, sandbox } = initFace()
+      sandbox.configureSandbox({ nativeFlow: true, latencyMs: 2500 })
+      const fail = vi.fn()
+      startVerify({ data: { token: TOKEN }, success: vi.fn(), fail })
+      await flush(2500)
+      fake.closeNativeFace('cancel')
+      await flush()
+      expect(fail).toHaveBeenCalledWith(expect.objectContaining({ ErrorCode: 90100 }))
+    })
+  })
+
   it('replaces the callbacks with a redirect when endPath is given', async () => {
     const { startVerify, sandbox } = initFace()
     const success = vi.fn()
     startVerify({ data: { token: TOKEN, endPath: '/pages/done/index' }, success, fail: vi.fn() })
+    await flush()
     await sandbox.finish('passed')
     expect(success).not.toHaveBeenCalled()
     expect(fake.redirects).toEqual([`/pages/done/index?token=${TOKEN}&ErrorCode=0`])
   })
 
-  it('hosts indexCom on data.startPath (uni-app)', () => {
+  it('hosts indexCom on data.startPath (uni-app)', async () => {
     const { startVerify } = initFace()
     startVerify({ data: { token: TOKEN, startPath: '/pages/faceid/index' }, success: vi.fn(), fail: vi.fn() })
-    expect(fake.topRoute).toBe(`/pages/faceid/index?token=${TOKEN}`)
+    await flush()
+    expect(fake.topRoute).toBe('/pages/faceid/index')
   })
 
   it('finishes the verification on the server through /sandbox/complete with the user’s header', async () => {
@@ -141,6 +264,7 @@ describe('simulated verify_mpsdk', () => {
     }
     const fail = vi.fn()
     startVerify({ data: { token: TOKEN }, success: vi.fn(), fail })
+    await flush()
     await sandbox.finish('failed', 2002)
     expect(seen).toEqual([
       {
@@ -152,34 +276,37 @@ describe('simulated verify_mpsdk', () => {
     ])
     expect(fail).toHaveBeenCalledWith(expect.objectContaining({ ErrorCode: 2002 }))
     startVerify({ data: { token: TOKEN }, success: vi.fn(), fail: vi.fn() })
+    await flush()
     await sandbox.finish('home')
     expect(seen[1]?.data).toEqual({ token: TOKEN, outcome: 'abandoned' })
   })
 })
 
+type Build = '1.0.7' | '1.0.9' | 'uni_1.0.5'
+
 describe('simulated mp_ecard_sdk', () => {
-  it('reports its version in constants/log like the real builds', () => {
-    expect(requireCompiled<{ Log: { version: string } }>('mp_ecard_sdk/constants/log.js').Log.version).toMatch(/^1\.0\.7/)
+  function eid(build?: Build) {
+    const sim = loadEidSim()
+    if (build) sim.sandbox.configureSandbox({ build })
+    return sim
+  }
+
+  it('reports the build it behaves like in constants/log, 1.0.7 by default', () => {
+    const log = (): string => requireCompiled<{ Log: { version: string } }>('mp_ecard_sdk/constants/log.js').Log.version
+    expect(log()).toMatch(/^1\.0\.7/)
+    eid('uni_1.0.5')
+    expect(log()).toMatch(/^uni_1\.0\.5/)
   })
 
-  it('initEid stores its defaults on wx and adds an onAppShow listener every time (no guard)', () => {
-    const { main } = loadEidSim()
+  it('throws a TypeError on startEid(undefined)', () => {
+    const { main } = eid()
     main.initEid()
-    main.initEid()
-    expect(fake.global.eid_baseUrl).toBe('https://eid.faceid.qq.com')
-    expect(fake.global.eid_envVersion).toBe('release')
-    expect(fake.global.eid_backupUrl).toBe('https://eid-enhance.faceid.qq.com')
-    expect(fake.appShowListeners).toHaveLength(2)
-    const callback = vi.fn()
-    main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
-    fake.eidReturn(TOKEN)
-    expect(callback).toHaveBeenCalledTimes(2)
-    expect(callback).toHaveBeenCalledWith({ token: TOKEN, verifyDone: true })
+    expect(() => main.startEid(undefined as never)).toThrow(TypeError)
   })
 
   it('refuses a release build', () => {
     fake = new FakeWx({ envVersion: 'release' }).install()
-    expect(() => loadEidSim().main.initEid()).toThrow(/release/)
+    expect(() => eid().main.initEid()).toThrow(/release/)
   })
 
   it.each([
@@ -187,51 +314,181 @@ describe('simulated mp_ecard_sdk', () => {
     ['no callback', { data: { token: TOKEN } }, '传入的参数有误'],
     ['a bad token', { data: { token: 'nope' }, verifyDoneCallback: vi.fn() }, '传入的token有误'],
   ])('shows a modal and does nothing else with %s', (_label, options, modal) => {
-    const { main } = loadEidSim()
+    const { main } = eid()
     main.initEid()
     main.startEid(options as never)
     expect(fake.modals).toEqual([modal])
     expect(fake.jumps).toEqual([])
   })
 
-  it('calls back only on scene 1038 from eID with verifyDone and its own token', () => {
-    const { main } = loadEidSim()
-    main.initEid()
-    const callback = vi.fn()
-    main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
-    fake.emitAppShow({ scene: 1037, referrerInfo: { appId: EID_APP_ID, extraData: { verifyDone: true, token: TOKEN } } })
-    fake.emitAppShow({ scene: 1038 })
-    fake.emitAppShow({ scene: 1038, referrerInfo: { appId: 'wx-x', extraData: { verifyDone: true, token: TOKEN } } })
-    fake.eidReturn(TOKEN, { verifyDone: false })
-    fake.eidReturn(makeToken(4))
-    expect(callback).not.toHaveBeenCalled()
-    fake.eidReturn(TOKEN)
-    expect(callback).toHaveBeenCalledTimes(1)
+  describe.each<Build>(['1.0.7', '1.0.9', 'uni_1.0.5'])('every build (%s)', (build) => {
+    it('initEid stores its defaults and adds a listener each time; two listeners still call back once', () => {
+      const { main } = eid(build)
+      main.initEid()
+      main.initEid()
+      expect(fake.global.eid_baseUrl).toBe('https://eid.faceid.qq.com')
+      expect(fake.global.eid_envVersion).toBe('release')
+      expect(fake.global.eid_backupUrl).toBe('https://eid-enhance.faceid.qq.com')
+      expect(fake.appShowListeners).toHaveLength(2)
+      const callback = vi.fn()
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
+      fake.eidReturn(TOKEN)
+      expect(callback).toHaveBeenCalledTimes(1)
+      expect(callback).toHaveBeenCalledWith({ token: TOKEN, verifyDone: true })
+    })
+
+    it('calls back only on scene 1038 from eID with a truthy verifyDone and its own token', () => {
+      const { main } = eid(build)
+      main.initEid()
+      const callback = vi.fn()
+      const start = (): void => main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
+      start()
+      fake.emitAppShow({ scene: 1038, referrerInfo: { appId: 'wx-x', extraData: { verifyDone: true, token: TOKEN } } })
+      start()
+      fake.eidReturn(TOKEN, { verifyDone: false })
+      start()
+      fake.eidReturn(makeToken(4))
+      expect(callback).not.toHaveBeenCalled()
+      start()
+      fake.eidReturn(TOKEN, { verifyDone: 1 })
+      expect(callback).toHaveBeenCalledTimes(1)
+    })
+
+    it('calls back only once the jump’s success has run', () => {
+      const { main } = eid(build)
+      main.initEid()
+      const callback = vi.fn()
+      let success: (() => void) | undefined
+      fake.global.navigateToMiniProgram = (o: { success: () => void }) => {
+        success = o.success
+      }
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
+      fake.eidReturn(TOKEN)
+      expect(callback).not.toHaveBeenCalled()
+      if (build !== '1.0.7' && build !== '1.0.9') {
+        // The uni build keeps its token: the same return after the jump's success calls back.
+        success?.()
+        fake.eidReturn(TOKEN)
+        expect(callback).toHaveBeenCalledTimes(1)
+      }
+    })
+
+    it('never calls back on "fail cancel"', () => {
+      const { main } = eid(build)
+      main.initEid()
+      fake.jumpResult = 'fail cancel'
+      const callback = vi.fn()
+      fake.pages.push({ route: '/pages/caller/index' })
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
+      fake.eidReturn(TOKEN)
+      expect(callback).not.toHaveBeenCalled()
+    })
   })
 
-  it('uses openEmbeddedMiniProgram only when enableEmbedded and the API exists', () => {
-    const { main } = loadEidSim()
-    main.initEid()
-    main.startEid({ data: { token: TOKEN, enableEmbedded: true }, verifyDoneCallback: vi.fn() })
-    main.startEid({ data: { token: TOKEN }, verifyDoneCallback: vi.fn() })
-    expect(fake.jumps.map((j) => j.api)).toEqual(['openEmbeddedMiniProgram', 'navigateToMiniProgram'])
-    fake = new FakeWx({ embedded: false }).install()
-    main.startEid({ data: { token: TOKEN, enableEmbedded: true }, verifyDoneCallback: vi.fn() })
-    expect(fake.jumps.map((j) => j.api)).toEqual(['navigateToMiniProgram'])
+  describe('1.0.7 (WeChat build)', () => {
+    it('has no half-screen: ignores enableEmbedded and allowFullScreen and always navigates', () => {
+      const { main } = eid('1.0.7')
+      main.initEid()
+      main.startEid({ data: { token: TOKEN, enableEmbedded: true, allowFullScreen: false }, verifyDoneCallback: vi.fn() })
+      expect(fake.jumps).toHaveLength(1)
+      expect(fake.jumps[0]?.api).toBe('navigateToMiniProgram')
+      expect(fake.jumps[0]?.options).not.toHaveProperty('allowFullScreen')
+      expect(fake.jumps[0]?.options).toMatchObject({ appId: EID_APP_ID, path: 'pages/huiyan/index', extraData: { useHuiyan: true, huiyanToken: TOKEN } })
+    })
+
+    it('calls navigateBack on a failed jump, popping the caller’s page', () => {
+      const { main } = eid('1.0.7')
+      main.initEid()
+      fake.jumpResult = 'fail cancel'
+      fake.pages.push({ route: '/pages/caller/index' })
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: vi.fn() })
+      expect(fake.navigateBackCalls).toBe(1)
+      expect(fake.pages).toHaveLength(1)
+    })
+
+    it('forgets its pending token on any app show, whatever the scene', () => {
+      const { main } = eid('1.0.7')
+      main.initEid()
+      const callback = vi.fn()
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
+      fake.emitAppShow({ scene: 1001 })
+      fake.eidReturn(TOKEN)
+      expect(callback).not.toHaveBeenCalled()
+    })
+
+    it('needJumpPage: opens the fixed /mp_ecard_sdk/index/index (no normalPath) and closes it before calling back', () => {
+      const { main } = eid('1.0.7')
+      const globalConfig = requireCompiled<{ default: { normalPath: string } }>('mp_ecard_sdk/globalConfig.js')
+      globalConfig.default.normalPath = '/pages'
+      main.initEid()
+      const callback = vi.fn(() => expect(fake.pages).toHaveLength(1))
+      main.startEid({ data: { token: TOKEN, needJumpPage: true }, verifyDoneCallback: callback })
+      expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
+      main.jumpToEid() // 确认进入
+      fake.eidReturn(TOKEN)
+      expect(callback).toHaveBeenCalledTimes(1)
+    })
   })
 
-  it('never calls back on "fail cancel" and calls navigateBack (1.0.7)', () => {
-    const { main } = loadEidSim()
-    main.initEid()
-    fake.jumpResult = 'fail cancel'
-    const callback = vi.fn()
-    main.startEid({ data: { token: TOKEN }, verifyDoneCallback: callback })
-    expect(fake.navigateBackCalls).toBe(1)
-    expect(callback).not.toHaveBeenCalled()
+  describe('1.0.9 (half-screen WeChat build)', () => {
+    it('uses openEmbeddedMiniProgram with allowFullScreen when enableEmbedded and the API exists', () => {
+      const { main } = eid('1.0.9')
+      main.initEid()
+      main.startEid({ data: { token: TOKEN, enableEmbedded: true, allowFullScreen: false }, verifyDoneCallback: vi.fn() })
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: vi.fn() })
+      expect(fake.jumps.map((j) => j.api)).toEqual(['openEmbeddedMiniProgram', 'navigateToMiniProgram'])
+      expect(fake.jumps[0]?.options).toMatchObject({ allowFullScreen: false })
+      fake = new FakeWx({ embedded: false }).install()
+      main.startEid({ data: { token: TOKEN, enableEmbedded: true }, verifyDoneCallback: vi.fn() })
+      expect(fake.jumps.map((j) => j.api)).toEqual(['navigateToMiniProgram'])
+    })
+  })
+
+  describe('uni_1.0.5 (uni-app build)', () => {
+    it('half-screen when asked', () => {
+      const { main } = eid('uni_1.0.5')
+      main.initEid()
+      main.startEid({ data: { token: TOKEN, enableEmbedded: true }, verifyDoneCallback: vi.fn() })
+      expect(fake.jumps.map((j) => j.api)).toEqual(['openEmbeddedMiniProgram'])
+    })
+
+    it('needJumpPage: follows globalConfig.normalPath', () => {
+      const { main } = eid('uni_1.0.5')
+      const globalConfig = requireCompiled<{ default: { normalPath: string } }>('mp_ecard_sdk/globalConfig.js')
+      globalConfig.default.normalPath = '/pages'
+      main.initEid()
+      main.startEid({ data: { token: TOKEN, needJumpPage: true }, verifyDoneCallback: vi.fn() })
+      expect(fake.topRoute).toBe(`/pages/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
+    })
+
+    it('never goes back on a failed jump (the caller’s page stays)', () => {
+      const { main } = eid('uni_1.0.5')
+      main.initEid()
+      fake.jumpResult = 'fail can only be invoked by user TAP gesture'
+      fake.pages.push({ route: '/pages/caller/index' })
+      main.startEid({ data: { token: TOKEN }, verifyDoneCallback: vi.fn() })
+      expect(fake.navigateBackCalls).toBe(0)
+      expect(fake.pages).toHaveLength(2)
+    })
+
+    it('needJumpPage + a cancelled jump: the confirm page stays open with a live token; a second 确认进入 completes', () => {
+      const { main } = eid('uni_1.0.5')
+      main.initEid()
+      const callback = vi.fn()
+      main.startEid({ data: { token: TOKEN, needJumpPage: true }, verifyDoneCallback: callback })
+      fake.jumpResult = 'fail cancel'
+      main.jumpToEid()
+      expect(fake.navigateBackCalls).toBe(0)
+      expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
+      fake.jumpResult = 'success'
+      main.jumpToEid() // the user taps 确认进入 again
+      fake.eidReturn(TOKEN)
+      expect(callback).toHaveBeenCalledWith({ token: TOKEN, verifyDone: true })
+    })
   })
 
   it('in the sandbox, stands in for the eID mini-program and replays its scene-1038 return', async () => {
-    const { main, sandbox } = loadEidSim()
+    const { main, sandbox } = eid()
     sandbox.configureSandbox({ baseUrl: 'http://127.0.0.1:3000', header: { Authorization: 'Bearer u2' }, emulateEidApp: true })
     const seen: FakeRequest[] = []
     fake.router = (req) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as eidSdk from '../../miniprogram/sim/mp_ecard_sdk/main'
-import { finishEmulated } from '../../miniprogram/sim/mp_ecard_sdk/sandbox'
+import { configureSandbox, finishEmulated, resetSandbox } from '../../miniprogram/sim/mp_ecard_sdk/sandbox'
 import { createKit, EID_APP_ID, type Kit, type KitErrorInfo } from '../uni_modules/faceid-kit/js_sdk/core'
 import { useEidVerify } from '../uni_modules/faceid-kit/js_sdk/use-eid-verify'
 import { createUniPlatform } from '../uni_modules/faceid-kit/js_sdk/uni-platform'
@@ -18,6 +18,7 @@ beforeEach(() => {
 })
 
 afterEach(() => {
+  resetSandbox() // the simulated SDK's module state lives as long as this file
   vi.useRealTimers()
   vi.unstubAllGlobals()
 })
@@ -141,7 +142,8 @@ describe('useEidVerify', () => {
     expect(posts()).toBe(1)
   })
 
-  it('half-screen: openEmbeddedMiniProgram with allowFullScreen, when the client can', async () => {
+  it('half-screen: openEmbeddedMiniProgram with allowFullScreen, when the client and the SDK build can (uni_1.0.5)', async () => {
+    configureSandbox({ build: 'uni_1.0.5' })
     const embedded = vi.fn()
     env.wx.openEmbeddedMiniProgram = embedded
     const navigate = env.wx.navigateToMiniProgram
@@ -149,6 +151,34 @@ describe('useEidVerify', () => {
     void api.start()
     expect(embedded).toHaveBeenCalledWith(expect.objectContaining({ appId: EID_APP_ID, allowFullScreen: false }))
     expect(navigate).not.toHaveBeenCalled()
+  })
+
+  it('uni build, needJumpPage: a cancelled jump closes the confirm page the SDK leaves open, so no later 确认进入 can complete unheard', async () => {
+    configureSandbox({ build: 'uni_1.0.5' })
+    const { api } = await mounted({ needJumpPage: true })
+    const token = env.server.tokens[0] as string
+    env.wx.navigateToMiniProgram.mockImplementation((o: { fail: (e: { errMsg: string }) => void }) =>
+      o.fail({ errMsg: 'navigateToMiniProgram:fail cancel' }),
+    )
+    const outcome = api.start()
+    expect(env.pages).toHaveLength(2) // the SDK's confirm page
+    eidSdk.jumpToEid() // 确认进入, through uni (which reads wx on each call)
+    await expect(env.settle(outcome)).resolves.toEqual({ status: 'cancelled', token, reason: 'jump-cancel' })
+    expect(env.pages).toHaveLength(1)
+  })
+
+  it('1.0.7 without half-screen: a normal jump, and the verdict from the server', async () => {
+    const embedded = vi.fn()
+    env.wx.openEmbeddedMiniProgram = embedded
+    const navigate = env.wx.navigateToMiniProgram
+    const { api } = await mounted({ embedded: true })
+    const token = env.server.tokens[0] as string
+    const outcome = api.start()
+    expect(embedded).not.toHaveBeenCalled()
+    expect(navigate).toHaveBeenCalledTimes(1)
+    env.server.results.set(token, { status: 'passed', code: 0 })
+    await finishEmulated(token, 'passed')
+    await expect(env.settle(outcome)).resolves.toMatchObject({ status: 'result', result: { status: 'passed' } })
   })
 
   it('a failed token fetch is reported (error + onPrepareError) and the next tap retries', async () => {

@@ -22,7 +22,10 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-/** Starts verify() and waits until the simulated SDK page is open. */
+/**
+ * Starts verify() and waits until the simulated SDK page is open. While a verification runs the
+ * kit wraps wx.navigateTo (to see the SDK's page open): assertions use the spy kept before.
+ */
 async function startVerify(api: ReturnType<typeof useFaceVerify>) {
   const outcome = api.verify()
   await env.advance()
@@ -35,12 +38,14 @@ describe('useFaceVerify', () => {
   it('success: BizToken → verify_mpsdk on the host page → the server says passed', async () => {
     const { api } = withSetup(() => useFaceVerify({ kit }))
     expect(api.status.value).toBe('idle')
+    const navigateTo = env.wx.navigateTo
     const { outcome, token } = await startVerify(api)
     expect(api.busy.value).toBe(true)
     expect(api.token.value).toBe(token)
     expect(env.server.lastHeader?.Authorization).toBe('Bearer u1')
-    // uni-app: the SDK opens the page hosting indexCom, the default one install-wxcomponents writes.
-    expect(env.wx.navigateTo).toHaveBeenCalledWith({ url: `${DEFAULT_START_PATH}?token=${token}` })
+    // uni-app: the SDK opens the page hosting indexCom, the default one install-wxcomponents writes
+    // (the real SDK's page URL carries no token).
+    expect(navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: DEFAULT_START_PATH }))
 
     env.server.results.set(token, { status: 'passed', code: 0, identity: { name: '*小宝', idCard: '1120**********243X' } })
     await finish('passed')
@@ -70,15 +75,24 @@ describe('useFaceVerify', () => {
     expect(api.error.value?.code).toBe(1004)
   })
 
-  it('cancel: the user cancels (90100) → cancelled, no result fetched', async () => {
+  it('cancel: the user cancels (90100) → the SDK page it leaves open is closed, the server asked once, cancelled', async () => {
     const { api } = withSetup(() => useFaceVerify({ kit }))
     const { outcome, token } = await startVerify(api)
     await finish('cancel')
-    await env.advance(500)
-    await expect(outcome).resolves.toEqual({ status: 'cancelled', token, reason: 'user-cancel' })
+    await expect(env.settle(outcome)).resolves.toEqual({ status: 'cancelled', token, reason: 'user-cancel' })
     expect(api.status.value).toBe('cancelled')
     expect(api.cancelReason.value).toBe('user-cancel')
-    expect(env.server.calls).not.toContain(`GET /faceid/biz-token/${token}`)
+    expect(env.pages).toHaveLength(1)
+    expect(env.server.calls.filter((c) => c === `GET /faceid/biz-token/${token}`)).toHaveLength(1)
+  })
+
+  it('a cancel the server knows better: Tencent completed it, so it is the server’s result', async () => {
+    const { api } = withSetup(() => useFaceVerify({ kit }))
+    const { outcome, token } = await startVerify(api)
+    env.server.results.set(token, { status: 'passed', code: 0 })
+    await finish('home') // no callback at all
+    kit.notifyShow() // the caller page's onShow
+    await expect(env.settle(outcome)).resolves.toMatchObject({ status: 'result', result: { status: 'passed', token } })
   })
 
   it('no callback: "back to home" (-999) still settles once the page is shown again', async () => {
@@ -91,8 +105,7 @@ describe('useFaceVerify', () => {
     await env.advance(5000)
     expect(settled).toBe(false) // nothing tells the kit the user is back…
     pageShow(wrapper) // …until the page's onShow
-    await env.advance(2000)
-    await expect(outcome).resolves.toEqual({ status: 'cancelled', token, reason: 'no-callback' })
+    await expect(env.settle(outcome)).resolves.toEqual({ status: 'cancelled', token, reason: 'no-callback' })
     expect(api.cancelReason.value).toBe('no-callback')
   })
 
@@ -113,27 +126,27 @@ describe('useFaceVerify', () => {
     expect(api.status.value).toBe('verifying')
     expect(api.token.value).toBe(token)
     await finish('cancel')
-    await env.advance(500)
-    await expect(outcome).resolves.toMatchObject({ status: 'cancelled' })
+    await expect(env.settle(outcome)).resolves.toMatchObject({ status: 'cancelled' })
     api.reset()
     expect(api.status.value).toBe('idle')
     expect(api.cancelReason.value).toBeUndefined()
   })
 
   it('startPath: per composable, else configureFaceidKit, else the default page', async () => {
+    const navigateTo = env.wx.navigateTo
     const { api } = withSetup(() => useFaceVerify({ kit, startPath: '/pages/verify/index', baseUrl: BASE_URL }))
-    const { token } = await startVerify(api)
-    expect(env.wx.navigateTo).toHaveBeenLastCalledWith({ url: `/pages/verify/index?token=${token}` })
+    const first = await startVerify(api)
+    expect(navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/verify/index' }))
     await finish('cancel')
-    await env.advance(500)
+    await env.settle(first.outcome)
 
     configureFaceidKit({ startPath: '/pages/host/index' })
     try {
       const { api: other } = withSetup(() => useFaceVerify({ kit }))
       const second = await startVerify(other)
-      expect(env.wx.navigateTo).toHaveBeenLastCalledWith({ url: `/pages/host/index?token=${second.token}` })
+      expect(navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/host/index' }))
       await finish('cancel')
-      await env.advance(500)
+      await env.settle(second.outcome)
     } finally {
       configureFaceidKit({ startPath: DEFAULT_START_PATH })
     }

@@ -1,11 +1,25 @@
 /// <reference types="miniprogram-api-typings" />
 /**
  * SIMULATED mp_ecard_sdk — shared state of `main` and its page. Not Tencent's code: it
- * reproduces the SDK's observable behaviour (reference/sdk-behavior.md) and finishes
- * verifications through the faceid-kit server's `POST /sandbox/complete`.
+ * reproduces the observable behaviour of the builds users have (reference/sdk-behavior.md, last
+ * section first) and finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
  */
 
 export const EID_APP_ID = 'wx0e2cb0b052a91c92'
+
+/**
+ * Which build to behave like:
+ * - `1.0.7`: the WeChat build that was driven path by path. No half-screen (ignores
+ *   `enableEmbedded` and `allowFullScreen`), `navigateBack()` on a failed jump, clears its
+ *   pending token on every app show, confirm page at the fixed `/mp_ecard_sdk/index/index`,
+ *   which it closes before calling back.
+ * - `1.0.9`: a WeChat build with half-screen; otherwise as 1.0.7 (nothing else of it was observed).
+ * - `uni_1.0.5`: the uni-app build: half-screen, `uni` APIs, confirm page under
+ *   `globalConfig.normalPath`; on a failed or cancelled jump it calls nothing and leaves its
+ *   confirm page open with the token still live, so a second tap on 确认进入 can complete.
+ */
+export type Build = '1.0.7' | '1.0.9' | 'uni_1.0.5'
+export const DEFAULT_BUILD: Build = '1.0.7'
 
 export interface SandboxConfig {
   /** Origin of the faceid-kit server in sandbox mode; without it, nothing is sent. */
@@ -18,6 +32,8 @@ export interface SandboxConfig {
    * scene-1038 return to the SDK's listeners.
    */
   emulateEidApp?: boolean
+  /** The build to behave like. Default `1.0.7`. */
+  build?: Build
 }
 
 export interface Launch {
@@ -25,6 +41,10 @@ export interface Launch {
   callback: (res: { token: string; verifyDone: boolean }) => void
   enableEmbedded: boolean
   allowFullScreen: boolean
+  /** Opened through the SDK's confirm page (`needJumpPage`). */
+  viaPage: boolean
+  /** The jump's `success` ran: only then does the return listener call back. */
+  jumped: boolean
 }
 
 export type Choice = 'passed' | 'failed' | 'abandoned'
@@ -47,7 +67,23 @@ export function sandboxConfig(): Readonly<SandboxConfig> {
   return config
 }
 
-export function setLaunch(next: Launch): void {
+export function build(): Build {
+  return config.build ?? DEFAULT_BUILD
+}
+
+/** The uni-app build (as opposed to the WeChat builds 1.0.7 / 1.0.9). */
+export function isUniBuild(): boolean {
+  return build().startsWith('uni')
+}
+
+/** Back to the defaults (tests). */
+export function resetSandbox(): void {
+  config = {}
+  launch = undefined
+  listeners.length = 0
+}
+
+export function setLaunch(next: Launch | undefined): void {
   launch = next
 }
 

@@ -3,7 +3,7 @@ import { current, finish, refuseRelease, type Choice } from './sandbox'
 
 Component({
   properties: {
-    /** The host page's `onLoad` query (`token`). */
+    /** The host page's `onLoad` query (the real SDK's page URL carries no token). */
     options: { type: Object, value: {} },
   },
   data: {
@@ -20,8 +20,12 @@ Component({
   methods: {
     onChoose(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { choice: Choice }>) {
       if (this.data.busy) return
+      const choice = event.currentTarget.dataset.choice
       this.setData({ busy: true })
-      void finish(event.currentTarget.dataset.choice)
+      // After a cancel (90100) the real SDK keeps its page open: the user may try again.
+      void finish(choice).then(() => {
+        if (choice === 'cancel') this.setData({ busy: false })
+      })
     },
   },
 })

@@ -1,19 +1,36 @@
 /// <reference types="miniprogram-api-typings" />
 /**
  * SIMULATED verify_mpsdk — sandbox state shared by `main`, the SDK page and `indexCom`.
- * Not Tencent's code: it reproduces the SDK's observable behaviour (reference/sdk-behavior.md)
- * and finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
+ * Not Tencent's code: it reproduces the observable behaviour of verify_mpsdk v1.0.28 as driven
+ * path by path against the real build (reference/sdk-behavior.md, last section first), and
+ * finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
+ *
+ * Tencent's side (the config request, reports, the result request after WeChat's face screen) is
+ * played in process here — a sandbox token means nothing to faceid.qq.com — with the same
+ * outcomes the real requests have: success, an error code, an unreachable domain, and latency.
  */
+
+/** The real build this simulation follows (verify_mpsdk has one build for WeChat and uni-app). */
+export const VERSION = '1.0.28'
 
 export interface SandboxConfig {
   /** Origin of the faceid-kit server in sandbox mode; without it, nothing is sent. */
   baseUrl?: string
   /** Headers for `/sandbox/complete` (the server wants the user's `Authorization`). */
   header?: Record<string, string> | (() => Record<string, string>)
-  /** Go through `wx.startFacialRecognitionVerify` instead of the SDK page (some real configs do). */
+  /** The config sends the user straight to `wx.startFacialRecognitionVerify`, without the SDK page. */
   nativeFlow?: boolean
-  /** Make the config fetch fail (-104, as when the domain is not whitelisted). */
-  failConfig?: boolean
+  /**
+   * The config domains are in the mini-program's request whitelist. Default true; false: every
+   * config request fails (main domain once, backup three times) and the SDK shows a modal.
+   */
+  whitelisted?: boolean
+  /** The config answers this error code (e.g. 15: BizToken expired): modal, no callback. */
+  configErrorCode?: number
+  /** The config's minimum WeChat version (e.g. "8.0.45"); older clients get a modal, no callback. */
+  minWechatVersion?: string
+  /** How long each request to Tencent takes (config tries, the result after the face screen). Default 0. */
+  latencyMs?: number
 }
 
 export interface FaceSuccess {
@@ -33,7 +50,7 @@ export interface PendingVerification {
   success: (res: FaceSuccess) => void
   fail: (res: FaceFail) => void
   endPath?: string
-  /** Whether an SDK page was pushed (to pop on the way back). */
+  /** Whether an SDK page was pushed (results are delivered from `navigateBack`'s success). */
   viaPage: boolean
 }
 
@@ -42,6 +59,7 @@ export type Choice = 'passed' | 'failed' | 'cancel' | 'home'
 
 let config: SandboxConfig = {}
 let pending: PendingVerification | undefined
+const tencentLog: string[] = []
 
 export function configureSandbox(next: SandboxConfig): void {
   config = { ...config, ...next }
@@ -51,6 +69,13 @@ export function sandboxConfig(): Readonly<SandboxConfig> {
   return config
 }
 
+/** Back to the defaults (tests). */
+export function resetSandbox(): void {
+  config = {}
+  pending = undefined
+  tencentLog.length = 0
+}
+
 export function begin(verification: PendingVerification): void {
   pending = verification
 }
@@ -58,6 +83,11 @@ export function begin(verification: PendingVerification): void {
 /** The token being verified (for the SDK page), if any. */
 export function current(): { token: string } | undefined {
   return pending ? { token: pending.token } : undefined
+}
+
+/** What the SDK sent to Tencent so far, in order (reports, config tries, result requests). */
+export function tencentCalls(): readonly string[] {
+  return tencentLog
 }
 
 /** Invariant 7: the simulated SDK never runs in a release build. */
@@ -71,6 +101,13 @@ export function refuseRelease(): void {
   if (envVersion === 'release') {
     throw new Error('[simulated verify_mpsdk] refuses to run in a release build: use the real SDK from the Tencent Cloud console')
   }
+}
+
+/** One round trip to Tencent: `latencyMs` on the timers, or the next microtask. */
+export function tencent(what: string): Promise<void> {
+  tencentLog.push(what)
+  const ms = config.latencyMs ?? 0
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()
 }
 
 const OUTCOME: Record<Choice, 'passed' | 'failed' | 'abandoned'> = {
@@ -99,27 +136,42 @@ function tellServer(token: string, choice: Choice, code: number | undefined): Pr
 }
 
 /**
- * Ends the pending verification the way the real SDK does: back to the caller, then
- * `success` / `fail` — or nothing at all for "back to home" (-999).
+ * Ends the pending verification the way the real SDK does.
+ * From its page: passed / failed go back and are delivered inside `navigateBack`'s success (no
+ * callback when that fails); cancel (90100) calls `fail` and leaves the page open, the
+ * verification still live (the user can try again there); "back to home" (-999) goes back with
+ * no callback at all.
+ * After WeChat's face screen (no page): the SDK asks Tencent for the result first (`latencyMs`),
+ * then calls back.
  */
 export async function finish(choice: Choice, code?: number): Promise<void> {
   const verification = pending
   if (!verification) return
+  const base = { BizToken: verification.token, Token: verification.token }
+  if (choice === 'cancel') {
+    if (!verification.viaPage) pending = undefined
+    return deliver(verification, { ...base, ErrorCode: 90100, ErrorMsg: '用户主动取消核验' })
+  }
   pending = undefined
   const ok = await tellServer(verification.token, choice, code)
-  if (verification.viaPage) wx.navigateBack({ delta: 1 })
-  const base = { BizToken: verification.token, Token: verification.token }
-  if (!ok) return deliver(verification, { ...base, ErrorCode: 101, ErrorMsg: '网络异常，请稍后重试' })
-  switch (choice) {
-    case 'passed':
-      return deliver(verification, { BizToken: verification.token, ErrorCode: 0, ErrorMsg: '成功' })
-    case 'failed':
-      return deliver(verification, { ...base, ErrorCode: code ?? 1004, ErrorMsg: '人脸核身未通过' })
-    case 'cancel':
-      return deliver(verification, { ...base, ErrorCode: 90100, ErrorMsg: '用户主动取消核验' })
-    case 'home':
-      return // -999: the user is back on the caller page and no callback fires
+  if (!verification.viaPage && choice !== 'home') await tencent('result')
+  const res: FaceSuccess | FaceFail | undefined = !ok
+    ? { ...base, ErrorCode: 101, ErrorMsg: '网络异常，请稍后重试' }
+    : choice === 'passed'
+      ? { BizToken: verification.token, ErrorCode: 0, ErrorMsg: '成功' }
+      : choice === 'failed'
+        ? { ...base, ErrorCode: code ?? 1004, ErrorMsg: '人脸核身未通过' }
+        : undefined // -999: the user is back on the caller page and no callback fires
+  if (!verification.viaPage) {
+    if (res) deliver(verification, res)
+    return
   }
+  wx.navigateBack({
+    delta: 1,
+    success: () => {
+      if (res) deliver(verification, res)
+    },
+  })
 }
 
 function deliver(verification: PendingVerification, res: FaceSuccess | FaceFail): void {

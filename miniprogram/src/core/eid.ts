@@ -1,4 +1,5 @@
-import { FaceIdKitError, kitError } from './errors'
+import { FaceIdKitError, kitError, sdkMissing, sdkThrew } from './errors'
+import { after, hook, replace } from './hooks'
 import { EID_APP_ID } from './scene'
 import type { Runner, Session } from './session'
 import type { EidJump, EidSdkModule, EidStartOptions, JumpOptions, KitConfig, Platform, SdkHost, SdkLoader, VerifyOutcome } from './types'
@@ -7,10 +8,7 @@ import { checkBooleans, checkToken, compareVersion } from './validate'
 /** `openEmbeddedMiniProgram` (half-screen) exists from this base library on. */
 export const EMBEDDED_MIN_SDK = '2.20.1'
 
-const EID_SDK_HINT =
-  '未找到 E证通 SDK（mp_ecard_sdk）：请从腾讯云控制台下载 mp_ecard_sdk 文件夹放到小程序根目录，' +
-  '在 app.json 的 pages 中加入 "mp_ecard_sdk/index/index"，并通过 ' +
-  "configure({ loadEidSdk: () => require('<相对路径>/mp_ecard_sdk/main') }) 告诉本组件库它的位置"
+const missing = (): FaceIdKitError => sdkMissing(' E证通', 'mp_ecard_sdk', 'loadEidSdk')
 
 export interface EidVerifier {
   init(loader?: SdkLoader<EidSdkModule>): void
@@ -27,21 +25,19 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
     // initEid adds an onAppShow listener each time it runs, so it runs once.
     if (sdk) return
     const load = loader ?? getConfig().loadEidSdk
-    if (!load) throw kitError('SDK_MISSING', EID_SDK_HINT)
+    if (!load) throw missing()
     let loaded: EidSdkModule
     try {
       loaded = load()
     } catch {
-      throw kitError('SDK_MISSING', EID_SDK_HINT)
+      throw missing()
     }
-    if (!loaded || typeof loaded.initEid !== 'function' || typeof loaded.startEid !== 'function') {
-      throw kitError('SDK_MISSING', EID_SDK_HINT)
-    }
+    if (!loaded || typeof loaded.initEid !== 'function' || typeof loaded.startEid !== 'function') throw missing()
     const { baseUrl, envVersion, backupUrl } = getConfig().eid ?? {}
     try {
       loaded.initEid(baseUrl, envVersion, backupUrl)
     } catch (error) {
-      throw kitError('SDK_ERROR', `mp_ecard_sdk 初始化失败：${error instanceof Error ? error.message : String(error)}`)
+      throw sdkThrew('mp_ecard_sdk 初始化失败', error)
     }
     sdk = loaded
   }
@@ -63,8 +59,6 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
     } catch (error) {
       return Promise.reject(error)
     }
-    const loaded = sdk
-    if (!loaded) return Promise.reject(kitError('SDK_MISSING', EID_SDK_HINT))
     const { token } = options
     const needJumpPage = options.needJumpPage === true
     const wantsEmbedded = options.embedded === true
@@ -75,18 +69,21 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
 
     const session = runner.begin('eid', token)
     if (session instanceof Error) return Promise.reject(session)
+    // startEid jumps (or opens its confirm page) synchronously: any later show is a return.
+    session.left()
     let jump: EidJump = 'unknown'
-    watchJumps(platform.host, session, needJumpPage, (kind) => {
+    watch(platform.host, session, needJumpPage, (kind) => {
       jump = kind
     })
     try {
-      loaded.startEid({
+      sdk!.startEid({
         data: { token, needJumpPage, enableEmbedded: embedded, allowFullScreen: options.allowFullScreen ?? true },
-        verifyDoneCallback: () => session.done(wantsEmbedded ? { jump, embeddedFallback: !embedded } : { jump }),
+        // Half-screen or not is what the jump made says: 1.0.7 has no half-screen and jumps
+        // normally whatever it is asked.
+        verifyDoneCallback: () => session.done(wantsEmbedded ? { jump, embeddedFallback: jump !== 'embedded' } : { jump }),
       })
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      session.fail(new FaceIdKitError({ code: 'SDK_ERROR', message: `调用 E证通 SDK 出错：${message}`, retryable: false, token }), false)
+      session.fail(sdkThrew('调用 E证通 SDK 出错', error, token), false)
     }
     return session.promise
   }
@@ -94,71 +91,65 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
   return { init, start, canEmbed }
 }
 
-type JumpName = 'navigateToMiniProgram' | 'openEmbeddedMiniProgram'
-
 /**
  * The eID SDK swallows a failed jump and the user's "cancel" on WeChat's confirm dialog: no
  * callback, and no show event either since the app never left the foreground. So while a
- * verification runs, the kit wraps the two jump APIs and listens to their `fail`.
+ * verification runs, the kit watches the two jump APIs (and the confirm page of `needJumpPage`).
  */
-function watchJumps(host: SdkHost, session: Session, needJumpPage: boolean, onJump: (jump: EidJump) => void): void {
-  const names: JumpName[] = ['openEmbeddedMiniProgram', 'navigateToMiniProgram']
-  for (const name of names) {
-    const original = host[name]
-    if (typeof original !== 'function') continue
-    const wrapped = (options: JumpOptions): unknown => {
-      if (session.settled || !options || options.appId !== EID_APP_ID) return original.call(host, options)
+function watch(host: SdkHost, session: Session, needJumpPage: boolean, onJump: (jump: EidJump) => void): void {
+  // A confirm page that cannot open (SDK folder elsewhere than the build expects, page missing
+  // from app.json) leaves the SDK silent too.
+  hook(host, session, 'navigateTo', (o, call) =>
+    call(
+      /mp_ecard_sdk\//.test(o.url ?? '')
+        ? after(o, 'fail', (err) =>
+            session.fail(
+              kitError('SDK_ERROR', `E证通确认页打开失败（${err.errMsg}）：1.0.7 需放在根目录；uni-app 版按位置设置 globalConfig.js 的 normalPath`, false, session.token),
+              false,
+            ),
+          )
+        : o,
+    ),
+  )
+  for (const name of ['openEmbeddedMiniProgram', 'navigateToMiniProgram'] as const) {
+    hook(host, session, name, (o, call) => {
+      if (o.appId !== EID_APP_ID) return call(o)
       onJump(name === 'openEmbeddedMiniProgram' ? 'embedded' : 'navigate')
-      const sdkFail = options.fail
-      return original.call(host, {
-        ...options,
+      const sdkFail = o.fail as JumpOptions['fail']
+      return call({
+        ...o,
         fail: (err: { errMsg?: string }) => {
-          // mp_ecard_sdk 1.0.7 calls navigateBack() here, which would close the caller's own page.
-          const restoreBack = needJumpPage ? undefined : suppressNavigateBack(host)
+          // On that failure the WeChat builds call navigateBack(): without a confirm page that
+          // would close the caller's own page, so it is dropped; with one, it closes the confirm
+          // page. The uni build leaves its confirm page open with the token live — a second
+          // 确认进入 could complete after the app heard the end — so the kit closes it.
+          const back = host.navigateBack
+          let wentBack = false
+          replace(host, 'navigateBack', (options?: Record<string, unknown>) => {
+            wentBack = true
+            return needJumpPage ? back?.call(host, options) : undefined
+          })
           try {
             sdkFail?.(err)
           } finally {
-            restoreBack?.()
+            replace(host, 'navigateBack', back)
           }
+          if (needJumpPage && !wentBack && session.covered() !== false) back?.call(host, {})
           const errMsg = (err && err.errMsg) || ''
           if (/cancel/i.test(errMsg)) session.cancel('jump-cancel', false)
           else session.fail(jumpError(errMsg, session.token), false)
         },
       })
-    }
-    if (replace(host, name, wrapped)) session.onEnd(() => replace(host, name, original))
+    })
   }
 }
 
 function jumpError(errMsg: string, token: string): FaceIdKitError {
   const tap = /TAP gesture/i.test(errMsg)
-  return new FaceIdKitError({
-    code: 'JUMP_FAILED',
-    message: tap ? '打开 E证通失败：startEid 必须在用户点击的处理函数中同步调用' : `打开 E证通失败：${errMsg || '未知原因'}`,
-    retryable: !tap,
+  return kitError(
+    'JUMP_FAILED',
+    tap ? '打开 E证通失败：startEid 必须在用户点击的处理函数中同步调用' : `打开 E证通失败：${errMsg || '未知原因'}`,
+    !tap,
     token,
-  })
-}
-
-function suppressNavigateBack(host: SdkHost): (() => void) | undefined {
-  const original = host.navigateBack
-  if (typeof original !== 'function') return undefined
-  const noop = (): void => undefined
-  return replace(host, 'navigateBack', noop) ? () => void replace(host, 'navigateBack', original) : undefined
-}
-
-/** Replaces a method on the host object; returns false where the host is frozen. */
-function replace<K extends keyof SdkHost>(host: SdkHost, name: K, value: SdkHost[K]): boolean {
-  try {
-    host[name] = value
-  } catch {
-    // fall through to defineProperty
-  }
-  if (host[name] === value) return true
-  try {
-    Object.defineProperty(host, name, { value, configurable: true, writable: true, enumerable: true })
-  } catch {
-    return false
-  }
-  return host[name] === value
+  )
 }

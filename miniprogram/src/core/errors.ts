@@ -43,6 +43,21 @@ export function sdkError(code: number, message: string | undefined, token: strin
   })
 }
 
+/** No loader for an SDK, or it failed: names the folder to copy, the page to add and the loader to set. */
+export function sdkMissing(name: string, folder: string, loader: string): FaceIdKitError {
+  return kitError(
+    'SDK_MISSING',
+    `未找到${name} SDK（${folder}）：请从腾讯云控制台下载 ${folder} 文件夹放到小程序根目录，` +
+      `在 app.json 的 pages 中加入 "${folder}/index/index"，并通过 ` +
+      `configure({ ${loader}: () => require('<相对路径>/${folder}/main') }) 告诉本组件库它的位置`,
+  )
+}
+
+/** The SDK threw (init or start): not retryable, the app or the SDK files need fixing. */
+export function sdkThrew(what: string, error: unknown, token?: string): FaceIdKitError {
+  return kitError('SDK_ERROR', `${what}：${error instanceof Error ? error.message : String(error)}`, false, token)
+}
+
 /** Normalises anything thrown into a `KitErrorInfo` for component events. */
 export function toErrorInfo(error: unknown): KitErrorInfo {
   if (error instanceof FaceIdKitError) return error.toJSON()

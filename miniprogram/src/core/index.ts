@@ -10,5 +10,5 @@ export { isEidReturn, withEidReturnGuard, EID_APP_ID, SCENE_BACK_FROM_MINIPROGRA
 export { TOKEN_PATTERN, compareVersion } from './validate'
 export { FACE_CANCEL_CODE } from './face'
 export { EMBEDDED_MIN_SDK } from './eid'
-export { DEFAULT_RETURN_TIMEOUT, DEFAULT_SETTLE_DELAY } from './session'
+export { DEFAULT_RETURN_TIMEOUT, DEFAULT_SDK_TIMEOUT, DEFAULT_SETTLE_DELAY } from './session'
 export type * from './types'

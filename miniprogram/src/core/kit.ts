@@ -3,7 +3,7 @@ import { createEidVerifier } from './eid'
 import { FaceIdKitError, kitError } from './errors'
 import { createFaceVerifier } from './face'
 import { isEidReturn, withEidReturnGuard } from './scene'
-import { createRunner } from './session'
+import { busyError, createRunner } from './session'
 import type {
   EidSdkModule,
   EidStartOptions,
@@ -95,20 +95,29 @@ export function createKit(platform: Platform): Kit {
     return result
   }
 
-  /** Whatever the SDK said, pass or fail is the server's answer (DESIGN §3.1). */
+  /** The server's verdict when it has one (one request; a failed request counts as none). */
+  async function verdict(client: ApiClient, kind: TokenKind, token: string): Promise<FlowOutcome | undefined> {
+    const result = await client.getResult(kind, token).catch(() => undefined)
+    return result && result.status !== 'pending' ? { status: 'result', result } : undefined
+  }
+
+  /**
+   * Whatever the SDK said, pass or fail is the server's answer. "Cancelled" is a guess — the SDK
+   * stayed silent, or answered after the kit stopped waiting (verify_mpsdk's result request after
+   * WeChat's face screen can take seconds) — so the server is asked once before the app hears it:
+   * a verification Tencent completed is never reported as cancelled.
+   */
   async function finish(client: ApiClient, kind: TokenKind, token: string, run: Promise<VerifyOutcome>): Promise<FlowOutcome> {
     let outcome: VerifyOutcome
     try {
       outcome = await run
     } catch (error) {
       // The SDK reported a failure (numeric ErrorCode): the server knows whether it was final.
-      if (error instanceof FaceIdKitError && typeof error.code === 'number') {
-        const result = await client.getResult(kind, token).catch(() => undefined)
-        if (result && result.status !== 'pending') return { status: 'result', result }
-      }
+      const known = error instanceof FaceIdKitError && typeof error.code === 'number' && (await verdict(client, kind, token))
+      if (known) return known
       throw error
     }
-    if (outcome.status === 'cancelled') return { status: 'cancelled', token, reason: outcome.reason }
+    if (outcome.status === 'cancelled') return (await verdict(client, kind, token)) ?? { status: 'cancelled', token, reason: outcome.reason }
     return { status: 'result', result: await fetchResult(client, kind, token) }
   }
 
@@ -126,7 +135,7 @@ export function createKit(platform: Platform): Kit {
     isBusy: () => runner.busy,
     api,
     async verifyFace(options = {}) {
-      if (runner.busy) throw kitError('BUSY', '已有一个核验正在进行，请等待它结束后再试', true)
+      if (runner.busy) throw busyError()
       face.init() // a missing SDK should fail before a token is spent
       const client = api(options)
       const { token } = await client.createToken('face')

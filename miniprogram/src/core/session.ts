@@ -1,14 +1,17 @@
 import { kitError } from './errors'
 import { createSettler, type Settler } from './settle'
-import type { AppShowListener, CancelReason, KitConfig, Platform, TokenKind, VerifyDone, VerifyOutcome } from './types'
+import type { CancelReason, KitConfig, Platform, TokenKind, VerifyDone, VerifyOutcome } from './types'
 
 export const DEFAULT_SETTLE_DELAY = 500
 export const DEFAULT_RETURN_TIMEOUT = 2000
+export const DEFAULT_SDK_TIMEOUT = 20000
 
 /**
  * One running verification. It settles exactly once: on the SDK's answer (after the settle delay
  * Tencent recommends for iOS), or — when the SDK never answers — a bounded wait after the user is
- * back on the caller page.
+ * back on the caller page. "Back" counts only once the SDK has taken the user somewhere (its page,
+ * WeChat's face screen, the eID mini-program): a show while the SDK still loads its config is
+ * not a return, so a slow network is never taken for a cancel.
  */
 export interface Session {
   readonly kind: TokenKind
@@ -22,6 +25,20 @@ export interface Session {
   fail(error: unknown, viaSdk?: boolean): void
   /** Registers something to undo when the session ends (listeners, wrapped APIs). */
   onEnd(cleanup: () => void): void
+  /** The SDK took the user away from the caller page: from now on a show means "back" (before, only after `sdkTimeout`). */
+  left(): void
+  /**
+   * The SDK is still working without a page of its own: WeChat's face screen is open (`true`),
+   * or just closed and the SDK is fetching the result (`false`: it gets `sdkTimeout` to answer).
+   * A show in that time waits for the SDK instead of guessing "cancelled" after `returnTimeout`.
+   */
+  hold(open: boolean): void
+  /** The SDK stopped and will never answer: settle with `error`, at the latest `returnTimeout` from now. */
+  stop(error: unknown): void
+  /** Whether a page other than the caller's is on top; undefined when the platform cannot tell. */
+  covered(): boolean | undefined
+  /** The caller page is visible again (an app show, or the page's `onShow`). */
+  back(): void
 }
 
 export interface Runner {
@@ -32,130 +49,129 @@ export interface Runner {
   readonly busy: boolean
 }
 
+export function busyError(token?: string): Error {
+  return kitError('BUSY', '已有一个核验正在进行，请等待它结束后再试', true, token)
+}
+
 export function createRunner(platform: Platform, getConfig: () => KitConfig): Runner {
-  let active: SessionImpl | undefined
+  let active: Session | undefined
 
   return {
     get busy() {
       return active !== undefined
     },
     begin(kind, token) {
-      if (active) {
-        return kitError('BUSY', '已有一个核验正在进行，请等待它结束后再试', true, token)
-      }
-      const session = new SessionImpl(platform, getConfig(), kind, token, () => {
+      if (active) return busyError(token)
+      const session = createSession(platform, getConfig(), kind, token, () => {
         if (active === session) active = undefined
       })
-      // The return from eID (scene 1038) and from native face verification arrive as app shows.
-      const onAppShow: AppShowListener = () => session.userIsBack()
+      // The return from eID (scene 1038) and from WeChat's face screen arrive as app shows.
+      const onAppShow = (): void => session.back()
       platform.onAppShow(onAppShow)
       session.onEnd(() => platform.offAppShow(onAppShow))
-      active = session
-      return session
+      return (active = session)
     },
     notifyShow() {
-      active?.userIsBack()
+      active?.back()
     },
   }
 }
 
-class SessionImpl implements Session {
-  readonly promise: Promise<VerifyOutcome>
-  private readonly settler: Settler<VerifyOutcome>
-  private readonly cleanups: Array<() => void> = []
-  private readonly callerPage: unknown
-  private answered = false
-  private returnTimer: unknown
-  private settleTimer: unknown
+function createSession(platform: Platform, config: KitConfig, kind: TokenKind, token: string, release: () => void): Session {
+  const cleanups: Array<() => void> = []
+  const pages = (): readonly unknown[] => platform.getCurrentPages?.() ?? []
+  const callerPage = pages()[pages().length - 1]
+  const returnTimeout = config.returnTimeout ?? DEFAULT_RETURN_TIMEOUT
+  let answered = false
+  let away = false
+  /** Until when the SDK may still answer on its own (Infinity: WeChat's face screen is open). */
+  let holdUntil = 0
+  let timer: unknown
 
-  constructor(
-    private readonly platform: Platform,
-    private readonly config: KitConfig,
-    readonly kind: TokenKind,
-    readonly token: string,
-    release: () => void,
-  ) {
-    this.settler = createSettler<VerifyOutcome>(() => {
-      this.clearTimers()
-      for (const cleanup of this.cleanups.splice(0).reverse()) {
-        try {
-          cleanup()
-        } catch {
-          // A failed cleanup must not keep the promise from settling.
-        }
+  const clear = (): void => {
+    if (timer !== undefined) platform.clearTimeout(timer)
+    timer = undefined
+  }
+  const later = (fn: () => void, ms: number): void => {
+    clear()
+    timer = platform.setTimeout(fn, ms)
+  }
+  const settler = createSettler<VerifyOutcome>(() => {
+    clear()
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        cleanup()
+      } catch {
+        // A failed cleanup must not keep the promise from settling.
       }
-      release()
-    })
-    this.promise = this.settler.promise
-    this.callerPage = topPage(platform)
-  }
-
-  get settled(): boolean {
-    return this.settler.settled
-  }
-
-  onEnd(cleanup: () => void): void {
-    if (this.settled) cleanup()
-    else this.cleanups.push(cleanup)
-  }
-
-  answer(settle: (s: Settler<VerifyOutcome>) => void): void {
-    if (this.answered || this.settled) return
-    this.answered = true
-    this.clearReturnTimer()
-    const delay = this.config.settleDelay ?? DEFAULT_SETTLE_DELAY
-    if (delay <= 0) settle(this.settler)
-    else this.settleTimer = this.platform.setTimeout(() => settle(this.settler), delay)
-  }
-
-  done(extra: Partial<VerifyDone> = {}): void {
-    this.answer((s) => s.resolve({ ...extra, status: 'done', kind: this.kind, token: this.token }))
-  }
-
-  cancel(reason: CancelReason, viaSdk = true): void {
-    const outcome: VerifyOutcome = { status: 'cancelled', kind: this.kind, token: this.token, reason }
-    if (viaSdk) this.answer((s) => s.resolve(outcome))
-    else this.settleNow((s) => s.resolve(outcome))
-  }
-
-  fail(error: unknown, viaSdk = true): void {
-    if (viaSdk) this.answer((s) => s.reject(error))
-    else this.settleNow((s) => s.reject(error))
-  }
-
-  /** A show event: if the caller page is on top and the SDK stays silent, the user gave up. */
-  userIsBack(): void {
-    if (this.answered || this.settled) return
-    const pages = this.platform.getCurrentPages?.()
-    if (pages && pages.length > 0 && this.callerPage !== undefined && pages[pages.length - 1] !== this.callerPage) {
-      return // an SDK page is still on top: the flow is not over
     }
-    this.clearReturnTimer()
-    const wait = this.config.returnTimeout ?? DEFAULT_RETURN_TIMEOUT
-    this.returnTimer = this.platform.setTimeout(() => {
-      if (!this.answered) this.settleNow((s) => s.resolve({ status: 'cancelled', kind: this.kind, token: this.token, reason: 'no-callback' }))
-    }, wait)
+    release()
+  })
+  const settleNow = (settle: (s: Settler<VerifyOutcome>) => void): void => {
+    if (answered || settler.settled) return
+    answered = true
+    settle(settler)
   }
+  const cancelled = (reason: CancelReason): VerifyOutcome => ({ status: 'cancelled', kind, token, reason })
 
-  private settleNow(settle: (s: Settler<VerifyOutcome>) => void): void {
-    if (this.answered || this.settled) return
-    this.answered = true
-    settle(this.settler)
+  const session: Session = {
+    kind,
+    token,
+    promise: settler.promise,
+    get settled() {
+      return settler.settled
+    },
+    onEnd(cleanup) {
+      if (settler.settled) cleanup()
+      else cleanups.push(cleanup)
+    },
+    answer(settle) {
+      if (answered || settler.settled) return
+      answered = true
+      const delay = config.settleDelay ?? DEFAULT_SETTLE_DELAY
+      if (delay > 0) return later(() => settle(settler), delay)
+      clear()
+      settle(settler)
+    },
+    done(extra = {}) {
+      session.answer((s) => s.resolve({ ...extra, status: 'done', kind, token }))
+    },
+    cancel(reason, viaSdk = true) {
+      const outcome = cancelled(reason)
+      if (viaSdk) session.answer((s) => s.resolve(outcome))
+      else settleNow((s) => s.resolve(outcome))
+    },
+    fail(error, viaSdk = true) {
+      if (viaSdk) session.answer((s) => s.reject(error))
+      else settleNow((s) => s.reject(error))
+    },
+    left() {
+      away = true
+      // An earlier show (while the SDK loaded its config) is moot now; after an answer the one
+      // timer is the settle delay's and stays.
+      if (!answered) clear()
+    },
+    hold(open) {
+      if (answered) return
+      holdUntil = open ? Infinity : Date.now() + (config.sdkTimeout ?? DEFAULT_SDK_TIMEOUT)
+      if (open) clear() // the user is in WeChat's face screen, not back
+    },
+    stop(error) {
+      if (!answered) later(() => settleNow((s) => s.reject(error)), returnTimeout)
+    },
+    covered() {
+      const stack = pages()
+      return stack.length > 0 && callerPage !== undefined ? stack[stack.length - 1] !== callerPage : undefined
+    },
+    back() {
+      if (answered || settler.settled || session.covered()) return
+      // While the SDK is still working — its config request, WeChat's face screen, the result
+      // after it — wait for it rather than guess "cancelled"; the long wait only bounds the case
+      // of an SDK that went somewhere the kit could not see.
+      const wait =
+        !away || holdUntil === Infinity ? config.sdkTimeout ?? DEFAULT_SDK_TIMEOUT : Math.max(returnTimeout, holdUntil - Date.now())
+      later(() => settleNow((s) => s.resolve(cancelled('no-callback'))), wait)
+    },
   }
-
-  private clearReturnTimer(): void {
-    if (this.returnTimer !== undefined) this.platform.clearTimeout(this.returnTimer)
-    this.returnTimer = undefined
-  }
-
-  private clearTimers(): void {
-    this.clearReturnTimer()
-    if (this.settleTimer !== undefined) this.platform.clearTimeout(this.settleTimer)
-    this.settleTimer = undefined
-  }
-}
-
-function topPage(platform: Platform): unknown {
-  const pages = platform.getCurrentPages?.()
-  return pages && pages.length > 0 ? pages[pages.length - 1] : undefined
+  return session
 }

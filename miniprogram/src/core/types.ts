@@ -13,6 +13,8 @@ export type KitErrorCode =
   | 'BUSY'
   | 'SDK_MISSING'
   | 'SDK_ERROR'
+  /** verify_mpsdk showed a modal and stopped without calling back (config failure, blocked client). */
+  | 'SDK_STOPPED'
   | 'UNSUPPORTED_CLIENT'
   | 'JUMP_FAILED'
   | 'NOT_CONFIGURED'
@@ -76,15 +78,33 @@ export interface JumpOptions {
 
 type JumpFn = (options: JumpOptions) => unknown
 
+/** Options of the page and modal APIs the kit watches (only the fields it reads or chains). */
+export interface HostCallOptions {
+  url?: string
+  content?: string
+  success?: (res: unknown) => void
+  fail?: (err: { errMsg?: string }) => void
+  complete?: (res: unknown) => void
+  [key: string]: unknown
+}
+
+type HostFn = (options?: HostCallOptions) => unknown
+
 /**
- * The global object the closed SDKs call (`wx`, or `uni` for uni-app builds). The kit wraps its
- * jump APIs for the duration of an eID verification to see `fail cancel` and failed jumps, which
- * the eID SDK swallows.
+ * The global object the closed SDKs call (`wx`, or `uni` for uni-app builds). While a
+ * verification runs the kit wraps some of its APIs to see what the SDKs do without telling:
+ * eID's jumps (`fail cancel`, failed jumps), the pages they open and close, verify_mpsdk's
+ * modals and WeChat's face screen. Every call goes through unchanged; the originals are put back
+ * when the verification settles.
  */
 export interface SdkHost {
   navigateToMiniProgram?: JumpFn
   openEmbeddedMiniProgram?: JumpFn
-  navigateBack?: (options?: Record<string, unknown>) => unknown
+  navigateTo?: HostFn
+  navigateBack?: HostFn
+  showModal?: HostFn
+  /** WeChat's native face screen, which verify_mpsdk opens for some configs. */
+  startFacialRecognitionVerify?: HostFn
   /** Installed by `verify_mpsdk`'s `init()`. */
   startVerify?: (options: FaceSdkStartOptions) => void
 }
@@ -177,8 +197,16 @@ export interface KitConfig {
   timeout?: number
   /** Delay between an SDK callback and settling the promise (Tencent's iOS advice). Default 500. */
   settleDelay?: number
-  /** How long to wait for an SDK callback after the user is back. Default 2000. */
+  /**
+   * How long to wait for an SDK callback after the user is back (and, at most, for the user to
+   * dismiss the modal verify_mpsdk shows when it stops). Default 2000.
+   */
   returnTimeout?: number
+  /**
+   * How long to wait for verify_mpsdk's answer after WeChat's face screen closed: the SDK asks
+   * Tencent for the result first, which takes seconds on a slow network. Default 20000.
+   */
+  sdkTimeout?: number
   loadFaceSdk?: SdkLoader<FaceSdkModule>
   loadEidSdk?: SdkLoader<EidSdkModule>
   /** Arguments for the eID SDK's `initEid`. */
@@ -219,7 +247,10 @@ export interface VerifyDone {
   token: string
   /** eID: how the eID mini-program was opened. */
   jump?: EidJump
-  /** eID: half-screen was asked for but this client cannot do it, so a normal jump was used. */
+  /**
+   * eID: half-screen was asked for but the jump made was not `openEmbeddedMiniProgram` (the
+   * client cannot do it, or the SDK build has no half-screen, e.g. mp_ecard_sdk 1.0.7).
+   */
   embeddedFallback?: boolean
 }
 

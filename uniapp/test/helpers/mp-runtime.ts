@@ -8,7 +8,13 @@ import Module, { createRequire } from 'node:module'
 import path from 'node:path'
 
 type Listener = (options: Record<string, unknown>) => void
-type AnyFn = (...args: never[]) => unknown
+type Callbacks = { success?: (res: unknown) => void; fail?: (err: { errMsg: string }) => void; complete?: (res: unknown) => void }
+
+/** WeChat calls success, then complete; the SDKs deliver results from these callbacks. */
+function succeed(options: Callbacks | undefined, errMsg: string): void {
+  options?.success?.({ errMsg })
+  options?.complete?.({ errMsg })
+}
 
 interface RequestArgs {
   url: string
@@ -118,13 +124,15 @@ export function installMpRuntime(distDir: string, fromOrigin: string, toOrigin: 
   const jumps: Array<Record<string, unknown>> = []
   const refusedJumps: Array<Record<string, unknown>> = []
   const taps = trackTaps()
-  const jump = (api: string) => (options: Record<string, unknown> & { fail?: (err: { errMsg: string }) => void }) => {
+  const jump = (api: string) => (options: Record<string, unknown> & Callbacks) => {
     if (!taps.inTap()) {
       refusedJumps.push({ api, ...options })
       options.fail?.({ errMsg: `${api}:fail can only be invoked by user TAP gesture.` })
+      options.complete?.({})
       return
     }
     jumps.push({ api, ...options })
+    succeed(options, `${api}:ok`)
   }
   const requests: string[] = []
   const inflight = new Set<Promise<void>>()
@@ -183,14 +191,17 @@ export function installMpRuntime(distDir: string, fromOrigin: string, toOrigin: 
     canIUse: () => true,
     showModal: () => undefined,
     showToast: () => undefined,
-    navigateTo: (options: { url: string; success?: AnyFn }) => {
+    navigateTo: (options: { url: string } & Callbacks) => {
       routes.push(options.url)
+      succeed(options, 'navigateTo:ok')
     },
-    redirectTo: (options: { url: string }) => {
+    redirectTo: (options: { url: string } & Callbacks) => {
       routes.push(options.url)
+      succeed(options, 'redirectTo:ok')
     },
-    navigateBack: () => {
+    navigateBack: (options?: Callbacks) => {
       routes.push('<back>')
+      succeed(options, 'navigateBack:ok')
     },
     navigateToMiniProgram: jump('navigateToMiniProgram'),
     openEmbeddedMiniProgram: jump('openEmbeddedMiniProgram'),

@@ -8,6 +8,12 @@ import { vi } from 'vitest'
 import type { VerificationResult } from '@faceid-kit/shared'
 
 type Listener = (options: Record<string, unknown>) => void
+type Callbacks = { success?: (res: unknown) => void; fail?: (err: { errMsg: string }) => void; complete?: (res: unknown) => void }
+
+function succeed(options: Callbacks | undefined, res: unknown): void {
+  options?.success?.(res)
+  options?.complete?.(res)
+}
 
 interface RequestArgs {
   url: string
@@ -103,14 +109,22 @@ export function installPlatform(): Harness {
     onNetworkStatusChange: vi.fn(),
     showModal: vi.fn(),
     showToast: vi.fn(),
-    navigateTo: vi.fn((options: { url: string }) => {
+    // Callbacks fire as WeChat fires them: the simulated SDKs deliver results from them.
+    navigateTo: vi.fn((options: { url: string } & Callbacks) => {
       pages.push({ route: options.url })
+      succeed(options, { errMsg: 'navigateTo:ok' })
     }),
-    navigateBack: vi.fn(() => {
-      if (pages.length > 1) pages.pop()
+    navigateBack: vi.fn((options: Callbacks = {}) => {
+      if (pages.length <= 1) {
+        options.fail?.({ errMsg: 'navigateBack:fail cannot navigate back at first page.' })
+        options.complete?.({})
+        return
+      }
+      pages.pop()
+      succeed(options, { errMsg: 'navigateBack:ok' })
     }),
     redirectTo: vi.fn(),
-    navigateToMiniProgram: vi.fn(),
+    navigateToMiniProgram: vi.fn((options: Callbacks) => succeed(options, { errMsg: 'navigateToMiniProgram:ok' })),
   }
 
   // uni-app's mp-weixin `uni`: own properties first, else `wx[key]` read at access time.

@@ -1,2 +1,8 @@
-/** The real SDK keeps its version here; this simulation follows mp_ecard_sdk 1.0.7. */
-export const Log = { version: '1.0.7-sim' }
+/** The real SDK keeps its version here; the simulation reports the build it behaves like. */
+import { build } from '../sandbox'
+
+export const Log = {
+  get version(): string {
+    return `${build()}-sim`
+  },
+}
