@@ -1,11 +1,11 @@
 import type { TokenKind, TokenResponse } from '@faceid-kit/shared'
 import { envFlag, envNumber } from './config.js'
 import { ConfigurationError, FaceidError, LedgerUnavailableError } from './errors.js'
-import type { IssueSlotScope, Ledger } from './ledger.js'
+import type { IssueSlotRequest, Ledger } from './ledger.js'
 
 /**
  * Every token costs money, so issuance is limited per user and per client IP. A slot is taken in
- * the ledger before Tencent is called (one atomic statement per limit, ordered by a row lock), so
+ * the ledger before Tencent is called (one statement for both limits, ordered by row locks), so
  * a limit of N gives at most N tokens per rolling hour under any concurrency, across every
  * instance sharing the database. A request that buys no token gives its slot back.
  */
@@ -60,28 +60,19 @@ export interface IssueReservation {
  */
 export async function reserveIssue(ledger: Ledger, limits: IssueLimits | undefined, who: { userId: string; clientIp?: string | undefined }, now: Date): Promise<IssueReservation> {
   const since = new Date(now.getTime() - HOUR_MS)
-  const checks: Array<[IssueSlotScope, string, number]> = []
-  if (limits?.perUserPerHour) checks.push(['user', who.userId, limits.perUserPerHour])
-  if (limits?.perIpPerHour && who.clientIp) checks.push(['ip', who.clientIp, limits.perIpPerHour])
-  if (checks.length === 0) await ledger.ping()
-  const taken: Array<[IssueSlotScope, string]> = []
-  const release = async (): Promise<void> => {
-    for (const [scope, key] of taken.splice(0)) await ledger.releaseIssueSlot(scope, key, now).catch(() => undefined)
+  const wanted: IssueSlotRequest[] = []
+  if (limits?.perUserPerHour) wanted.push({ scope: 'user', key: who.userId, limit: limits.perUserPerHour })
+  if (limits?.perIpPerHour && who.clientIp) wanted.push({ scope: 'ip', key: who.clientIp, limit: limits.perIpPerHour })
+  if (wanted.length === 0) {
+    await ledger.ping()
+    return { settleFailure: async () => undefined }
   }
-  try {
-    for (const [scope, key, limit] of checks) {
-      const outcome = await ledger.takeIssueSlot(scope, key, now, since, limit)
-      if (!outcome.taken) throw new RateLimitedError(scope, Math.max(1, Math.ceil((outcome.freesAt.getTime() - now.getTime()) / 1000)))
-      taken.push([scope, key])
-    }
-  } catch (error) {
-    await release()
-    throw error
-  }
+  const outcome = await ledger.takeIssueSlots(wanted, now, since)
+  if (!outcome.taken) throw new RateLimitedError(outcome.scope, Math.max(1, Math.ceil((outcome.freesAt.getTime() - now.getTime()) / 1000)))
   return {
     async settleFailure(error) {
       if (error instanceof LedgerUnavailableError && error.tokenUnrecorded) return
-      await release()
+      for (const { scope, key } of wanted) await ledger.releaseIssueSlot(scope, key, now).catch(() => undefined)
     },
   }
 }

@@ -152,8 +152,15 @@ export interface LedgerOptions {
 
 export type IssueSlotScope = 'user' | 'ip'
 
-/** A slot taken, or refused with the time the slot that matters leaves the window. */
-export type IssueSlotOutcome = { taken: true } | { taken: false; freesAt: Date }
+/** One limit to hold: at most `limit` slots of `key` in the window. */
+export interface IssueSlotRequest {
+  scope: IssueSlotScope
+  key: string
+  limit: number
+}
+
+/** Every slot taken, or none, with the refusing key and when its first slot leaves the window. */
+export type IssueSlotOutcome = { taken: true } | { taken: false; scope: IssueSlotScope; freesAt: Date }
 
 /** How often an instance deletes rows of users and addresses with no recent slot. */
 const SLOT_PRUNE_INTERVAL_MS = 10 * 60_000
@@ -305,31 +312,46 @@ export class Ledger {
   }
 
   /**
-   * Takes one issuance slot of a user or a client IP at `at` when fewer than `limit` were taken
-   * since `since`. One statement: the upsert locks the key's row, so concurrent requests on any
-   * number of instances are counted one after the other and at most `limit` get a slot. Refused:
-   * when the slot that matters leaves the window.
+   * Takes one issuance slot of each key at `at`, for those with fewer than their `limit` taken
+   * since `since`. One statement and one commit for all keys: each upsert locks its key's row, so
+   * concurrent requests on any number of instances are counted one after the other and at most
+   * `limit` get a slot. When a key refuses, the slots taken from the others are given back and
+   * the answer says when the refusing key's first slot leaves the window.
    */
-  async takeIssueSlot(scope: IssueSlotScope, key: string, at: Date, since: Date, limit: number): Promise<IssueSlotOutcome> {
+  async takeIssueSlots(wanted: readonly IssueSlotRequest[], at: Date, since: Date): Promise<IssueSlotOutcome> {
+    if (wanted.length === 0) return { taken: true }
     this.pruneIssueSlots(since)
-    const { rows } = await this.db.query(
-      `INSERT INTO faceid_issue_slots AS s (scope, key, taken, last_taken) VALUES ($1, $2, ARRAY[$3::timestamptz], $3)
-       ON CONFLICT (scope, key) DO UPDATE
-          SET taken = ARRAY(SELECT t FROM unnest(s.taken) AS t WHERE t > $4 ORDER BY t) || $3::timestamptz,
-              last_taken = GREATEST(s.last_taken, $3)
-        WHERE (SELECT count(*) FROM unnest(s.taken) AS t WHERE t > $4) < $5
-       RETURNING 1 AS ok`,
-      [scope, key, at, since, limit],
+    const params: unknown[] = [at, since]
+    // Keys in a fixed order (users before addresses): concurrent statements lock rows in the same order.
+    const ctes = wanted.map((w, n) => {
+      params.push(w.scope, w.key, w.limit)
+      const [scope, key, limit] = [params.length - 2, params.length - 1, params.length]
+      return `s${n} AS (
+        INSERT INTO faceid_issue_slots AS s (scope, key, taken, last_taken) VALUES ($${scope}, $${key}, ARRAY[$1::timestamptz], $1)
+        ON CONFLICT (scope, key) DO UPDATE
+           SET taken = ARRAY(SELECT t FROM unnest(s.taken) AS t WHERE t > $2 ORDER BY t) || $1::timestamptz,
+               last_taken = GREATEST(s.last_taken, $1)
+         WHERE (SELECT count(*) FROM unnest(s.taken) AS t WHERE t > $2) < $${limit}
+        RETURNING 1)`
+    })
+    const { rows } = await this.db.query<Record<string, number>>(
+      `WITH ${ctes.join(',\n')}
+       SELECT ${wanted.map((_, n) => `(SELECT count(*) FROM s${n})::int AS s${n}`).join(', ')}`,
+      params,
     )
-    if (rows.length > 0) return { taken: true }
-    // Refused (the rare path): the limit-th newest slot in the window is the first to free one.
+    const taken = wanted.map((_, n) => rows[0]?.[`s${n}`] === 1)
+    const refused = taken.indexOf(false)
+    if (refused < 0) return { taken: true }
+    // Refused (the rare path): give back what was taken, and find the slot that frees first.
+    for (const [n, w] of wanted.entries()) if (taken[n]) await this.releaseIssueSlot(w.scope, w.key, at).catch(() => undefined)
+    const { scope, key, limit } = wanted[refused]!
     const { rows: held } = await this.db.query<{ limiting: Date | string | null }>(
       `SELECT (SELECT t FROM unnest(taken) AS t WHERE t > $3 ORDER BY t DESC OFFSET $4 LIMIT 1) AS limiting
          FROM faceid_issue_slots WHERE scope = $1 AND key = $2`,
       [scope, key, since, limit - 1],
     )
     const limiting = held[0]?.limiting
-    return { taken: false, freesAt: limiting ? new Date(toDate(limiting).getTime() + (at.getTime() - since.getTime())) : at }
+    return { taken: false, scope, freesAt: limiting ? new Date(toDate(limiting).getTime() + (at.getTime() - since.getTime())) : at }
   }
 
   /** Gives back a slot taken at `at` (no token was bought with it). */

@@ -124,6 +124,29 @@ describe.each(SCOPES)('a limit of 20 %s under 50 concurrent requests', (_label, 
   })
 })
 
+describe('both limits at once', () => {
+  it('a request refused by one limit gives back the slot it took from the other', async () => {
+    const [a, b] = await twoInstances({ limits: { perUserPerHour: 1, perIpPerHour: 3 } })
+    const statuses: number[] = []
+    for (const [h, user] of [[a, 'alice'], [b, 'alice'], [a, 'bob'], [b, 'carol'], [a, 'dave']] as const) statuses.push((await h.call('POST', '/faceid/biz-token', { user })).status)
+    // alice's second request took an address slot before her own limit refused it; it was given back.
+    expect(statuses).toEqual([201, 429, 201, 201, 429])
+    expect(await a.ledger.issueSlots('ip', '127.0.0.1')).toHaveLength(3)
+  })
+
+  it('50 concurrent requests of 10 users: never more than either limit', async () => {
+    const hs = await twoInstances({ limits: { perUserPerHour: 3, perIpPerHour: 20 } })
+    const result = await burst(hs, 50, (i) => `user-${i % 10}`)
+    expect(result.other).toEqual([])
+    expect(result.issued).toBeLessThanOrEqual(20)
+    expect(result.issued).toBeGreaterThan(0)
+    const { rows } = await hs[0].db.query<{ n: number }>('SELECT count(*)::int AS n FROM faceid_tokens GROUP BY user_id')
+    expect(Math.max(...rows.map((r) => r.n))).toBeLessThanOrEqual(3)
+    expect(await hs[0].ledger.count()).toBe(result.issued)
+    expect(bought(hs)).toBe(result.issued)
+  })
+})
+
 describe.runIf(POSTGRES_URL).each(SCOPES)('a limit of 20 %s: two instances sharing one PostgreSQL', (_label, limits, who) => {
   const database = useTestDatabase('postgres')
 
@@ -150,14 +173,14 @@ describe('issuance slots in the ledger', () => {
     const { db, ledger } = await freshDatabase()
     const t0 = Date.parse('2025-03-03T02:00:00Z')
     const at = (s: number) => new Date(t0 + s * 1000)
-    const take = (l: typeof ledger, user: string, s: number) => l.takeIssueSlot('user', user, at(s), at(s - 3600), 2)
+    const take = (l: typeof ledger, user: string, s: number) => l.takeIssueSlots([{ scope: 'user', key: user, limit: 2 }], at(s), at(s - 3600))
     expect(await take(ledger, 'alice', 0)).toEqual({ taken: true })
     expect(await take(ledger, 'alice', 10)).toEqual({ taken: true })
-    expect(await take(ledger, 'alice', 20)).toEqual({ taken: false, freesAt: at(3600) })
+    expect(await take(ledger, 'alice', 20)).toEqual({ taken: false, scope: 'user', freesAt: at(3600) })
     await ledger.releaseIssueSlot('user', 'alice', at(10))
     expect(await ledger.issueSlots('user', 'alice')).toEqual([at(0)])
     expect(await take(ledger, 'alice', 30)).toEqual({ taken: true })
-    expect(await take(ledger, 'alice', 40)).toEqual({ taken: false, freesAt: at(3600) })
+    expect(await take(ledger, 'alice', 40)).toEqual({ taken: false, scope: 'user', freesAt: at(3600) })
     // The first slot leaves the hour: it no longer counts and is dropped.
     expect(await take(ledger, 'alice', 3601)).toEqual({ taken: true })
     expect(await ledger.issueSlots('user', 'alice')).toEqual([at(30), at(3601)])
@@ -180,7 +203,7 @@ describe('issuance slots in the ledger', () => {
     expect((await ledger.issueSlots('user', 'alice')).map((d) => Math.round((now - d.getTime()) / 60_000))).toEqual([50, 10])
     expect(await ledger.issueSlots('user', 'bob')).toHaveLength(1)
     expect(await ledger.issueSlots('ip', '203.0.113.7')).toHaveLength(3)
-    expect(await ledger.takeIssueSlot('user', 'alice', new Date(now), new Date(now - 3600_000), 2)).toMatchObject({ taken: false })
+    expect(await ledger.takeIssueSlots([{ scope: 'user', key: 'alice', limit: 2 }], new Date(now), new Date(now - 3600_000))).toMatchObject({ taken: false })
   })
 })
 
