@@ -236,7 +236,7 @@ describe.skipIf(!POSTGRES_BIN)('recorded before the client sees it (PostgreSQL)'
   it('answers 503 ledger_unavailable when the insert fails after Tencent issued the token', async () => {
     const db = await openDatabase({ url: cluster.url, onConnectionError: () => undefined })
     try {
-      const h = await harness({ database: db })
+      const h = await harness({ database: db, router: { limits: { perUserPerHour: 5 } } })
       await resetDatabase(db)
       const lock = await lockInserts()
       const pending = h.call('POST', '/faceid/eid-token', { user: 'alice' })
@@ -250,6 +250,8 @@ describe.skipIf(!POSTGRES_BIN)('recorded before the client sees it (PostgreSQL)'
       }
       expectLedgerUnavailable(await pending)
       expect(await boughtAndRecorded(h, db)).toEqual({ bought: 1, recorded: 0 })
+      // That token was paid for: it keeps counting against the user's limit.
+      expect(await h.ledger.issueSlots('user', 'alice')).toHaveLength(1)
     } finally {
       await db.close()
     }
