@@ -110,3 +110,22 @@ export interface UseEidVerifyReturn extends UseVerifyState {
    */
   start(): Promise<UseVerifyOutcome>
 }
+
+/** Properties both components share (`<faceid-verify>`, `<eid-verify>`). */
+export interface VerifyButtonProps {
+  /** Server origin; default: `configureFaceidKit({ baseUrl })`. */
+  baseUrl?: string
+  /** Request headers (e.g. Authorization); default: `configureFaceidKit({ header })`. */
+  header?: Record<string, string>
+  text?: string
+  busyText?: string
+  disabled?: boolean
+}
+
+/** Events both components emit. */
+export interface VerifyButtonEmits {
+  start: [payload: { token: string }]
+  result: [result: VerificationResult]
+  cancel: [payload: { token: string; reason: CancelReason }]
+  error: [error: KitErrorInfo]
+}
