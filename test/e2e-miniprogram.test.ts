@@ -15,7 +15,7 @@ import { build } from '../miniprogram/scripts/build.mjs'
 import { FakeWx, type FakeRequest, type FakeResponse } from '../miniprogram/test/helpers/fake-wx'
 import { forgetModules, loadEidSim, loadFaceSim, loadKit } from '../miniprogram/test/helpers/load'
 import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
-import { startServer, type RunningServer } from '../server/src/standalone.js'
+import { startServer, type RunningServer } from '../server/src/standalone/server.js'
 
 type Simulate = typeof import('miniprogram-simulate')
 const { JSDOM } = createRequire(import.meta.url)('jsdom') as {

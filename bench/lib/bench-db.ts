@@ -8,7 +8,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import type { OpenDatabaseOptions } from '../../server/src/database.js'
+import type { OpenDatabaseOptions } from '../../server/src/store/database.js'
 
 export interface BenchDatabase {
   engine: 'pglite' | 'postgres'

@@ -2,7 +2,7 @@
  * Child process: the Tencent API emulator alone, so that it never competes with the server under
  * test for an event loop. The parent completes verifications and reads the call counters here.
  */
-import { createEmulator } from '../../server/src/emulator/index.js'
+import { createEmulator } from '../../server/emulator/index.js'
 import { fatal, serve } from './child.js'
 import { wallNow } from './clock.js'
 import { CHILD_OPTIONS_ENV, type EmulatorProcessInfo, type EmulatorProcessOptions } from './processes.js'

@@ -5,8 +5,8 @@
  * Linux) and from sampling `process.memoryUsage.rss()` every 10 ms as a fallback.
  */
 import fs from 'node:fs'
-import { SANDBOX_CREDENTIAL } from '../../server/src/emulator/index.js'
-import { startServer } from '../../server/src/standalone.js'
+import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
+import { startServer } from '../../server/src/standalone/server.js'
 import { fatal, serve } from './child.js'
 import { CHILD_OPTIONS_ENV, MERCHANT_ID, RULE_ID, type KitServerInfo, type KitServerOptions } from './processes.js'
 

@@ -1,6 +1,6 @@
 /** Launchers of the benchmark's child processes, and what they share with them. */
-import type { EmulatorOptions } from '../../server/src/emulator/index.js'
-import type { OpenDatabaseOptions } from '../../server/src/database.js'
+import type { EmulatorOptions } from '../../server/emulator/index.js'
+import type { OpenDatabaseOptions } from '../../server/src/store/database.js'
 import { startChild, type ChildHandle } from './child.js'
 import type { EmulatorProcessApi } from './emulator-process.js'
 import type { IssuanceServersApi } from './issuance-servers.js'

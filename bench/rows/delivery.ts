@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto'
 import { DEFAULT_SETTLE_DELAY, type Kit } from '../../miniprogram/src/core/index.js'
-import { createSessions } from '../../server/src/session.js'
+import { createSessions } from '../../server/src/http/sessions.js'
 import { pgliteDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { wallNow } from '../lib/clock.js'
 import { createNodeKit } from '../lib/node-platform.js'

@@ -14,7 +14,7 @@ import type { Settings } from '../lib/settings.js'
 import { pool } from '../lib/stats.js'
 import { startVerificationRig } from './delivery.js'
 
-const ROOT = new URL('../../', import.meta.url)
+const ROOT = new URL('../..', import.meta.url)
 
 interface SizeReport {
   bytes: number

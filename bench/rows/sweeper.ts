@@ -5,12 +5,12 @@
  * runs to its cap (1.00 = exactly at it); the emulator counts every call over the cap.
  * The sweeper and its PGlite ledger run here; the emulator has its own process.
  */
-import { openDatabase } from '../../server/src/database.js'
-import { SANDBOX_CREDENTIAL } from '../../server/src/emulator/index.js'
-import { createTencentGateway } from '../../server/src/gateway.js'
-import { Ledger } from '../../server/src/ledger.js'
-import { createSweeper, sweeperOptionsFromEnv } from '../../server/src/sweeper.js'
-import { Verifier } from '../../server/src/verifier.js'
+import { openDatabase } from '../../server/src/store/database.js'
+import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
+import { createTencentGateway } from '../../server/src/providers/tencent/client.js'
+import { Ledger } from '../../server/src/store/ledger.js'
+import { createSweeper, sweeperOptionsFromEnv } from '../../server/src/jobs/sweeper.js'
+import { Verifier } from '../../server/src/verification/verifier.js'
 import { pgliteDatabase } from '../lib/bench-db.js'
 import { IDENTITY, RULE_ID, startEmulatorProcess } from '../lib/processes.js'
 import { fixed, progress, type RowResult } from '../lib/report.js'

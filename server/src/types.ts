@@ -1,7 +1,7 @@
 import type { BizTokenOptions, EidTokenOptions, Identity } from '@faceid-kit/shared'
 import type { Context } from 'koa'
-import type { IssueLimits, ReuseOptions } from './issuance.js'
-import type { Verifier } from './verifier.js'
+import type { IssueLimits, ReuseOptions } from './verification/issuance-limits.js'
+import type { Verifier } from './verification/verifier.js'
 
 export type Awaitable<T> = T | Promise<T>
 

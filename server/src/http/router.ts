@@ -1,0 +1,100 @@
+import { bodyParser } from '@koa/bodyparser'
+import Router from '@koa/router'
+import { isValidToken, type TokenKind } from '@faceid-kit/shared'
+import type { Context, Next } from 'koa'
+import { z } from 'zod'
+import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
+import { errorHandler } from './error-body.js'
+import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
+import type { FaceidRouterOptions } from '../types.js'
+
+/** The client may not choose anything about a verification: identity and options come from the partner. */
+const IssueBody = z.object({}).strict()
+
+const PATHS: Record<TokenKind, string> = { face: '/biz-token', eid: '/eid-token' }
+
+function validateOptions(options: FaceidRouterOptions): void {
+  if (!options || typeof options !== 'object') throw new ConfigurationError('createFaceidRouter needs an options object')
+  if (!options.verifier) throw new ConfigurationError('createFaceidRouter: `verifier` is required')
+  if (typeof options.resolveUser !== 'function') throw new ConfigurationError('createFaceidRouter: `resolveUser(ctx)` is required')
+  if (options.prefix !== undefined && !/^\/[\w\-/]*$/.test(options.prefix)) throw new ConfigurationError(`createFaceidRouter: bad prefix ${options.prefix}`)
+  validateLimits(options.limits)
+}
+
+/**
+ * Requests with a body must say it is JSON, in UTF-8 (RFC 8259), not compressed (no client of
+ * the kit compresses requests); anything else is refused before parsing.
+ */
+export async function requireJson(ctx: Context, next: Next): Promise<void> {
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== ''
+  if (hasBody) {
+    if (!ctx.is('application/json')) throw new FaceidError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)')
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(ctx.get('content-type'))?.[1]?.toLowerCase()
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new FaceidError(415, 'unsupported_encoding', 'JSON must be UTF-8')
+    const encoding = ctx.get('content-encoding').trim().toLowerCase()
+    if (encoding !== '' && encoding !== 'identity') throw new FaceidError(415, 'unsupported_encoding', 'Send the body uncompressed')
+  }
+  await next()
+}
+
+/**
+ * The four routes of DESIGN §4, mountable under any prefix in any Koa app:
+ * `app.use(createFaceidRouter({ verifier, resolveUser }).routes())`.
+ */
+export function createFaceidRouter(options: FaceidRouterOptions): Router {
+  validateOptions(options)
+  const { verifier } = options
+  const router = new Router({ prefix: options.prefix ?? '/faceid' })
+  router.use(errorHandler({ onError: options.onError }))
+
+  async function userOf(ctx: Context): Promise<string> {
+    const user = await options.resolveUser(ctx)
+    if (typeof user !== 'string' || user === '') throw new UnauthorizedError()
+    return user
+  }
+
+  for (const kind of ['face', 'eid'] as const) {
+    const path = PATHS[kind]
+
+    router.post(path, requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: options.jsonLimit ?? '16kb', jsonStrict: true }), async function issueToken(ctx) {
+      const userId = await userOf(ctx)
+      const body: unknown = ctx.request.body ?? {}
+      const parsed = IssueBody.safeParse(body)
+      if (!parsed.success) throw new BadRequestError('invalid_body', 'The body must be empty or {}: the verification is configured by the server')
+      const bizTokenOptions = kind === 'face' ? await options.bizTokenOptions?.(userId, ctx) : undefined
+      const eidTokenOptions = kind === 'eid' ? await options.eidTokenOptions?.(userId, ctx) : undefined
+      const now = verifier.now()
+      if (options.reuseOpenToken) {
+        const reuse = options.reuseOpenToken === true ? {} : options.reuseOpenToken
+        const open = await findReusableToken(verifier.ledger, kind, userId, now, reuse, { ruleId: bizTokenOptions?.RuleId, merchantId: eidTokenOptions?.MerchantId })
+        if (open) {
+          // Nothing new was paid for: 200, not 201.
+          ctx.body = open
+          return
+        }
+      }
+      // Before paying Tencent: a slot of every limit, or at least an answer from the ledger.
+      const reservation = await reserveIssue(verifier.ledger, options.limits, { userId, clientIp: ctx.ip }, now)
+      let issued
+      try {
+        const identity = await options.resolveIdentity?.(userId, ctx)
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, bizTokenOptions, eidTokenOptions }, { ledgerChecked: true })
+      } catch (error) {
+        await reservation.settleFailure(error)
+        throw error
+      }
+      ctx.status = 201
+      ctx.body = issued
+    })
+
+    router.get(`${path}/:token`, async function getResult(ctx) {
+      const userId = await userOf(ctx)
+      const token = ctx.params['token']
+      if (!isValidToken(token)) throw new BadRequestError('invalid_token', 'A token is 36 characters of A-Z, a-z, 0-9 and -')
+      const record = await verifier.ledger.getForUser(token, userId, kind)
+      if (!record) throw new NotFoundError('No such token')
+      ctx.body = await verifier.refresh(record)
+    })
+  }
+  return router
+}

@@ -1,0 +1,161 @@
+import http from 'node:http'
+import https from 'node:https'
+import { faceid } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/index.js'
+import type {
+  DetectAuthRequest,
+  DetectAuthResponse,
+  GetDetectInfoEnhancedRequest,
+  GetDetectInfoEnhancedResponse,
+  GetEidResultRequest,
+  GetEidResultResponse,
+  GetEidTokenRequest,
+  GetEidTokenResponse,
+  GetWeChatBillDetailsRequest,
+  GetWeChatBillDetailsResponse,
+} from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
+import { ConfigurationError, UpstreamError } from '../../errors/index.js'
+import { toUpstreamError } from './errors.js'
+
+type FaceidClient = InstanceType<typeof faceid.v20180301.Client>
+
+/** Default deadline of one attempt (one HTTP exchange with Tencent, headers and body), in seconds. */
+export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 10
+
+/** Per-call options every `Gateway` method takes. */
+export interface CallOptions {
+  /**
+   * Ends the call early: the HTTP request is aborted and its socket destroyed. A signal aborted
+   * with a `DeadlineExceeded` reason makes the call reject with `UpstreamTimeoutError`.
+   */
+  signal?: AbortSignal
+}
+
+/** Abort reason of a passed deadline: which one, and how long it was. */
+export class DeadlineExceeded extends Error {
+  constructor(
+    readonly scope: 'attempt' | 'call',
+    readonly timeoutMs: number,
+  ) {
+    super(`The ${scope} deadline of ${timeoutMs} ms passed`)
+    this.name = 'DeadlineExceeded'
+  }
+}
+
+/**
+ * A Tencent call that ran past a deadline: one attempt's (`FACEID_TIMEOUT_SECONDS`) or the whole
+ * call's with its retries (`FACEID_TOTAL_TIMEOUT_SECONDS`). The socket has been destroyed.
+ * Answered as 503 `upstream_unavailable`, like any other unreachable upstream.
+ */
+export class UpstreamTimeoutError extends UpstreamError {
+  readonly scope: 'attempt' | 'call'
+  readonly timeoutMs: number
+
+  constructor(action: string, deadline: DeadlineExceeded, cause?: unknown) {
+    super(
+      {
+        action,
+        tencentCode: 'Timeout',
+        retryable: true,
+        status: 503,
+        code: 'upstream_unavailable',
+        message: `Tencent ${action} is unreachable (no complete answer within the ${deadline.scope} deadline of ${deadline.timeoutMs} ms)`,
+      },
+      cause,
+    )
+    this.scope = deadline.scope
+    this.timeoutMs = deadline.timeoutMs
+  }
+}
+
+export interface GatewayOptions {
+  secretId: string
+  secretKey: string
+  /** Default `ap-guangzhou`. */
+  region?: string
+  /** `host[:port]`, or a URL such as `http://127.0.0.1:9000`. Default `faceid.tencentcloudapi.com` over https. */
+  endpoint?: string
+  /**
+   * Deadline of one attempt in seconds, from sending the request to the last byte of the answer.
+   * When it passes, the request is aborted and its socket destroyed. Default 10.
+   */
+  timeoutSeconds?: number
+}
+
+/** The Tencent actions faceid-kit uses. Routes, sweeper and reconciliation depend on this, not on the SDK. */
+export interface Gateway {
+  detectAuth(request: DetectAuthRequest, options?: CallOptions): Promise<DetectAuthResponse>
+  getDetectInfoEnhanced(request: GetDetectInfoEnhancedRequest, options?: CallOptions): Promise<GetDetectInfoEnhancedResponse>
+  getEidToken(request: GetEidTokenRequest, options?: CallOptions): Promise<GetEidTokenResponse>
+  getEidResult(request: GetEidResultRequest, options?: CallOptions): Promise<GetEidResultResponse>
+  getWeChatBillDetails(request: GetWeChatBillDetailsRequest, options?: CallOptions): Promise<GetWeChatBillDetailsResponse>
+}
+
+/** Splits an endpoint setting into what the SDK's httpProfile wants. */
+export function parseEndpoint(endpoint: string | undefined): { endpoint: string; protocol: 'http://' | 'https://' } {
+  if (!endpoint) return { endpoint: 'faceid.tencentcloudapi.com', protocol: 'https://' }
+  const match = /^(https?):\/\/([^/]+)\/?$/.exec(endpoint.trim())
+  if (match) return { endpoint: match[2]!, protocol: match[1] === 'http' ? 'http://' : 'https://' }
+  if (/^[^/\s]+$/.test(endpoint.trim())) return { endpoint: endpoint.trim(), protocol: 'https://' }
+  throw new ConfigurationError(`FACEID_ENDPOINT is not a host or an http(s) URL: ${endpoint}`)
+}
+
+/**
+ * A `Gateway` over the real `tencentcloud-sdk-nodejs` faceid client.
+ *
+ * Deadlines are ours, not the SDK's: its `reqTimeout` (node-fetch's `timeout`) is a header
+ * timeout followed by a fresh body timeout, and the body timeout rejects without closing the
+ * response, which leaves the socket open for good. So `reqTimeout` is 0 (off) and every call
+ * passes the SDK an `AbortSignal` (its documented `request(action, req, { signal })` option)
+ * that fires at the attempt's deadline; node-fetch then aborts the request and destroys the socket.
+ */
+export function createTencentGateway(options: GatewayOptions): Gateway {
+  if (!options.secretId || !options.secretKey) throw new ConfigurationError('Tencent Cloud secretId and secretKey are required')
+  const { endpoint, protocol } = parseEndpoint(options.endpoint)
+  const attemptMs = Math.round((options.timeoutSeconds ?? DEFAULT_ATTEMPT_TIMEOUT_SECONDS) * 1000)
+  if (!(attemptMs > 0 && attemptMs <= 2_147_483_647)) throw new ConfigurationError('The Tencent request timeout must be more than 0 seconds and at most 24 days')
+  // An explicit keep-alive agent: reuses connections, and keeps the SDK from routing loopback
+  // traffic through `http_proxy` (it has no NO_PROXY support).
+  const agent = protocol === 'http://' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true })
+  const client: FaceidClient = new faceid.v20180301.Client({
+    credential: { secretId: options.secretId, secretKey: options.secretKey },
+    region: options.region ?? 'ap-guangzhou',
+    profile: {
+      httpProfile: { endpoint, protocol, reqTimeout: 0, agent },
+    },
+  })
+
+  async function call<Res>(action: string, request: object, callOptions: CallOptions | undefined): Promise<Res> {
+    const outer = callOptions?.signal
+    const controller = new AbortController()
+    const onOuterAbort = (): void => controller.abort(outer?.reason)
+    if (outer?.aborted) onOuterAbort()
+    else outer?.addEventListener('abort', onOuterAbort, { once: true })
+    const timer = setTimeout(() => controller.abort(new DeadlineExceeded('attempt', attemptMs)), attemptMs)
+    try {
+      return (await client.request(action, request, { signal: controller.signal })) as Res
+    } catch (error) {
+      if (controller.signal.aborted) throw abortedError(action, controller.signal.reason, error)
+      throw toUpstreamError(action, error)
+    } finally {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
+  }
+
+  return {
+    detectAuth: (req, o) => call('DetectAuth', req, o),
+    getDetectInfoEnhanced: (req, o) => call('GetDetectInfoEnhanced', req, o),
+    getEidToken: (req, o) => call('GetEidToken', req, o),
+    getEidResult: (req, o) => call('GetEidResult', req, o),
+    getWeChatBillDetails: (req, o) => call('GetWeChatBillDetails', req, o),
+  }
+}
+
+/** A call ended by a deadline (retryable timeout) or by its caller (not retried: the caller gave up). */
+function abortedError(action: string, reason: unknown, cause: unknown): UpstreamError {
+  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause)
+  return new UpstreamError(
+    { action, tencentCode: 'Aborted', retryable: false, status: 503, code: 'upstream_unavailable', message: `Tencent ${action} was abandoned by its caller` },
+    cause,
+  )
+}

@@ -1,0 +1,136 @@
+import type { UpstreamError } from '../errors/index.js'
+import { DeadlineExceeded, UpstreamTimeoutError, type CallOptions, type Gateway } from '../providers/tencent/client.js'
+import { envNumber } from '../config/environment.js'
+import { toUpstreamError } from '../providers/tencent/errors.js'
+
+export interface RetryOptions {
+  /** Calls in all, the first included. Default 3; 1 disables retries. */
+  attempts?: number
+  /** Ceiling of the first backoff, in ms. Default 100. */
+  baseDelayMs?: number
+  /** Largest backoff ceiling, in ms. Default 2000. */
+  maxDelayMs?: number
+  /**
+   * Deadline of one logical call (all attempts and waits), in ms. No retry starts whose backoff
+   * would end past it, and the attempt in flight when it passes is aborted (its socket closed):
+   * the call then rejects with `UpstreamTimeoutError` (`scope: 'call'`). Default 20 000;
+   * `Infinity` for none (each attempt's own deadline still applies).
+   */
+  budgetMs?: number
+  /** Injected for tests. Default `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>
+  /** Injected for tests: a number in [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** Injected for tests: the clock the budget is measured with, in ms. Default `Date.now`. */
+  now?: () => number
+  /** Told about each retry, e.g. for logging (never log request bodies: they hold identities). */
+  onRetry?: (info: RetryInfo) => void
+}
+
+export interface RetryInfo {
+  action: string
+  /** The attempt that failed, from 1. */
+  attempt: number
+  delayMs: number
+  error: UpstreamError
+}
+
+/** Default deadline of one call with all its retries (`FACEID_TOTAL_TIMEOUT_SECONDS`), in ms. */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 20_000
+
+/** Longest delay `setTimeout` takes (longer ones fire at once); a longer budget means none. */
+const MAX_TIMER_MS = 2_147_483_647
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * "Full jitter" backoff: a uniform wait in [0, min(max, base·2^(attempt−1))). Spreading retries
+ * out keeps many clients that failed together from hitting Tencent together again.
+ */
+export function backoffDelay(attempt: number, options: { baseDelayMs: number; maxDelayMs: number; random: () => number }): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1))
+  return Math.floor(options.random() * ceiling)
+}
+
+/**
+ * Runs `fn`, retrying transient upstream failures (the `retryable` flag of `UpstreamError`:
+ * RequestLimitExceeded, InternalError, HTTP 5xx, network errors, timeouts). Anything else —
+ * a bad parameter, an auth failure, an expired token — is thrown at once: repeating it cannot help.
+ */
+export async function retrying<T>(
+  action: string,
+  fn: (options: CallOptions) => Promise<T>,
+  options: RetryOptions = {},
+  callOptions: CallOptions = {},
+): Promise<T> {
+  const attempts = Math.max(1, Math.floor(options.attempts ?? 3))
+  const delays = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2000, random: options.random ?? Math.random }
+  const sleep = options.sleep ?? defaultSleep
+  const now = options.now ?? Date.now
+  const budgetMs = options.budgetMs ?? DEFAULT_TOTAL_TIMEOUT_MS
+  const deadline = now() + budgetMs
+  // One signal for the whole call: the caller's, or the call's deadline, whichever comes first.
+  const controller = new AbortController()
+  const outer = callOptions.signal
+  const onOuterAbort = (): void => controller.abort(outer?.reason)
+  if (outer?.aborted) onOuterAbort()
+  else outer?.addEventListener('abort', onOuterAbort, { once: true })
+  const timer = budgetMs <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new DeadlineExceeded('call', budgetMs)), budgetMs) : undefined
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn({ signal: controller.signal })
+      } catch (caught) {
+        const error = toUpstreamError(action, caught)
+        if (controller.signal.aborted) {
+          const reason: unknown = controller.signal.reason
+          throw reason instanceof DeadlineExceeded && !(error instanceof UpstreamTimeoutError && error.scope === 'call') ? new UpstreamTimeoutError(action, reason, error) : error
+        }
+        if (!error.retryable || attempt >= attempts) throw error
+        const delayMs = backoffDelay(attempt, delays)
+        if (now() + delayMs > deadline) throw error
+        options.onRetry?.({ action, attempt, delayMs, error })
+        await sleep(delayMs)
+      }
+    }
+  } finally {
+    clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuterAbort)
+  }
+}
+
+/**
+ * The same gateway, each call retried on transient failures.
+ *
+ * A retried `DetectAuth` / `GetEidToken` whose first answer was lost on the way back (a dropped
+ * connection, a timeout) has created a token upstream that nobody will ever see. Such a token is
+ * never used, so never charged; it is simply not in the ledger.
+ */
+export function withRetries(gateway: Gateway, options: RetryOptions = {}): Gateway {
+  return {
+    detectAuth: (req, o) => retrying('DetectAuth', (a) => gateway.detectAuth(req, a), options, o),
+    getDetectInfoEnhanced: (req, o) => retrying('GetDetectInfoEnhanced', (a) => gateway.getDetectInfoEnhanced(req, a), options, o),
+    getEidToken: (req, o) => retrying('GetEidToken', (a) => gateway.getEidToken(req, a), options, o),
+    getEidResult: (req, o) => retrying('GetEidResult', (a) => gateway.getEidResult(req, a), options, o),
+    getWeChatBillDetails: (req, o) => retrying('GetWeChatBillDetails', (a) => gateway.getWeChatBillDetails(req, a), options, o),
+  }
+}
+
+/** Reads retry settings from the environment (see the README's configuration table). */
+export function retryOptionsFromEnv(env: NodeJS.ProcessEnv): RetryOptions {
+  const options: RetryOptions = {}
+  const attempts = envNumber(env, 'FACEID_RETRY_ATTEMPTS')
+  const base = envNumber(env, 'FACEID_RETRY_BASE_MS')
+  const max = envNumber(env, 'FACEID_RETRY_MAX_MS')
+  if (attempts !== undefined) options.attempts = attempts
+  if (base !== undefined) options.baseDelayMs = base
+  if (max !== undefined) options.maxDelayMs = max
+  const total = envNumber(env, 'FACEID_TOTAL_TIMEOUT_SECONDS', { hint: 'seconds, 0: the default' })
+  if (total) options.budgetMs = Math.round(total * 1000)
+  return options
+}
+
+/** `FACEID_TIMEOUT_SECONDS`: the deadline of one attempt (one HTTP exchange with Tencent, headers and body). */
+export function timeoutSecondsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  return envNumber(env, 'FACEID_TIMEOUT_SECONDS') || undefined
+}

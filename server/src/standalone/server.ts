@@ -1,0 +1,400 @@
+import crypto from 'node:crypto'
+import http from 'node:http'
+import { isIP, type AddressInfo, type Socket } from 'node:net'
+import { bodyParser } from '@koa/bodyparser'
+import Router from '@koa/router'
+import { TOKEN_PATTERN, type Identity } from '@faceid-kit/shared'
+import Koa from 'koa'
+import pino, { type DestinationStream, type Logger } from 'pino'
+import { z } from 'zod'
+import { envNumber, httpLimitsFromEnv, isProduction, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
+import { openDatabase, type Database } from '../store/database.js'
+import { createEmulator, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
+import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
+import { Keyring } from '../privacy/data-keys.js'
+import { createTencentGateway } from '../providers/tencent/client.js'
+import { errorHandler, errorReporter } from '../http/error-body.js'
+import { issuanceOptionsFromEnv } from '../verification/issuance-limits.js'
+import { Ledger } from '../store/ledger.js'
+import { claimLedgerMode } from '../store/ledger-mode.js'
+import { createLogger, requestLogger } from '../privacy/logging.js'
+import { createFaceidRouter, requireJson } from '../http/router.js'
+import { createSessions, type Sessions } from '../http/sessions.js'
+import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from '../resilience/retry.js'
+import { createSweeper, sweeperOptionsFromEnv, type Sweeper } from '../jobs/sweeper.js'
+import { billPullEnabledFromEnv, createDailyBillPull } from '../billing/bill.js'
+import { Verifier } from '../verification/verifier.js'
+
+export interface StartServerOptions {
+  /** Overrides `PORT`; 0 picks a free port. */
+  port?: number
+  host?: string
+  /** Environment to read the configuration from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** PGlite data directory or `'memory'` (ignored when DATABASE_URL is set). Default `./.data`. */
+  dataDir?: string
+  /** An already open database to keep the ledger in (not closed by `close()`); overrides DATABASE_URL and dataDir. */
+  database?: Database
+  logger?: Logger | false
+  /** Where the kit's own redacting logger writes (default stdout); ignored when `logger` is given. */
+  logDestination?: DestinationStream
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  config: ServerConfig
+  /** The embedded emulator, in sandbox mode. */
+  emulator: Emulator | undefined
+  verifier: Verifier
+  /** The background result sweeper; off when `FACEID_SWEEP_INTERVAL_SECONDS=0`. */
+  sweeper: Sweeper | undefined
+  app: Koa
+  close(): Promise<void>
+}
+
+const SANDBOX_RULE_ID = '1'
+const SANDBOX_MERCHANT_ID = '0NSJ2106141714'
+
+const DevLoginBody = z.object({
+  userId: z.string().min(1).max(128).regex(/^[\w.@:-]+$/),
+  identity: z.object({ name: z.string().min(1).max(64), idCard: z.string().regex(/^\d{17}[\dXx]$/) }).strict().optional(),
+}).strict()
+
+const CompleteBody = z.discriminatedUnion('outcome', [
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('passed') }).strict(),
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('failed'), code: z.number().int().optional() }).strict(),
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('abandoned') }).strict(),
+])
+
+/**
+ * What `npm start` runs: the faceid routes under `/faceid`, bearer sessions, `/health`, and —
+ * with no Tencent credentials — the embedded emulator plus `/auth/dev-login` and `/sandbox/complete`.
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env
+  const config = readConfig(env)
+  if (config.sandbox && isProduction(env, process.env)) {
+    throw new ConfigurationError('Sandbox mode (no FACEID_SECRET_ID/FACEID_SECRET_KEY) refuses NODE_ENV=production: the emulator and dev-login are for development only')
+  }
+  if (!config.sandbox && !config.sessionSecret) throw new ConfigurationError('SESSION_SECRET is required outside sandbox mode')
+  // Live mode refuses to start without a data key; the sandbox uses a public one and says so.
+  const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
+  const issuance = issuanceOptionsFromEnv(env)
+  const trustedProxies = proxyHopsFromEnv(env)
+  const httpLimits = httpLimitsFromEnv(env)
+  const sessionMaxLifetimeSeconds = envNumber(env, 'SESSION_MAX_LIFETIME_SECONDS', { hint: 'seconds' }) || undefined
+  const log =
+    options.logger === false
+      ? pino({ enabled: false })
+      : (options.logger ?? createLogger({ destination: options.logDestination, secrets: secretsOf(config, env) }))
+
+  let emulator: Emulator | undefined
+  let db: Database | undefined
+  const closers: Array<() => Promise<void>> = []
+  try {
+    let gatewayOptions
+    const ruleId = config.ruleId ?? (config.sandbox ? SANDBOX_RULE_ID : undefined)
+    const merchantId = config.merchantId ?? (config.sandbox ? SANDBOX_MERCHANT_ID : undefined)
+    if (config.sandbox) {
+      emulator = createEmulator({ ruleIds: ruleId ? [ruleId] : undefined, merchantIds: merchantId ? [merchantId] : undefined, logger: false })
+      const listening = await emulator.listen(0, '127.0.0.1')
+      closers.push(() => emulator!.close())
+      gatewayOptions = { ...SANDBOX_CREDENTIAL, endpoint: listening.url, region: config.region }
+    } else {
+      gatewayOptions = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
+    }
+    if (options.database) {
+      db = options.database
+    } else {
+      db = await openDatabase({
+        url: config.databaseUrl,
+        dataDir: options.dataDir,
+        onConnectionError: (error) => log.warn({ err: error }, 'PostgreSQL closed an idle connection; it will be reopened'),
+      })
+      closers.push(() => db!.close())
+    }
+    const ledger = await Ledger.open(db, { keyring })
+    // Before anything acts on the ledger (sweeper, purge, routes): it must be of this mode.
+    const mode = config.sandbox ? 'sandbox' : 'live'
+    const marking = await claimLedgerMode(db, mode)
+    if (marking !== 'marked') log.info({ mode, marking }, 'ledger marked with its mode')
+    if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
+    const retentionDays = retentionDaysFromEnv(env)
+    if (retentionDays !== undefined) {
+      const purge = () =>
+        ledger.purgePersonalData(new Date(Date.now() - retentionDays * 86_400_000)).then(
+          (purged) => purged > 0 && log.info({ purged, retentionDays }, 'personal data purged'),
+          (error: unknown) => log.error({ err: error }, 'personal data purge failed'),
+        )
+      void purge()
+      const timer = setInterval(() => void purge(), 3600_000).unref()
+      closers.push(async () => clearInterval(timer))
+    }
+    // The routes and the sweeper must ask Tencent for the same parts of a result.
+    const infoType = env['FACEID_RESULT_INFO_TYPE'] || undefined
+    const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
+    const verifier = new Verifier({
+      gateway: withRetries(upstream, retryOptionsFromEnv(env)),
+      ledger,
+      ruleId,
+      merchantId,
+      infoType,
+    })
+    const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
+    // The sweeper paces and retries on its own, so it gets the bare gateway.
+    const sweeper = sweeping
+      ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, infoType, logger: log })
+      : undefined
+    if (sweeper) {
+      sweeper.start()
+      closers.push(() => sweeper.stop())
+    }
+    // Yesterday's GetWeChatBillDetails of the configured RuleId, once a day after 06:00 Beijing time (reconciliation).
+    if (billPullEnabledFromEnv(env, config.sandbox)) {
+      const billPull = createDailyBillPull({ db, gateway: upstream, ruleId, logger: log })
+      billPull.start()
+      closers.push(() => billPull.stop())
+    }
+
+    // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
+    // Sandbox sessions are signed with a key derived from the secret and carry the sandbox issuer,
+    // so a sandbox sharing production's SESSION_SECRET still mints nothing production accepts.
+    const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'), {
+      mode,
+      maxLifetimeSeconds: sessionMaxLifetimeSeconds,
+    })
+    const demoIdentities = new Map<string, Identity>()
+    // X-Forwarded-For is read by clientAddress below, never by Koa.
+    const app = new Koa({ proxy: false })
+    app.use(closeUnreadRequests)
+    app.use(requestLogger(log))
+    // One concise line per failure class per minute: an outage must not flood the log with stacks.
+    const logError = errorReporter(log)
+    app.use(errorHandler({ onError: logError }))
+    app.use(clientAddress(trustedProxies))
+    app.use(
+      createFaceidRouter({
+        verifier,
+        resolveUser: sessions.resolveUser,
+        resolveIdentity: (userId) => demoIdentities.get(userId),
+        limits: issuance.limits,
+        reuseOpenToken: issuance.reuseOpenToken,
+        onError: logError,
+      }).routes(),
+    )
+    app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
+    app.use(async (ctx) => {
+      // The path is not echoed: it may hold whatever the caller put there.
+      throw new NotFoundError(`No route for ${ctx.method} here`)
+    })
+
+    const server = createHttpServer(app, httpLimits)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => resolve())
+    })
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())))
+    server.closeIdleConnections?.()
+    const port = (server.address() as AddressInfo).port
+    const url = `http://127.0.0.1:${port}`
+    log.info(
+      { port, mode: config.sandbox ? 'sandbox' : 'live', database: db.engine === 'postgres' ? 'postgresql' : `pglite (${options.dataDir ?? './.data'})` },
+      config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
+    )
+    return {
+      url,
+      port,
+      config,
+      emulator,
+      verifier,
+      sweeper,
+      app,
+      async close() {
+        server.closeAllConnections?.()
+        for (const close of closers.reverse()) await close()
+      },
+    }
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    throw error
+  }
+}
+
+/** Every configured secret value, so the logger can remove them wherever they show up. */
+function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
+  const keys = [env['FACEID_DATA_KEY'], ...(env['FACEID_DATA_KEYS'] ?? '').split(',')]
+    .map((k) => k?.trim() ?? '')
+    .filter(Boolean)
+    .flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
+  return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
+}
+
+/** `FACEID_PERSONAL_DATA_RETENTION_DAYS`: how long sealed personal data of final results is kept. */
+function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  return envNumber(env, 'FACEID_PERSONAL_DATA_RETENTION_DAYS', { hint: 'days' })
+}
+
+/**
+ * The HTTP listener with the kit's limits: `maxConnections` (Node drops any connection beyond it
+ * at once, with no answer), the time to send the headers and the whole request (Node answers
+ * 408), and errors of Node's HTTP parser answered in the kit's JSON shape.
+ */
+function createHttpServer(app: Koa, limits: HttpServerLimits): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks those two timeouts (its default, 30 s, would let them run late by that much).
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.round(limits.headersTimeoutMs / 4))),
+    },
+    app.callback(),
+  )
+  server.maxConnections = limits.maxConnections
+  server.on('clientError', answerClientError)
+  return server
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'body_too_large', 'The chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
+}
+
+/**
+ * Node's HTTP parser failed (malformed request, headers over 16 KB, a request too slow to
+ * arrive): answer `{ error: { code, message } }` and close, never reading what follows. Node
+ * allows an answer only while the socket is writable and no response is under way on it;
+ * otherwise (a reset, or a malformed request pipelined behind one being answered) the socket is
+ * just closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_request', 'The request is not valid HTTP']
+  const body = JSON.stringify({ error: { code, message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  )
+}
+
+/**
+ * A request answered before its body was read (413 for a body over the limit, 415, 401…) closes
+ * the connection after the answer: keeping it open would make Node read and discard the whole
+ * declared body first.
+ */
+async function closeUnreadRequests(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  try {
+    await next()
+  } finally {
+    if (!ctx.req.complete) ctx.set('Connection', 'close')
+  }
+}
+
+/**
+ * The client's IP, the key of the per-IP issuance limit and the `client_ip` stored with a token.
+ * Behind N trusted proxies (`FACEID_TRUST_PROXY`) it is the N-th entry from the right of
+ * X-Forwarded-For (the leftmost when there are fewer); that entry must be an IPv4 or IPv6 address
+ * (`net.isIP`), or the request is refused with 400 `invalid_forwarded_for` — header text is never
+ * used as a key. Without the header, or with no trusted proxy, it is the socket's address.
+ * Addresses are stored canonical: lower-case IPv6, IPv4-mapped IPv6 as plain IPv4.
+ */
+function clientAddress(trustedProxies: number): Koa.Middleware {
+  return async function clientIp(ctx, next) {
+    let ip = canonicalIp(ctx.req.socket.remoteAddress ?? '') ?? ''
+    const forwarded = trustedProxies > 0 ? ctx.get('x-forwarded-for') : ''
+    if (forwarded !== '') {
+      const hops = forwarded.split(',').map((hop) => hop.trim())
+      const candidate = canonicalIp(hops[Math.max(0, hops.length - trustedProxies)] ?? '')
+      if (candidate === undefined) throw new BadRequestError('invalid_forwarded_for', 'X-Forwarded-For does not name the client by an IP address')
+      ip = candidate
+    }
+    ctx.request.ip = ip
+    await next()
+  }
+}
+
+/** An IP address in one spelling per address, or undefined when `text` is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const version = isIP(text)
+  if (version === 4) return text
+  if (version !== 6) return undefined
+  // The URL parser compresses and lower-cases IPv6 (it refuses zone ids, which no client address has).
+  let host: string
+  try {
+    host = new URL(`http://[${text}]/`).hostname.slice(1, -1)
+  } catch {
+    return undefined
+  }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)]
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
+  return host
+}
+
+/** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */
+function proxyHopsFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env['FACEID_TRUST_PROXY'] ?? ''
+  if (text === '' || text === '0' || text === 'false') return 0
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 10) throw new ConfigurationError('FACEID_TRUST_PROXY must be the number of trusted proxies in front of the server (0-10)')
+  return n
+}
+
+function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
+  const router = new Router()
+  router.get('/health', async function health(ctx) {
+    ctx.body = { ok: true, mode: deps.config.sandbox ? 'sandbox' : 'live' }
+  })
+  const emulator = deps.emulator
+  // These routes only exist in sandbox mode, and the emulator itself refuses NODE_ENV=production.
+  if (!deps.config.sandbox || !emulator) return router
+
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
+  router.post('/auth/dev-login', requireJson, json, async function devLogin(ctx) {
+    const parsed = DevLoginBody.safeParse(ctx.request.body)
+    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "userId": "…", "identity"?: { "name", "idCard" } }')
+    if (parsed.data.identity) deps.demoIdentities.set(parsed.data.userId, parsed.data.identity)
+    ctx.body = { token: await deps.sessions.issue(parsed.data.userId) }
+  })
+  router.post('/sandbox/complete', requireJson, json, async function completeVerification(ctx) {
+    const userId = await deps.sessions.resolveUser(ctx)
+    if (!userId) throw new UnauthorizedError()
+    const parsed = CompleteBody.safeParse(ctx.request.body)
+    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "token", "outcome": "passed" | "failed" | "abandoned", "code"? }')
+    const { token, ...outcome } = parsed.data
+    const record = await deps.verifier.ledger.get(token)
+    if (!record || record.userId !== userId) throw new NotFoundError('No such token')
+    try {
+      emulator.complete(token, outcome)
+    } catch (error) {
+      throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this token')
+    }
+    ctx.body = { token, kind: record.kind }
+  })
+  // Rehearsing outages against the embedded emulator: its faults and latency (not faulted itself).
+  router.get('/sandbox/faults', async function showFaults(ctx) {
+    ctx.body = { faults: emulator.currentFaults() ?? null, stats: emulator.stats() }
+  })
+  router.put('/sandbox/faults', requireJson, json, async function setFaults(ctx) {
+    try {
+      const faults = parseFaultOptions(ctx.request.body)
+      emulator.setFaults(faults)
+      ctx.body = { faults }
+    } catch (error) {
+      if (error instanceof EmulatorError) throw new BadRequestError('invalid_faults', error.message)
+      throw error
+    }
+  })
+  router.delete('/sandbox/faults', async function clearFaults(ctx) {
+    emulator.setFaults(undefined)
+    ctx.body = { faults: null }
+  })
+  return router
+}

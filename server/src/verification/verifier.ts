@@ -1,0 +1,201 @@
+import {
+  billableCount,
+  isValidToken,
+  normalizeResult,
+  RESULT_RETENTION_SECONDS,
+  TOKEN_LIFETIME_SECONDS,
+  type BizTokenOptions,
+  type EidTokenOptions,
+  type Identity,
+  type TokenKind,
+  type TokenResponse,
+  type UpstreamResult,
+  type VerificationResult,
+} from '@faceid-kit/shared'
+import { unavailableReason } from '../store/database.js'
+import { ConfigurationError, LedgerUnavailableError, UpstreamError } from '../errors/index.js'
+import type { Gateway } from '../providers/tencent/client.js'
+import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
+import { TOKEN_GONE_CODES } from '../providers/tencent/errors.js'
+
+export interface VerifierOptions {
+  gateway: Gateway
+  ledger: Ledger
+  /** RuleId for DetectAuth / GetDetectInfoEnhanced when the partner's options do not set one. */
+  ruleId?: string | undefined
+  /** MerchantId for GetEidToken when the partner's options do not set one. */
+  merchantId?: string | undefined
+  /** How long after a token's lifetime its result may still change. Default 300 s. */
+  finalMarginSeconds?: number
+  /**
+   * Which parts of a result to fetch (Tencent's `InfoType`): `'1'` text only (the default: no
+   * photos or videos are fetched or stored); add `2` ID card images, `3` best frame, `4` video,
+   * e.g. `'13'`; `'0'` everything. Whatever is fetched is stored sealed.
+   */
+  infoType?: string
+  now?: () => Date
+}
+
+/** Digits 0-6, each at most once, or `'0'` alone. */
+export function isValidInfoType(value: string): boolean {
+  return value === '0' || (/^[1-6]{1,6}$/.test(value) && new Set(value).size === value.length)
+}
+
+export interface IssueRequest {
+  userId: string
+  identity?: Identity | undefined
+  clientIp?: string | undefined
+  bizTokenOptions?: BizTokenOptions | undefined
+  eidTokenOptions?: EidTokenOptions | undefined
+}
+
+export interface IssueOptions {
+  /**
+   * The caller has just written to the ledger for this request (an issuance slot, see
+   * `reserveIssue`), so the reachability check before Tencent is called is skipped.
+   */
+  ledgerChecked?: boolean
+}
+
+/**
+ * Issues tokens and fetches results, keeping the ledger the source of truth. Shared by the
+ * routes (on demand) and the sweeper (in the background).
+ */
+export class Verifier {
+  readonly ledger: Ledger
+  private readonly gateway: Gateway
+  private readonly ruleId: string | undefined
+  private readonly merchantId: string | undefined
+  private readonly marginMs: number
+  private readonly infoType: string
+  /** The clock of issue and fetch times (routes read it for issuance limits). */
+  readonly now: () => Date
+
+  constructor(options: VerifierOptions) {
+    this.gateway = options.gateway
+    this.ledger = options.ledger
+    this.ruleId = options.ruleId
+    this.merchantId = options.merchantId
+    this.marginMs = (options.finalMarginSeconds ?? 300) * 1000
+    this.infoType = options.infoType ?? '1'
+    if (!isValidInfoType(this.infoType)) throw new ConfigurationError(`infoType must be '0' or digits 1-6 (e.g. '1', '13'), got ${JSON.stringify(options.infoType)}`)
+    this.now = options.now ?? (() => new Date())
+  }
+
+  /**
+   * Calls Tencent for a token, then records it before anyone can see it. Tencent is not called
+   * while the ledger cannot be reached (`LedgerUnavailableError`, 503): a token that cannot be
+   * recorded is money thrown away.
+   */
+  async issue(kind: TokenKind, req: IssueRequest, options: IssueOptions = {}): Promise<TokenResponse> {
+    if (!options.ledgerChecked) await this.ledger.ping()
+    const issuedAt = this.now()
+    const identity = req.identity ? { Name: req.identity.name, IdCard: req.identity.idCard } : {}
+    let token: string | undefined
+    let requestId: string | undefined
+    let ruleId: string | undefined
+    let merchantId: string | undefined
+    if (kind === 'face') {
+      ruleId = req.bizTokenOptions?.RuleId ?? this.ruleId
+      if (!ruleId) throw new ConfigurationError('No RuleId: set FACEID_RULE_ID or pass RuleId in the BizToken options')
+      const res = await this.gateway.detectAuth({ ...req.bizTokenOptions, ...identity, RuleId: ruleId })
+      token = res.BizToken
+      requestId = res.RequestId
+    } else {
+      merchantId = req.eidTokenOptions?.MerchantId ?? this.merchantId
+      if (!merchantId) throw new ConfigurationError('No MerchantId: set FACEID_EID_MERCHANT_ID or pass MerchantId in the EidToken options')
+      const res = await this.gateway.getEidToken({ ...req.eidTokenOptions, ...identity, MerchantId: merchantId })
+      token = res.EidToken
+      requestId = res.RequestId
+    }
+    if (!isValidToken(token)) {
+      throw new UpstreamError({
+        action: kind === 'face' ? 'DetectAuth' : 'GetEidToken',
+        tencentCode: 'MalformedResponse',
+        requestId,
+        retryable: true,
+        status: 502,
+        code: 'upstream_error',
+        message: 'Tencent returned no usable token',
+      })
+    }
+    const expiresAt = new Date(issuedAt.getTime() + TOKEN_LIFETIME_SECONDS[kind] * 1000)
+    try {
+      await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId })
+    } catch (error) {
+      // The token was never shown to anyone, so no verification can run on it unrecorded.
+      throw new LedgerUnavailableError(unavailableReason(error) ?? 'insert failed', error, { tokenUnrecorded: true })
+    }
+    return { token, kind, expiresAt: expiresAt.toISOString() }
+  }
+
+  /**
+   * Partner-side API (a function, never a route): the full stored result of a token, names, ID
+   * numbers and any fetched media included, decrypted. Undefined for an unknown token.
+   */
+  readFullResult(token: string): Promise<FullResult | undefined> {
+    return this.ledger.readFullResult(token)
+  }
+
+  /** The stored outcome of a token, without calling Tencent. */
+  view(record: TokenRecord): VerificationResult {
+    if (record.result) return this.normalize(record, record.result, record.fetchedAt ?? this.now())
+    const status = record.status === 'pending' && this.now() > record.expiresAt ? 'expired' : record.status
+    const view: VerificationResult = { token: record.token, kind: record.kind, status, updatedAt: (record.fetchedAt ?? record.issuedAt).toISOString() }
+    if (record.code !== null) view.code = record.code
+    if (record.message !== null) view.message = record.message
+    return view
+  }
+
+  /**
+   * The latest outcome: stored when final, otherwise fetched from Tencent and stored before it
+   * is returned.
+   */
+  async refresh(record: TokenRecord): Promise<VerificationResult> {
+    if (record.final) return this.view(record)
+    const fetchedAt = this.now()
+    let raw: UpstreamResult
+    try {
+      raw = await this.fetch(record)
+    } catch (error) {
+      if (error instanceof UpstreamError && TOKEN_GONE_CODES.has(error.tencentCode) && this.isPastLifetime(record, fetchedAt)) {
+        // Tencent no longer knows the token; what we stored is all there will ever be.
+        return this.store(record, this.goneOutcome(record, fetchedAt), fetchedAt)
+      }
+      throw error
+    }
+    const result = this.normalize(record, raw, fetchedAt)
+    const final = result.status === 'passed' || this.isPastLifetime(record, fetchedAt)
+    return this.store(record, { result, raw, billableCount: billableCount(raw), final }, fetchedAt)
+  }
+
+  private async store(record: TokenRecord, outcome: FetchOutcome, fetchedAt: Date): Promise<VerificationResult> {
+    await this.ledger.recordFetch(record.token, outcome, fetchedAt)
+    return outcome.result
+  }
+
+  private goneOutcome(record: TokenRecord, fetchedAt: Date): FetchOutcome {
+    const result = record.result ? this.normalize(record, record.result, fetchedAt) : { ...this.view(record), status: 'expired' as const, updatedAt: fetchedAt.toISOString() }
+    return { result, raw: null, billableCount: record.billableCount, final: true }
+  }
+
+  private fetch(record: TokenRecord): Promise<UpstreamResult> {
+    // GetEidResult has no video part (4).
+    if (record.kind === 'eid') return this.gateway.getEidResult({ EidToken: record.token, InfoType: this.infoType.replace('4', '') || '1' })
+    return this.gateway.getDetectInfoEnhanced({ BizToken: record.token, RuleId: record.ruleId ?? this.ruleId ?? '', InfoType: this.infoType })
+  }
+
+  private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {
+    return normalizeResult(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt })
+  }
+
+  /** Past the token's lifetime plus a margin, the result cannot change any more. */
+  isPastLifetime(record: Pick<TokenRecord, 'expiresAt'>, at: Date): boolean {
+    return at.getTime() > record.expiresAt.getTime() + this.marginMs
+  }
+
+  /** Tencent drops results after 3 days: past this, no fetch can succeed. */
+  static retentionEnd(record: Pick<TokenRecord, 'issuedAt'>): Date {
+    return new Date(record.issuedAt.getTime() + RESULT_RETENTION_SECONDS * 1000)
+  }
+}
