@@ -73,8 +73,11 @@ export const EXIT = {
   notReady: 4,
 } as const
 
+/** What `parseCliArgs` returns: `parseArgs`'s own result type, spelled out so declarations can name it. */
+export type CliArgs<T extends ParseArgsConfig['options']> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>
+
 /** `parseArgs` that turns bad usage into a message instead of a stack trace. */
-export function parseCliArgs<T extends ParseArgsConfig['options']>(argv: string[], options: T, usage: string) {
+export function parseCliArgs<T extends ParseArgsConfig['options']>(argv: string[], options: T, usage: string): CliArgs<T> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false })
   } catch (error) {

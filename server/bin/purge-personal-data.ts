@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run purge-personal-data -- --older-than-days N`: deletes the sealed personal part (names,
  * ID numbers, media) of final results fetched more than N days ago. Status, codes and billing

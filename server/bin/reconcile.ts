@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run reconcile -- [--date YYYY-MM-DD] [--rule-id ID[,ID…] | --rule-id all] [--pull | --no-pull] [--json]`
  *

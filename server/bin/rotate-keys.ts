@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run rotate-keys`: re-seals every stored result under the current data key.
  *

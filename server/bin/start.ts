@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { startServer } from '../src/standalone/server.js'
 
 // `npm start`: configuration comes from the environment (see the README).

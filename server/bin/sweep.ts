@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run sweep`: one sweeper pass — fetch every due, non-final token until none is due —
  * then exit. For cron, or after downtime; `npm start` also sweeps in the background.

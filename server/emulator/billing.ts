@@ -2,7 +2,7 @@
  * GetWeChatBillDetails: every face token with a liveness attempt on a Beijing-time day, with the
  * charge of each attempt exactly as its result reported it (`IsNeedCharge`).
  */
-import type { ChargeDetail, WeChatBillDetail } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
+import type { ChargeDetail, WeChatBillDetail } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models.js'
 import { apiErrors } from './errors.js'
 import { OCR_IDENTITY, maskIdCard, maskName } from './results.js'
 import type { TokenStore } from './store.js'

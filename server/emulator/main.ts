@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Standalone emulator: `npm run emulator -- [options]` (see `--help`: port, host, and the faults
  * and latency to inject). Refuses NODE_ENV=production.

@@ -5,7 +5,7 @@ import type {
   DetectInfoIdCardData,
   DetectInfoText,
   DetectInfoVideoData,
-} from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
+} from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models.js'
 import { codeStage, resultMessage } from './codes.js'
 import type { StoredToken } from './store.js'
 
