@@ -11,7 +11,7 @@ export { createTencentGateway, parseEndpoint, DeadlineExceeded, UpstreamTimeoutE
 export { withRetries, type RetryOptions } from './resilience/retry.js'
 export { TokenBucket, withRateLimit } from './resilience/token-bucket.js'
 export { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.js'
-export { migrate } from './store/migrations.js'
+export { migrate } from './store/migrations/index.js'
 export { Ledger, type LedgerOptions, type TokenRecord } from './store/ledger.js'
 export { Keyring, DataKeyError, generateDataKey } from './privacy/data-keys.js'
 export { Verifier, type IssueRequest, type VerifierOptions } from './verification/verifier.js'

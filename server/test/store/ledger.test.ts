@@ -1,11 +1,13 @@
 /**
  * The ledger on both engines: the same schema and queries on PGlite and on a PostgreSQL server.
  */
-import type { UpstreamResult, VerificationResult } from '@faceid-kit/shared'
+import type { TokenKind, UpstreamResult, VerificationResult } from '@faceid-kit/shared'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/store/database.js'
+import { ConfigurationError } from '../../src/errors/index.js'
+import { Keyring } from '../../src/privacy/data-keys.js'
 import { Ledger } from '../../src/store/ledger.js'
-import { MIGRATIONS, migrate } from '../../src/store/migrations.js'
+import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js'
 import { createTestDatabase, ENGINES, POSTGRES_URL, resetDatabase, type TestDatabase } from '../support/postgres-db.js'
 
 describe.skipIf(POSTGRES_URL)('ledger on PostgreSQL', () => {
@@ -13,6 +15,8 @@ describe.skipIf(POSTGRES_URL)('ledger on PostgreSQL', () => {
 })
 
 const T0 = new Date('2025-03-03T02:00:00Z')
+/** A kind no built-in flow has; the shared `TokenKind` names only the built-in ones. */
+const H5 = 'h5' as TokenKind
 const token = (i: number) => `B1D2E3F4-0000-4000-8000-${String(i).padStart(12, '0')}`
 
 function outcome(status: VerificationResult['status'], final: boolean, code?: number) {
@@ -116,6 +120,66 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     await ledger.giveUp(token(10), 'b', 'gave up')
     expect(await ledger.get(token(10))).toMatchObject({ final: true, status: 'expired' })
   })
+  it('refuses a kind it was not opened with, before writing anything', async () => {
+    const h5 = { token: token(20), kind: H5, userId: 'alice', issuedAt: T0, expiresAt: T0 }
+    await expect(ledger.insert(h5)).rejects.toBeInstanceOf(ConfigurationError)
+    await expect(db.transaction((tx) => ledger.insert(h5, tx))).rejects.toBeInstanceOf(ConfigurationError)
+    // A refused kind in a concurrent batch fails only its own caller.
+    const outcomes = await Promise.allSettled([ledger.insert({ ...h5, token: token(21), kind: 'face' }), ledger.insert(h5), ledger.insert({ ...h5, token: token(22), kind: 'eid' })])
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(await ledger.get(token(20))).toBeUndefined()
+    expect(await ledger.count()).toBe(2)
+
+    // The check is the ledger's list, not the schema's: a ledger of face tokens only refuses eid.
+    const faceOnly = await Ledger.open(db, { keyring: ledger.keyring, kinds: ['face'] })
+    await expect(faceOnly.insert({ ...h5, token: token(23), kind: 'eid' })).rejects.toThrow(/"eid" is not registered/)
+    await expect(Ledger.open(db, { keyring: ledger.keyring, kinds: [] })).rejects.toBeInstanceOf(ConfigurationError)
+    await expect(Ledger.open(db, { keyring: ledger.keyring, kinds: ['face', ''] })).rejects.toBeInstanceOf(ConfigurationError)
+  })
+
+  it('stores a kind registered with it, with no schema change', async () => {
+    const withH5 = await Ledger.open(db, { keyring: ledger.keyring, kinds: ['face', 'eid', 'h5'] })
+    await withH5.insert({ token: token(30), kind: H5, userId: 'alice', issuedAt: T0, expiresAt: new Date(T0.getTime() + 60_000) })
+    await db.transaction((tx) => withH5.insert({ token: token(31), kind: H5, userId: 'bob', issuedAt: T0, expiresAt: T0 }, tx))
+    expect(await withH5.get(token(30))).toMatchObject({ kind: 'h5', userId: 'alice', status: 'pending' })
+    expect(await withH5.getForUser(token(31), 'bob', H5)).toMatchObject({ kind: 'h5' })
+    expect(await withH5.findReusable('alice', H5, T0)).toMatchObject({ token: token(30) })
+    // Any ledger reads it back; only inserting is limited to the registered kinds.
+    expect((await ledger.get(token(30)))?.kind).toBe('h5')
+    const { rows } = await db.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'faceid_tokens'::regclass AND contype = 'c'`,
+    )
+    expect(rows.map((r) => r.def).filter((d) => /\bkind\b/.test(d))).toEqual([])
+  })
+})
+
+describe.each(ENGINES)('migrating a ledger of an older version (%s)', (engine) => {
+  it('drops the kind constraint and keeps its tokens', async () => {
+    const database = await createTestDatabase(engine)
+    try {
+      const db = await database.open()
+      // The schema as version 7 left it, with a token in it.
+      await db.transaction(async (tx) => {
+        await tx.exec('CREATE TABLE faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())')
+        for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+          await tx.exec(m.sql)
+          await tx.query('INSERT INTO faceid_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+        }
+      })
+      await db.query(`INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at) VALUES ($1, 'face', 'alice', $2, $2)`, [token(1), T0])
+      await expect(db.query(`INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at) VALUES ($1, 'h5', 'alice', $2, $2)`, [token(2), T0])).rejects.toThrow(/check constraint/)
+
+      expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version > 7).map((m) => m.version))
+      const ledger = await Ledger.open(db, { keyring: Keyring.dev(), kinds: ['face', 'eid', 'h5'] })
+      await ledger.insert({ token: token(2), kind: H5, userId: 'alice', issuedAt: T0, expiresAt: T0 })
+      expect((await ledger.listForReconciliation(T0, new Date(T0.getTime() + 1))).map((r) => [r.token, r.kind])).toEqual([
+        [token(1), 'face'],
+        [token(2), 'h5'],
+      ])
+    } finally {
+      await database.drop()
+    }
+  }, 120_000)
 })
 
 describe.runIf(POSTGRES_URL)('a PostgreSQL connection closed by the server', () => {

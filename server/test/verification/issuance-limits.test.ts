@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../src/errors/index.js'
 import { Ledger } from '../../src/store/ledger.js'
-import { migrate } from '../../src/store/migrations.js'
+import { migrate } from '../../src/store/migrations/index.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, issuanceOptionsFromEnv } from '../../src/verification/issuance-limits.js'
 import { createFaceidRouter } from '../../src/http/router.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
