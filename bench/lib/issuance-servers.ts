@@ -50,7 +50,7 @@ async function main() {
   bare.post('/bare/biz-token', async (ctx) => {
     const user = ctx.get(USER_HEADER)
     if (!user) ctx.throw(401)
-    const res = await gateway.detectAuth({ RuleId: RULE_ID, Name: IDENTITY.name, IdCard: IDENTITY.idCard })
+    const res = await gateway.call('DetectAuth', { RuleId: RULE_ID, Name: IDENTITY.name, IdCard: IDENTITY.idCard })
     ctx.status = 201
     ctx.body = { token: res.BizToken, kind: 'face', expiresAt: new Date(Date.now() + BIZ_TOKEN_LIFETIME_MS).toISOString() }
   })

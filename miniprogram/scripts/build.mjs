@@ -79,6 +79,8 @@ async function buildKit(out) {
     format: 'cjs',
     platform: 'neutral',
     mainFields: ['module', 'main'],
+    // @faceid-kit/shared is bundled from its sources (flows, token pattern), not a stale dist/.
+    conditions: ['@faceid-kit/source'],
     target: TARGET,
     plugins: [kitExternal],
     legalComments: 'none',

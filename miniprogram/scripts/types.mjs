@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SHARED_TYPES = path.resolve(ROOT, '../shared/src/types.ts')
+/** Shared modules with values the kit bundles (flows, token pattern): their declarations are emitted whole. */
+const SHARED_VALUE_MODULES = ['flows.ts', 'tokens.ts'].map((f) => path.resolve(ROOT, '../shared/src', f))
 const SHARED_SPECIFIER = '@faceid-kit/shared'
 const ts = createRequire(import.meta.url)('typescript')
 
@@ -73,8 +75,20 @@ export async function emitTypes(kitDir) {
   await mkdir(outDir, { recursive: true })
   const sharedDts = path.join(outDir, 'shared-types.d.ts')
   const header = '/** Types of the faceid-kit HTTP contract (copied from @faceid-kit/shared at build time). */\n'
-  const shared = (await extractTypes(SHARED_TYPES, await sharedNamesUsed())).replace(/^(interface|type) /gm, 'export $1 ')
-  await writeFile(sharedDts, `${header}${shared}\n`)
+  // One file stands in for the package: the value modules' declarations (their imports of each
+  // other dropped, since they now share the file), then the types the kit uses.
+  const valueDts = []
+  const valueNames = new Set()
+  for (const file of SHARED_VALUE_MODULES) {
+    const emitted = ts.transpileDeclaration(await readFile(file, 'utf8'), { fileName: file, reportDiagnostics: true, compilerOptions: { strict: true } })
+    if (emitted.diagnostics?.length) throw new Error(`${file}: ${emitted.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`)
+    const text = emitted.outputText.replace(/^import .*\n/gm, '').replace(/^export \{\};\n/gm, '').trim()
+    for (const match of text.matchAll(/^export (?:declare )?(?:const|function|type|interface) (\w+)/gm)) valueNames.add(match[1])
+    valueDts.push(text)
+  }
+  const typeNames = (await sharedNamesUsed()).filter((name) => !valueNames.has(name))
+  const shared = (await extractTypes(SHARED_TYPES, typeNames)).replace(/^(interface|type) /gm, 'export $1 ')
+  await writeFile(sharedDts, `${header}${valueDts.join('\n')}\n${shared}\n`)
 
   const program = ts.createProgram([path.join(ROOT, 'src/index.ts')], {
     target: ts.ScriptTarget.ES2022,

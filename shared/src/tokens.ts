@@ -1,14 +1,19 @@
-import type { TokenKind } from './types.js'
+// Explicit types on every export and one import from ./flows.js: the mini-program's type build
+// emits this file's declarations on their own, and the uni-app packer copies it as is.
+import { FLOWS, type TokenKind } from './flows.js'
 
 /** What both Tencent SDKs accept as a token (they show a modal and never call back otherwise). */
-export const TOKEN_PATTERN = /^[A-Za-z0-9-]{36}$/
+export const TOKEN_PATTERN: RegExp = /^[A-Za-z0-9-]{36}$/
 
 export function isValidToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN_PATTERN.test(value)
 }
 
-/** BizToken lives 7200 s, EidToken 600 s (tencent-api.md). */
-export const TOKEN_LIFETIME_SECONDS: Readonly<Record<TokenKind, number>> = { face: 7200, eid: 600 }
+/** BizToken lives 7200 s, EidToken 600 s (tencent-api.md): each flow's `lifetimeSeconds`. */
+export const TOKEN_LIFETIME_SECONDS: Readonly<Record<TokenKind, number>> = Object.freeze(
+  // One entry per key of FLOWS, so the object has exactly the keys of TokenKind.
+  Object.fromEntries(Object.entries(FLOWS).map(([kind, flow]) => [kind, flow.lifetimeSeconds])) as Record<TokenKind, number>,
+)
 
 /** Tencent keeps results retrievable for 3 days. */
-export const RESULT_RETENTION_SECONDS = 3 * 24 * 3600
+export const RESULT_RETENTION_SECONDS: number = 3 * 24 * 3600

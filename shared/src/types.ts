@@ -6,8 +6,10 @@
  * the Tencent SDK's models.
  */
 
-/** Which Tencent flow a token belongs to: BizToken (verify_mpsdk) or EidToken (mp_ecard_sdk). */
-export type TokenKind = 'face' | 'eid'
+import type { TokenKind } from './flows.js'
+
+/** Which Tencent flow a token belongs to: BizToken (verify_mpsdk) or EidToken (mp_ecard_sdk); one per entry of `FLOWS`. */
+export type { TokenKind }
 
 /** Where a verification stands, as decided by the server (never by the front end). */
 export type VerificationStatus = 'pending' | 'passed' | 'failed' | 'expired'

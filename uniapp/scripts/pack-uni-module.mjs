@@ -2,7 +2,8 @@
 // Packs uni_modules/faceid-kit into a folder that stands alone in any uni-app project:
 // in the repository the module reads the mini-program core from the workspace
 // (js_sdk/core.ts → @faceid-kit/miniprogram/core); the packed copy carries the core's own
-// TypeScript sources in js_sdk/core/, with the few shared types it uses inlined.
+// TypeScript sources in js_sdk/core/, with the few shared types it uses inlined and the shared
+// modules whose values it uses (flow paths and lifetimes, the token pattern) copied beside them.
 //   node scripts/pack-uni-module.mjs [outDir]   (default: uniapp/dist/uni_modules/faceid-kit)
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -17,29 +18,48 @@ export const MODULE_DIR = join(uniappDir, 'uni_modules', 'faceid-kit')
 const CORE_DIR = join(repoDir, 'miniprogram', 'src', 'core')
 const SHARED_TYPES = join(repoDir, 'shared', 'src', 'types.ts')
 const SHARED_SPECIFIER = '@faceid-kit/shared'
+/** Shared modules the core takes values from, copied whole: source file → packed name. */
+const SHARED_VALUE_MODULES = [
+  ['flows.ts', 'shared-flows.ts'],
+  ['tokens.ts', 'shared-tokens.ts'],
+]
+/** How the shared sources name each other (`./flows.js`) → the packed names. */
+const SHARED_RENAMES = new Map(SHARED_VALUE_MODULES.map(([from, to]) => [`./${from.replace(/\.ts$/, '.js')}`, `./${to.replace(/\.ts$/, '')}`]))
 
 /**
  * Returns the source of the named top-level type declarations of `file`, plus every declaration
  * of the same file they refer to, in file order. Refuses names that come from imports, so an
- * inlined type can never silently lose a dependency.
+ * inlined type can never silently lose a dependency — except imports from a module in
+ * `options.allowFrom` (one packed beside the types): those names are recorded in
+ * `options.used` (name → module).
+ * @param {string} file
+ * @param {string[]} names
+ * @param {{ allowFrom?: Iterable<string>, used?: Map<string, string> }} [options]
  */
-export function extractTypes(file, names) {
+export function extractTypes(file, names, options = {}) {
+  const allowFrom = new Set(options.allowFrom ?? [])
   const ts = createRequire(import.meta.url)('typescript')
   const text = readFileSync(file, 'utf8')
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
   /** @type {Map<string, import('typescript').Statement>} */
   const declarations = new Map()
   const imported = new Set()
+  const allowed = new Map()
   for (const statement of source.statements) {
     if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && statement.name) {
       declarations.set(statement.name.text, statement)
     } else if (ts.isImportDeclaration(statement) && statement.importClause?.namedBindings && ts.isNamedImports(statement.importClause.namedBindings)) {
-      for (const element of statement.importClause.namedBindings.elements) imported.add(element.name.text)
+      const from = ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : ''
+      for (const element of statement.importClause.namedBindings.elements) allowFrom.has(from) ? allowed.set(element.name.text, from) : imported.add(element.name.text)
     }
   }
   const wanted = new Set()
   const visit = (name) => {
     if (wanted.has(name)) return
+    if (allowed.has(name)) {
+      options.used?.set(name, allowed.get(name))
+      return
+    }
     if (imported.has(name)) throw new Error(`${file}: ${name} is imported from elsewhere and cannot be inlined`)
     const declaration = declarations.get(name)
     if (!declaration) throw new Error(`${file}: no type named ${name}`)
@@ -47,7 +67,7 @@ export function extractTypes(file, names) {
     const walk = (node) => {
       if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName)) {
         const ref = node.typeName.text
-        if (declarations.has(ref) || imported.has(ref)) visit(ref)
+        if (declarations.has(ref) || imported.has(ref) || allowed.has(ref)) visit(ref)
       }
       ts.forEachChild(node, walk)
     }
@@ -94,10 +114,19 @@ export function packUniModule(outDir = join(uniappDir, 'dist', 'uni_modules', 'f
     const text = readFileSync(file, 'utf8').replaceAll(`'${SHARED_SPECIFIER}'`, "'./shared-types'")
     writeFileSync(join(coreOut, file.slice(CORE_DIR.length + 1)), text)
   }
+  for (const [from, to] of SHARED_VALUE_MODULES) {
+    let text = readFileSync(join(repoDir, 'shared', 'src', from), 'utf8')
+    for (const [specifier, packed] of SHARED_RENAMES) text = text.replaceAll(`'${specifier}'`, `'${packed}'`)
+    writeFileSync(join(coreOut, to), `// Copied from shared/src/${from} by pack-uni-module.\n${text}`)
+  }
   const names = sharedImports(coreFiles)
+  const used = new Map()
+  const types = names.length ? extractTypes(SHARED_TYPES, names, { allowFrom: SHARED_RENAMES.keys(), used }) : ''
+  const reexports = [...SHARED_RENAMES.values()].map((packed) => `export * from '${packed}'\n`).join('')
+  const local = [...used].map(([name, from]) => `import type { ${name} } from '${SHARED_RENAMES.get(from)}'\n`).join('')
   writeFileSync(
     join(coreOut, 'shared-types.ts'),
-    `/** Types of the faceid-kit HTTP contract (copied from shared/src/types.ts by pack-uni-module). */\n\n${names.length ? extractTypes(SHARED_TYPES, names) : ''}\n`,
+    `/** The faceid-kit HTTP contract: types copied from shared/src/types.ts by pack-uni-module, values from the modules beside it. */\n${reexports}${local}\n${types}\n`,
   )
   writeFileSync(
     join(target, 'js_sdk', 'core.ts'),

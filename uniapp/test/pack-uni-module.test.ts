@@ -32,6 +32,11 @@ describe('pack-uni-module', () => {
     }
     expect(readFileSync(join(out, 'js_sdk/core.ts'), 'utf8')).toContain("from './core/index'")
     expect(readFileSync(join(out, 'js_sdk/core/types.ts'), 'utf8')).toContain("from './shared-types'")
+    // The values the core takes from shared (flow paths and lifetimes, the token pattern) travel with it.
+    expect(readFileSync(join(out, 'js_sdk/core/api.ts'), 'utf8')).toMatch(/import \{ FLOWS \} from '\.\/shared-types'/)
+    expect(readFileSync(join(out, 'js_sdk/core/shared-types.ts'), 'utf8')).toContain("export * from './shared-flows'")
+    expect(readFileSync(join(out, 'js_sdk/core/shared-flows.ts'), 'utf8')).toContain("path: '/eid-token'")
+    expect(readFileSync(join(out, 'js_sdk/core/shared-tokens.ts'), 'utf8')).toContain("from './shared-flows'")
     const manifest = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as { id: string; uni_modules: unknown }
     expect(manifest.id).toBe('faceid-kit')
     expect(manifest.uni_modules).toBeDefined()
@@ -41,7 +46,12 @@ describe('pack-uni-module', () => {
 
   it('inlines a type with the types it refers to, and refuses one that comes from an import', () => {
     const shared = join(__dirname, '../../shared/src/types.ts')
-    const text = extractTypes(shared, ['VerificationResult'])
+    // TokenKind comes from the flows module, which is packed beside the types.
+    expect(() => extractTypes(shared, ['VerificationResult'])).toThrow(/TokenKind is imported from elsewhere/)
+    const used = new Map<string, string>()
+    const text = extractTypes(shared, ['VerificationResult'], { allowFrom: ['./flows.js'], used })
+    expect(used).toEqual(new Map([['TokenKind', './flows.js']]))
+    expect(text).not.toContain('type TokenKind')
     expect(text).toContain('export interface VerificationResult')
     expect(text).toContain('export interface MaskedIdentity')
     expect(text).toContain('export type VerificationStatus')

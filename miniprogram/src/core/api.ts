@@ -1,3 +1,4 @@
+import { FLOWS } from '@faceid-kit/shared'
 import { FaceIdKitError, kitError } from './errors'
 import type { HeaderSource, Platform, TokenKind, TokenResponse, VerificationResult } from './types'
 
@@ -8,13 +9,11 @@ export interface ApiClientOptions {
   timeout?: number
 }
 
-/** The four routes of DESIGN §4 over the platform's `request`. */
+/** The routes of each flow (`FLOWS` in @faceid-kit/shared) over the platform's `request`. */
 export interface ApiClient {
   createToken(kind: TokenKind): Promise<TokenResponse>
   getResult(kind: TokenKind, token: string): Promise<VerificationResult>
 }
-
-const ROUTE: Record<TokenKind, string> = { face: 'biz-token', eid: 'eid-token' }
 
 export function createApiClient(platform: Platform, options: ApiClientOptions): ApiClient {
   const base = options.baseUrl.replace(/\/+$/, '') + normalisePrefix(options.routePrefix ?? '/faceid')
@@ -49,12 +48,12 @@ export function createApiClient(platform: Platform, options: ApiClientOptions): 
 
   return {
     async createToken(kind) {
-      const res = await call<TokenResponse>('POST', `/${ROUTE[kind]}`)
+      const res = await call<TokenResponse>('POST', FLOWS[kind].path)
       if (typeof res.token !== 'string') throw kitError('BAD_RESPONSE', '服务器没有返回 token', true)
       return res
     },
     async getResult(kind, token) {
-      const res = await call<VerificationResult>('GET', `/${ROUTE[kind]}/${encodeURIComponent(token)}`)
+      const res = await call<VerificationResult>('GET', `${FLOWS[kind].path}/${encodeURIComponent(token)}`)
       if (typeof res.status !== 'string') throw kitError('BAD_RESPONSE', '服务器返回的核验结果无法识别', true)
       return res
     },

@@ -1,3 +1,4 @@
+import { FLOWS } from '@faceid-kit/shared'
 import { createApiClient, type ApiClient } from './api'
 import { createEidVerifier } from './eid'
 import { FaceIdKitError, kitError } from './errors'
@@ -60,7 +61,7 @@ export interface Kit {
 }
 
 /** EidToken lifetime (GetEidToken): 600 s. */
-export const EID_TOKEN_LIFETIME_MS = 600_000
+export const EID_TOKEN_LIFETIME_MS = FLOWS.eid.lifetimeSeconds * 1000
 const RESULT_RETRIES = 2
 const RESULT_RETRY_DELAY = 1000
 

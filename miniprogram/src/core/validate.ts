@@ -1,7 +1,8 @@
+import { TOKEN_PATTERN } from '@faceid-kit/shared'
 import { kitError, type FaceIdKitError } from './errors'
 
 /** Both SDKs accept exactly this; anything else makes them show a modal and never call back. */
-export const TOKEN_PATTERN = /^[a-zA-Z0-9-]{36}$/
+export { TOKEN_PATTERN }
 
 export function checkToken(token: unknown): FaceIdKitError | undefined {
   if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) {

@@ -232,7 +232,7 @@ export async function pullBill(options: PullBillOptions): Promise<BillPull> {
     const request = { Date: options.date, Cursor: cursor, ...(ruleId ? { RuleId: ruleId } : {}) }
     let page
     try {
-      page = await retrying('GetWeChatBillDetails', () => options.gateway.getWeChatBillDetails(request), options.retry)
+      page = await retrying('GetWeChatBillDetails', () => options.gateway.call('GetWeChatBillDetails', request), options.retry)
     } catch (error) {
       throw notReadyFromTencent(error, options.date, now())
     }

@@ -1,17 +1,16 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
-import { isValidToken, type TokenKind } from '@faceid-kit/shared'
+import { isValidToken } from '@faceid-kit/shared'
 import type { Context, Next } from 'koa'
 import { z } from 'zod'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler } from './error-body.js'
 import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
 import type { FaceidRouterOptions } from '../types.js'
+import { FLOW_LIST } from '../flows/index.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
 const IssueBody = z.object({}).strict()
-
-const PATHS: Record<TokenKind, string> = { face: '/biz-token', eid: '/eid-token' }
 
 function validateOptions(options: FaceidRouterOptions): void {
   if (!options || typeof options !== 'object') throw new ConfigurationError('createFaceidRouter needs an options object')
@@ -38,7 +37,7 @@ export async function requireJson(ctx: Context, next: Next): Promise<void> {
 }
 
 /**
- * The four routes of DESIGN §4, mountable under any prefix in any Koa app:
+ * Two routes per registered flow (issue a token, read its result), mountable under any prefix in any Koa app:
  * `app.use(createFaceidRouter({ verifier, resolveUser }).routes())`.
  */
 export function createFaceidRouter(options: FaceidRouterOptions): Router {
@@ -53,20 +52,19 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
     return user
   }
 
-  for (const kind of ['face', 'eid'] as const) {
-    const path = PATHS[kind]
+  for (const flow of FLOW_LIST) {
+    const { kind, path } = flow
 
     router.post(path, requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: options.jsonLimit ?? '16kb', jsonStrict: true }), async function issueToken(ctx) {
       const userId = await userOf(ctx)
       const body: unknown = ctx.request.body ?? {}
       const parsed = IssueBody.safeParse(body)
       if (!parsed.success) throw new BadRequestError('invalid_body', 'The body must be empty or {}: the verification is configured by the server')
-      const bizTokenOptions = kind === 'face' ? await options.bizTokenOptions?.(userId, ctx) : undefined
-      const eidTokenOptions = kind === 'eid' ? await options.eidTokenOptions?.(userId, ctx) : undefined
+      const partnerOptions = await flow.partnerOptions(options, userId, ctx)
       const now = verifier.now()
       if (options.reuseOpenToken) {
         const reuse = options.reuseOpenToken === true ? {} : options.reuseOpenToken
-        const open = await findReusableToken(verifier.ledger, kind, userId, now, reuse, { ruleId: bizTokenOptions?.RuleId, merchantId: eidTokenOptions?.MerchantId })
+        const open = await findReusableToken(verifier.ledger, kind, userId, now, reuse, flow.reuseScope(partnerOptions))
         if (open) {
           // Nothing new was paid for: 200, not 201.
           ctx.body = open
@@ -78,7 +76,7 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       let issued
       try {
         const identity = await options.resolveIdentity?.(userId, ctx)
-        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, bizTokenOptions, eidTokenOptions }, { ledgerChecked: true })
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions }, { ledgerChecked: true })
       } catch (error) {
         await reservation.settleFailure(error)
         throw error

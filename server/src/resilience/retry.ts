@@ -1,5 +1,6 @@
 import type { UpstreamError } from '../errors/index.js'
-import { DeadlineExceeded, UpstreamTimeoutError, type CallOptions, type Gateway } from '../providers/tencent/client.js'
+import { DeadlineExceeded, UpstreamTimeoutError } from '../providers/tencent/client.js'
+import { wrapClient, type ActionMap, type CallOptions, type ProviderClient } from '../providers/provider.js'
 import { envNumber } from '../config/environment.js'
 import { toUpstreamError } from '../providers/tencent/errors.js'
 
@@ -100,20 +101,15 @@ export async function retrying<T>(
 }
 
 /**
- * The same gateway, each call retried on transient failures.
+ * The same client (any provider's, e.g. the Tencent `Gateway`), each call retried on transient
+ * failures.
  *
  * A retried `DetectAuth` / `GetEidToken` whose first answer was lost on the way back (a dropped
  * connection, a timeout) has created a token upstream that nobody will ever see. Such a token is
  * never used, so never charged; it is simply not in the ledger.
  */
-export function withRetries(gateway: Gateway, options: RetryOptions = {}): Gateway {
-  return {
-    detectAuth: (req, o) => retrying('DetectAuth', (a) => gateway.detectAuth(req, a), options, o),
-    getDetectInfoEnhanced: (req, o) => retrying('GetDetectInfoEnhanced', (a) => gateway.getDetectInfoEnhanced(req, a), options, o),
-    getEidToken: (req, o) => retrying('GetEidToken', (a) => gateway.getEidToken(req, a), options, o),
-    getEidResult: (req, o) => retrying('GetEidResult', (a) => gateway.getEidResult(req, a), options, o),
-    getWeChatBillDetails: (req, o) => retrying('GetWeChatBillDetails', (a) => gateway.getWeChatBillDetails(req, a), options, o),
-  }
+export function withRetries<A extends ActionMap>(client: ProviderClient<A>, options: RetryOptions = {}): ProviderClient<A> {
+  return wrapClient(client, (action, next, callOptions) => retrying(action, next, options, callOptions))
 }
 
 /** Reads retry settings from the environment (see the README's configuration table). */

@@ -1,4 +1,4 @@
-import type { CallOptions, Gateway } from '../providers/tencent/client.js'
+import { wrapClient, type ActionMap, type ProviderClient } from '../providers/provider.js'
 
 export interface TokenBucketOptions {
   /** Tokens added per second (the sustained rate). */
@@ -86,20 +86,14 @@ export class TokenBucket {
   }
 }
 
-/** The same gateway, each call waiting for a token of `bucket` first (retries included when wrapped inside `withRetries`). */
-export function withRateLimit(gateway: Gateway, bucket: TokenBucket): Gateway {
-  // The call options (its deadline's AbortSignal) pass through to the gateway.
-  const limited =
-    <Req, Res>(fn: (req: Req, options?: CallOptions) => Promise<Res>) =>
-    async (req: Req, options?: CallOptions): Promise<Res> => {
-      await bucket.take()
-      return fn(req, options)
-    }
-  return {
-    detectAuth: limited((req, o) => gateway.detectAuth(req, o)),
-    getDetectInfoEnhanced: limited((req, o) => gateway.getDetectInfoEnhanced(req, o)),
-    getEidToken: limited((req, o) => gateway.getEidToken(req, o)),
-    getEidResult: limited((req, o) => gateway.getEidResult(req, o)),
-    getWeChatBillDetails: limited((req, o) => gateway.getWeChatBillDetails(req, o)),
-  }
+/**
+ * The same client (any provider's, e.g. the Tencent `Gateway`), each call waiting for a token of
+ * `bucket` first (retries included when wrapped inside `withRetries`).
+ */
+export function withRateLimit<A extends ActionMap>(client: ProviderClient<A>, bucket: TokenBucket): ProviderClient<A> {
+  // The call options (its deadline's AbortSignal) pass through to the client.
+  return wrapClient(client, async (_action, next, options) => {
+    await bucket.take()
+    return next(options)
+  })
 }

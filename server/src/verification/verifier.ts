@@ -3,7 +3,6 @@ import {
   isValidToken,
   normalizeResult,
   RESULT_RETENTION_SECONDS,
-  TOKEN_LIFETIME_SECONDS,
   type BizTokenOptions,
   type EidTokenOptions,
   type Identity,
@@ -17,6 +16,7 @@ import { ConfigurationError, LedgerUnavailableError, UpstreamError } from '../er
 import type { Gateway } from '../providers/tencent/client.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
 import { TOKEN_GONE_CODES } from '../providers/tencent/errors.js'
+import { flowOf, type FlowSettings } from '../flows/index.js'
 
 export interface VerifierOptions {
   gateway: Gateway
@@ -90,27 +90,11 @@ export class Verifier {
   async issue(kind: TokenKind, req: IssueRequest, options: IssueOptions = {}): Promise<TokenResponse> {
     if (!options.ledgerChecked) await this.ledger.ping()
     const issuedAt = this.now()
-    const identity = req.identity ? { Name: req.identity.name, IdCard: req.identity.idCard } : {}
-    let token: string | undefined
-    let requestId: string | undefined
-    let ruleId: string | undefined
-    let merchantId: string | undefined
-    if (kind === 'face') {
-      ruleId = req.bizTokenOptions?.RuleId ?? this.ruleId
-      if (!ruleId) throw new ConfigurationError('No RuleId: set FACEID_RULE_ID or pass RuleId in the BizToken options')
-      const res = await this.gateway.detectAuth({ ...req.bizTokenOptions, ...identity, RuleId: ruleId })
-      token = res.BizToken
-      requestId = res.RequestId
-    } else {
-      merchantId = req.eidTokenOptions?.MerchantId ?? this.merchantId
-      if (!merchantId) throw new ConfigurationError('No MerchantId: set FACEID_EID_MERCHANT_ID or pass MerchantId in the EidToken options')
-      const res = await this.gateway.getEidToken({ ...req.eidTokenOptions, ...identity, MerchantId: merchantId })
-      token = res.EidToken
-      requestId = res.RequestId
-    }
+    const flow = flowOf(kind)
+    const { token, requestId, ruleId, merchantId } = await flow.issue(this.gateway, req, this.settings())
     if (!isValidToken(token)) {
       throw new UpstreamError({
-        action: kind === 'face' ? 'DetectAuth' : 'GetEidToken',
+        action: flow.issueAction,
         tencentCode: 'MalformedResponse',
         requestId,
         retryable: true,
@@ -119,7 +103,7 @@ export class Verifier {
         message: 'Tencent returned no usable token',
       })
     }
-    const expiresAt = new Date(issuedAt.getTime() + TOKEN_LIFETIME_SECONDS[kind] * 1000)
+    const expiresAt = new Date(issuedAt.getTime() + flow.lifetimeSeconds * 1000)
     try {
       await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId })
     } catch (error) {
@@ -180,9 +164,11 @@ export class Verifier {
   }
 
   private fetch(record: TokenRecord): Promise<UpstreamResult> {
-    // GetEidResult has no video part (4).
-    if (record.kind === 'eid') return this.gateway.getEidResult({ EidToken: record.token, InfoType: this.infoType.replace('4', '') || '1' })
-    return this.gateway.getDetectInfoEnhanced({ BizToken: record.token, RuleId: record.ruleId ?? this.ruleId ?? '', InfoType: this.infoType })
+    return flowOf(record.kind).fetch(this.gateway, record, this.settings())
+  }
+
+  private settings(): FlowSettings {
+    return { ruleId: this.ruleId, merchantId: this.merchantId, infoType: this.infoType }
   }
 
   private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {

@@ -136,7 +136,7 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
     sb = await createSandbox(database, { start: MORNING })
     const [kept, tampered] = await verify(['passed', 'failed'])
     // Issued upstream outside the ledger (another system with the same keys, or a lost insert).
-    const stray = (await sb.gateway.detectAuth({ RuleId: RULE_ID })).BizToken!
+    const stray = (await sb.gateway.call('DetectAuth', { RuleId: RULE_ID })).BizToken!
     sb.emulator.complete(stray, { outcome: 'passed' })
     // A ledger token that Tencent never heard of, with a charged attempt that day.
     const ghost = 'C0FFEE00-0000-4000-8000-000000000001'
@@ -248,9 +248,9 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
     sb = await createSandbox(database, { start: MORNING, emulator: { ruleIds: [RULE_ID, '2'] } })
     await verify(['passed', 'failed'])
     // The same account verifies under another RuleId elsewhere, every day.
-    const other = (await sb.gateway.detectAuth({ RuleId: '2' })).BizToken!
+    const other = (await sb.gateway.call('DetectAuth', { RuleId: '2' })).BizToken!
     sb.emulator.complete(other, { outcome: 'passed' })
-    const stray = (await sb.gateway.detectAuth({ RuleId: RULE_ID })).BizToken!
+    const stray = (await sb.gateway.call('DetectAuth', { RuleId: RULE_ID })).BizToken!
     sb.emulator.complete(stray, { outcome: 'passed' })
     // A second deployment of the kit under RuleId 2 shares the ledger.
     const secondKit = new Verifier({ gateway: sb.gateway, ledger: sb.ledger, ruleId: '2', merchantId: MERCHANT_ID, now: sb.clock.date })
@@ -396,8 +396,8 @@ describe('npm start’s daily bill pull', () => {
     let server: Awaited<ReturnType<typeof startServer>> | undefined
     try {
       const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: url })
-      const mine = (await gateway.detectAuth({ RuleId: RULE_ID })).BizToken!
-      const other = (await gateway.detectAuth({ RuleId: '2' })).BizToken!
+      const mine = (await gateway.call('DetectAuth', { RuleId: RULE_ID })).BizToken!
+      const other = (await gateway.call('DetectAuth', { RuleId: '2' })).BizToken!
       emulator.complete(mine, { outcome: 'passed' })
       emulator.complete(other, { outcome: 'passed' })
       vi.setSystemTime(billAvailableAt(DAY).getTime() + HOUR)

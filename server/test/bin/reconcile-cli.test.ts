@@ -66,9 +66,9 @@ describe('npm run sweep / npm run reconcile', () => {
       if (i < 2) emulator.complete(token, { outcome: 'passed' })
       if (i < 2) tokens.passed.push(token)
     }
-    tokens.stray = (await gateway.detectAuth({ RuleId: '1' })).BizToken!
+    tokens.stray = (await gateway.call('DetectAuth', { RuleId: '1' })).BizToken!
     emulator.complete(tokens.stray, { outcome: 'passed' })
-    tokens.other = (await gateway.detectAuth({ RuleId: '2' })).BizToken!
+    tokens.other = (await gateway.call('DetectAuth', { RuleId: '2' })).BizToken!
     emulator.complete(tokens.other, { outcome: 'passed' })
     await db.close()
     // The tools run on the real clock now; the verifications were two days ago.

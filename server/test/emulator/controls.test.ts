@@ -42,7 +42,7 @@ async function faultsRoute(url: string, method: string, body?: unknown): Promise
 describe('new fault kinds', () => {
   it('stall: the answer starts (200, headers, a few bytes) and then nothing comes', async () => {
     const { emulator, address } = await start({ faults: { stallRate: 1, seed: 1 } })
-    const error = await gatewayTo(address, 0.3).detectAuth({ RuleId: '1' }).catch((e: unknown) => e)
+    const error = await gatewayTo(address, 0.3).call('DetectAuth', { RuleId: '1' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UpstreamTimeoutError)
     expect(emulator.stats().faults.stall).toBe(1)
     expect(emulator.stats().faultsInjected).toBe(1)
@@ -53,7 +53,7 @@ describe('new fault kinds', () => {
     const gateway = gatewayTo(address)
     for (let i = 0; i < 3; i += 1) {
       const started = performance.now()
-      await expect(gateway.detectAuth({ RuleId: '1' })).resolves.toHaveProperty('BizToken')
+      await expect(gateway.call('DetectAuth', { RuleId: '1' })).resolves.toHaveProperty('BizToken')
       expect(performance.now() - started).toBeGreaterThanOrEqual(295)
     }
     expect(emulator.stats().faultsInjected).toBe(0)
@@ -139,7 +139,7 @@ describe('npm run emulator: faults from the command line', () => {
       setTimeout(() => reject(new Error(`no address printed: ${out}`)), 60_000)
     })
     expect(out).toMatch(/faults: .*http5xxRate=1/)
-    const error = await createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: url }).detectAuth({ RuleId: '1' }).catch((e: unknown) => e)
+    const error = await createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: url }).call('DetectAuth', { RuleId: '1' }).catch((e: unknown) => e)
     expect(error).toMatchObject({ tencentCode: 'HTTP500' })
     expect((await faultsRoute(url, 'GET')).json).toMatchObject({ faults: { http5xxRate: 1, seed: 3 }, stats: { faults: { http5xx: 1 } } })
   }, 90_000)

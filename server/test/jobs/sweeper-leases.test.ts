@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Gateway } from '../../src/providers/tencent/client.js'
+import { aroundAction } from '../../src/providers/provider.js'
 import { Ledger } from '../../src/store/ledger.js'
 import { ENGINES, type TestDatabase, useTestDatabase } from '../support/postgres-db.js'
 import { createSandbox, MINUTE, type Sandbox } from '../support/sweeper-fixture.js'
@@ -25,11 +26,12 @@ function concurrencyProbe() {
     }
   }
   return {
-    wrap: (g: Gateway): Gateway => ({
-      ...g,
-      getDetectInfoEnhanced: (req) => track(req.BizToken, () => g.getDetectInfoEnhanced(req)),
-      getEidResult: (req) => track(req.EidToken, () => g.getEidResult(req)),
-    }),
+    wrap: (g: Gateway): Gateway =>
+      aroundAction(
+        aroundAction(g, 'GetDetectInfoEnhanced', (req, next) => track(req.BizToken, () => next(req))),
+        'GetEidResult',
+        (req, next) => track(req.EidToken, () => next(req)),
+      ),
     overlaps: () => overlaps,
     fetches,
   }

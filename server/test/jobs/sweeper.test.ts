@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Gateway } from '../../src/providers/tencent/client.js'
+import { aroundAction } from '../../src/providers/provider.js'
 import { createSweeper, sweeperOptionsFromEnv } from '../../src/jobs/sweeper.js'
 import { TokenBucket } from '../../src/resilience/token-bucket.js'
 import { ENGINES, POSTGRES_URL, type TestDatabase, useTestDatabase } from '../support/postgres-db.js'
@@ -140,13 +141,11 @@ describe.each(ENGINES)('sweeper (%s)', (engine) => {
     const callTimes: number[] = []
     sb = await createSandbox(database, {
       emulator: { faults: { rateLimitRate: 0.2, seed: 11 } },
-      gateway: (g): Gateway => ({
-        ...g,
-        getDetectInfoEnhanced: (req) => {
+      gateway: (g): Gateway =>
+        aroundAction(g, 'GetDetectInfoEnhanced', (req, next) => {
           callTimes.push(bucketClock)
-          return g.getDetectInfoEnhanced(req)
-        },
-      }),
+          return next(req)
+        }),
     })
     sb.emulator.setFaults(undefined)
     const tokens = await issue('face', 40)
@@ -166,14 +165,12 @@ describe.each(ENGINES)('sweeper (%s)', (engine) => {
     const gate = new Promise<void>((resolve) => (release = resolve))
     let started = 0
     sb = await createSandbox(database, {
-      gateway: (g): Gateway => ({
-        ...g,
-        getDetectInfoEnhanced: async (req) => {
+      gateway: (g): Gateway =>
+        aroundAction(g, 'GetDetectInfoEnhanced', async (req, next) => {
           started += 1
           await gate
-          return g.getDetectInfoEnhanced(req)
-        },
-      }),
+          return next(req)
+        }),
     })
     await issue('face', 6)
     sb.clock.advance(2 * MINUTE)

@@ -68,7 +68,7 @@ describe('a stalled upstream', () => {
       maxDelayMs: 5,
     })
     expect(upstream.open()).toBe(0)
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => gateway.detectAuth(request)))
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => gateway.call('DetectAuth', request)))
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected')
       const error = (outcome as PromiseRejectedResult).reason as unknown
@@ -87,7 +87,7 @@ describe('a stalled upstream', () => {
     upstream = await stallingUpstream(700)
     const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 1 })
     const started = performance.now()
-    const error = await gateway.getDetectInfoEnhanced({ BizToken: 'X'.repeat(36), RuleId: '1' }).then(
+    const error = await gateway.call('GetDetectInfoEnhanced', { BizToken: 'X'.repeat(36), RuleId: '1' }).then(
       () => undefined,
       (e: unknown) => e,
     )
@@ -108,7 +108,7 @@ describe('a stalled upstream', () => {
       budgetMs: 1500,
     })
     const started = performance.now()
-    const error = await gateway.getEidResult({ EidToken: 'X'.repeat(36) }).then(
+    const error = await gateway.call('GetEidResult', { EidToken: 'X'.repeat(36) }).then(
       () => undefined,
       (e: unknown) => e,
     )
@@ -126,7 +126,7 @@ describe('a stalled upstream', () => {
     const bare = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 5 })
     const gateway = withRetries(withRateLimit(bare, new TokenBucket({ ratePerSecond: 100 })), { attempts: 3, budgetMs: 800 })
     const started = performance.now()
-    const error = await gateway.getDetectInfoEnhanced({ BizToken: 'X'.repeat(36), RuleId: '1' }).catch((e: unknown) => e)
+    const error = await gateway.call('GetDetectInfoEnhanced', { BizToken: 'X'.repeat(36), RuleId: '1' }).catch((e: unknown) => e)
     // Ended at the call's 0.8 s, not at the attempt's 5 s.
     expect(performance.now() - started).toBeLessThan(3000)
     expect(error).toMatchObject({ scope: 'call', timeoutMs: 800 })
@@ -137,7 +137,7 @@ describe('a stalled upstream', () => {
     upstream = await stallingUpstream()
     const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 30 })
     const controller = new AbortController()
-    const pending = gateway.detectAuth(request, { signal: controller.signal })
+    const pending = gateway.call('DetectAuth', request, { signal: controller.signal })
     await vi.waitFor(() => expect(upstream!.requests()).toBe(1), { timeout: 3000, interval: 20 })
     controller.abort()
     await expect(pending).rejects.toMatchObject({ tencentCode: 'Aborted', retryable: false })

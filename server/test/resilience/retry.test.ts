@@ -121,8 +121,8 @@ describe('withRetries over the real SDK and the emulator', () => {
     emulator = createEmulator({ logger: false, faults: { rateLimitRate: 0.15, http5xxRate: 0.15, internalErrorRate: 0.1, dropRate: 0.1, seed: 42 } })
     const gateway = withRetries(await gatewayFor(emulator), { attempts: 12, sleep: async () => undefined })
     const tokens: string[] = []
-    for (let i = 0; i < 30; i++) tokens.push((await gateway.detectAuth({ RuleId: '1' })).BizToken!)
-    for (const token of tokens) expect((await gateway.getDetectInfoEnhanced({ BizToken: token, RuleId: '1', InfoType: '1' })).Text).toBeDefined()
+    for (let i = 0; i < 30; i++) tokens.push((await gateway.call('DetectAuth', { RuleId: '1' })).BizToken!)
+    for (const token of tokens) expect((await gateway.call('GetDetectInfoEnhanced', { BizToken: token, RuleId: '1', InfoType: '1' })).Text).toBeDefined()
     const stats = emulator.stats()
     expect(stats.faultsInjected).toBeGreaterThan(0)
     // Every injected fault cost exactly one extra call; nothing else was retried.
@@ -132,7 +132,7 @@ describe('withRetries over the real SDK and the emulator', () => {
   it('does not retry an error Tencent will repeat', async () => {
     emulator = createEmulator({ logger: false })
     const gateway = withRetries(await gatewayFor(emulator), { attempts: 5, sleep: async () => undefined })
-    await expect(gateway.detectAuth({ RuleId: 'no-such-rule' })).rejects.toMatchObject({ retryable: false })
+    await expect(gateway.call('DetectAuth', { RuleId: 'no-such-rule' })).rejects.toMatchObject({ retryable: false })
     expect(emulator.stats().calls['DetectAuth']).toBe(1)
   })
 
@@ -147,7 +147,7 @@ describe('withRetries over the real SDK and the emulator', () => {
         emulator!.setFaults(undefined)
       },
     })
-    await expect(gateway.detectAuth({ RuleId: '1' })).resolves.toMatchObject({ BizToken: expect.any(String) })
+    await expect(gateway.call('DetectAuth', { RuleId: '1' })).resolves.toMatchObject({ BizToken: expect.any(String) })
     // The attempt's deadline passed: a typed timeout, retried.
     expect(retries).toEqual(['Timeout'])
     expect(emulator.stats().calls['DetectAuth']).toBe(2)

@@ -1,34 +1,18 @@
 import http from 'node:http'
 import https from 'node:https'
 import { faceid } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/index.js'
-import type {
-  DetectAuthRequest,
-  DetectAuthResponse,
-  GetDetectInfoEnhancedRequest,
-  GetDetectInfoEnhancedResponse,
-  GetEidResultRequest,
-  GetEidResultResponse,
-  GetEidTokenRequest,
-  GetEidTokenResponse,
-  GetWeChatBillDetailsRequest,
-  GetWeChatBillDetailsResponse,
-} from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
 import { ConfigurationError, UpstreamError } from '../../errors/index.js'
 import { toUpstreamError } from './errors.js'
+import type { CallOptions, ProviderClient } from '../provider.js'
+import type { TencentAction, TencentActions } from './actions.js'
+
+export type { CallOptions } from '../provider.js'
+export type { TencentAction, TencentActions } from './actions.js'
 
 type FaceidClient = InstanceType<typeof faceid.v20180301.Client>
 
 /** Default deadline of one attempt (one HTTP exchange with Tencent, headers and body), in seconds. */
 export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 10
-
-/** Per-call options every `Gateway` method takes. */
-export interface CallOptions {
-  /**
-   * Ends the call early: the HTTP request is aborted and its socket destroyed. A signal aborted
-   * with a `DeadlineExceeded` reason makes the call reject with `UpstreamTimeoutError`.
-   */
-  signal?: AbortSignal
-}
 
 /** Abort reason of a passed deadline: which one, and how long it was. */
 export class DeadlineExceeded extends Error {
@@ -81,14 +65,12 @@ export interface GatewayOptions {
   timeoutSeconds?: number
 }
 
-/** The Tencent actions faceid-kit uses. Routes, sweeper and reconciliation depend on this, not on the SDK. */
-export interface Gateway {
-  detectAuth(request: DetectAuthRequest, options?: CallOptions): Promise<DetectAuthResponse>
-  getDetectInfoEnhanced(request: GetDetectInfoEnhancedRequest, options?: CallOptions): Promise<GetDetectInfoEnhancedResponse>
-  getEidToken(request: GetEidTokenRequest, options?: CallOptions): Promise<GetEidTokenResponse>
-  getEidResult(request: GetEidResultRequest, options?: CallOptions): Promise<GetEidResultResponse>
-  getWeChatBillDetails(request: GetWeChatBillDetailsRequest, options?: CallOptions): Promise<GetWeChatBillDetailsResponse>
-}
+/**
+ * The Tencent faceid client faceid-kit uses: `gateway.call('DetectAuth', request, options)`, one
+ * generic method over the actions of `TencentActions`. The verifier, the sweeper and billing
+ * depend on this, not on the SDK.
+ */
+export type Gateway = ProviderClient<TencentActions>
 
 /** Splits an endpoint setting into what the SDK's httpProfile wants. */
 export function parseEndpoint(endpoint: string | undefined): { endpoint: string; protocol: 'http://' | 'https://' } {
@@ -124,7 +106,7 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
     },
   })
 
-  async function call<Res>(action: string, request: object, callOptions: CallOptions | undefined): Promise<Res> {
+  async function call<K extends TencentAction>(action: K, request: TencentActions[K][0], callOptions: CallOptions | undefined): Promise<TencentActions[K][1]> {
     const outer = callOptions?.signal
     const controller = new AbortController()
     const onOuterAbort = (): void => controller.abort(outer?.reason)
@@ -132,7 +114,8 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
     else outer?.addEventListener('abort', onOuterAbort, { once: true })
     const timer = setTimeout(() => controller.abort(new DeadlineExceeded('attempt', attemptMs)), attemptMs)
     try {
-      return (await client.request(action, request, { signal: controller.signal })) as Res
+      // The SDK's generic request() is untyped; the action map says what this action answers.
+      return (await client.request(action, request, { signal: controller.signal })) as TencentActions[K][1]
     } catch (error) {
       if (controller.signal.aborted) throw abortedError(action, controller.signal.reason, error)
       throw toUpstreamError(action, error)
@@ -142,13 +125,7 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  return {
-    detectAuth: (req, o) => call('DetectAuth', req, o),
-    getDetectInfoEnhanced: (req, o) => call('GetDetectInfoEnhanced', req, o),
-    getEidToken: (req, o) => call('GetEidToken', req, o),
-    getEidResult: (req, o) => call('GetEidResult', req, o),
-    getWeChatBillDetails: (req, o) => call('GetWeChatBillDetails', req, o),
-  }
+  return { call: (action, request, callOptions) => call(action, request, callOptions) }
 }
 
 /** A call ended by a deadline (retryable timeout) or by its caller (not retried: the caller gave up). */

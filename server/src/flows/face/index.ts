@@ -1,0 +1,34 @@
+/**
+ * 人脸核身 in a mini-program (verify_mpsdk): a BizToken from DetectAuth, its result from
+ * GetDetectInfoEnhanced under the same RuleId.
+ */
+import { FLOWS } from '@faceid-kit/shared'
+import { ConfigurationError } from '../../errors/index.js'
+import { tencentIdentity } from '../../providers/tencent/identity.js'
+import type { Flow } from '../flow.js'
+
+export const faceFlow: Flow<'face'> = {
+  kind: 'face',
+  ...FLOWS.face,
+  issueAction: 'DetectAuth',
+
+  async partnerOptions(hooks, userId, ctx) {
+    return { bizTokenOptions: await hooks.bizTokenOptions?.(userId, ctx) }
+  },
+
+  reuseScope(options) {
+    return { ruleId: options.bizTokenOptions?.RuleId }
+  },
+
+  async issue(client, request, settings) {
+    const ruleId = request.bizTokenOptions?.RuleId ?? settings.ruleId
+    if (!ruleId) throw new ConfigurationError('No RuleId: set FACEID_RULE_ID or pass RuleId in the BizToken options')
+    const res = await client.call('DetectAuth', { ...request.bizTokenOptions, ...tencentIdentity(request.identity), RuleId: ruleId })
+    return { token: res.BizToken, requestId: res.RequestId, ruleId }
+  },
+
+  fetch(client, record, settings) {
+    // The RuleId the token was issued under; tokens recorded before it was kept use today's.
+    return client.call('GetDetectInfoEnhanced', { BizToken: record.token, RuleId: record.ruleId ?? settings.ruleId ?? '', InfoType: settings.infoType })
+  },
+}

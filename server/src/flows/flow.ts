@@ -1,0 +1,51 @@
+/**
+ * What a flow declares, in one place: its kind, its routes' path and its token's lifetime (from
+ * the shared `FLOWS`), which partner hook configures it, how it issues a token and how it
+ * fetches a result. The verifier and the router ask the flow; they know no flow by name.
+ */
+import type { FlowDefinition, TokenKind, UpstreamResult } from '@faceid-kit/shared'
+import type { Context } from 'koa'
+import type { Gateway, TencentAction } from '../providers/tencent/client.js'
+import type { FaceidRouterOptions } from '../types.js'
+import type { IssueRequest } from '../verification/verifier.js'
+
+/** The server's defaults a flow may fall back on (`FACEID_RULE_ID`, `FACEID_EID_MERCHANT_ID`, the InfoType setting). */
+export interface FlowSettings {
+  ruleId: string | undefined
+  merchantId: string | undefined
+  /** Tencent's `InfoType`: `'1'` text only, digits 1-6, or `'0'` everything. */
+  infoType: string
+}
+
+/** A token as the provider answered, before the verifier checks and records it. */
+export interface IssuedToken {
+  /** Unchecked: the verifier refuses anything that is not a well-formed token. */
+  token: string | undefined
+  requestId: string | undefined
+  /** The RuleId / MerchantId the token was issued under, recorded in the ledger. */
+  ruleId?: string | undefined
+  merchantId?: string | undefined
+}
+
+/** The partner's per-user options of a flow, as the router passes them to the verifier. */
+export type PartnerOptions = Pick<IssueRequest, 'bizTokenOptions' | 'eidTokenOptions'>
+
+/** The recorded configuration an open token must share to be handed out again. */
+export interface ReuseScope {
+  ruleId?: string | undefined
+  merchantId?: string | undefined
+}
+
+export interface Flow<K extends TokenKind = TokenKind> extends FlowDefinition {
+  readonly kind: K
+  /** The provider action that issues a token (named in errors). */
+  readonly issueAction: TencentAction
+  /** Asks the partner's hook of this flow (e.g. `bizTokenOptions`) for the user's options. */
+  partnerOptions(hooks: Pick<FaceidRouterOptions, 'bizTokenOptions' | 'eidTokenOptions'>, userId: string, ctx: Context): Promise<PartnerOptions>
+  /** Which of the partner's options an open token must match to be reused. */
+  reuseScope(options: PartnerOptions): ReuseScope
+  /** Calls the provider for a token. Throws `ConfigurationError` before calling when a required setting is missing. */
+  issue(client: Gateway, request: IssueRequest, settings: FlowSettings): Promise<IssuedToken>
+  /** Calls the provider for the current result of a recorded token. */
+  fetch(client: Gateway, record: { token: string; ruleId: string | null }, settings: FlowSettings): Promise<UpstreamResult>
+}

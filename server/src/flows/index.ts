@@ -1,0 +1,24 @@
+/**
+ * The registered flows. A new flow is a folder next to face/ and eid/ plus an entry here (and its
+ * kind, path and lifetime in the shared `FLOWS`); the routes, the verifier and the sweeper follow.
+ */
+import type { TokenKind } from '@faceid-kit/shared'
+import { eidFlow } from './eid/index.js'
+import { faceFlow } from './face/index.js'
+import type { Flow } from './flow.js'
+
+/** Every kind of the shared `FLOWS` has its flow here (the type says so). */
+export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
+  face: faceFlow,
+  eid: eidFlow,
+}
+
+/** The flows in registration order (the order of their routes). */
+export const FLOW_LIST: readonly Flow[] = Object.values(FLOW_REGISTRY)
+
+/** The flow of `kind`. */
+export function flowOf(kind: TokenKind): Flow {
+  return FLOW_REGISTRY[kind]
+}
+
+export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ReuseScope } from './flow.js'

@@ -1,0 +1,46 @@
+import { FLOWS, TOKEN_LIFETIME_SECONDS, type TokenKind } from '@faceid-kit/shared'
+import { describe, expect, it } from 'vitest'
+import { FLOW_LIST, FLOW_REGISTRY, flowOf } from '../../src/flows/index.js'
+import { createFaceidRouter } from '../../src/http/router.js'
+import type { Verifier } from '../../src/verification/verifier.js'
+
+const kinds = Object.keys(FLOWS) as TokenKind[]
+
+describe('flow registry', () => {
+  it('has one flow per shared flow definition, with its path and lifetime', () => {
+    expect(FLOW_LIST.map((f) => f.kind).sort()).toEqual([...kinds].sort())
+    for (const kind of kinds) {
+      const flow = flowOf(kind)
+      expect(flow).toBe(FLOW_REGISTRY[kind])
+      expect(flow.kind).toBe(kind)
+      expect(flow.path).toBe(FLOWS[kind].path)
+      expect(flow.lifetimeSeconds).toBe(FLOWS[kind].lifetimeSeconds)
+      expect(TOKEN_LIFETIME_SECONDS[kind]).toBe(FLOWS[kind].lifetimeSeconds)
+    }
+  })
+
+  it('keeps the HTTP contract: /biz-token lives 7200 s, /eid-token 600 s', () => {
+    expect(FLOWS).toEqual({ face: { path: '/biz-token', lifetimeSeconds: 7200 }, eid: { path: '/eid-token', lifetimeSeconds: 600 } })
+  })
+
+  it('gives the router exactly two routes per flow, under the prefix', () => {
+    const router = createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u' })
+    const routes = router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
+    expect(routes.sort()).toEqual(kinds.flatMap((k) => [`POST /faceid${FLOWS[k].path}`, `GET /faceid${FLOWS[k].path}/:token`]).sort())
+  })
+
+  it('asks only the partner hook of its own flow', async () => {
+    const asked: string[] = []
+    const hooks = {
+      bizTokenOptions: () => (asked.push('biz'), { RuleId: '7' }),
+      eidTokenOptions: () => (asked.push('eid'), { MerchantId: 'M' }),
+    }
+    const ctx = {} as Parameters<typeof FLOW_REGISTRY.face.partnerOptions>[2]
+    expect(await FLOW_REGISTRY.face.partnerOptions(hooks, 'u', ctx)).toEqual({ bizTokenOptions: { RuleId: '7' } })
+    expect(FLOW_REGISTRY.face.reuseScope({ bizTokenOptions: { RuleId: '7' } })).toEqual({ ruleId: '7' })
+    expect(asked).toEqual(['biz'])
+    expect(await FLOW_REGISTRY.eid.partnerOptions(hooks, 'u', ctx)).toEqual({ eidTokenOptions: { MerchantId: 'M' } })
+    expect(FLOW_REGISTRY.eid.reuseScope({ eidTokenOptions: { MerchantId: 'M' } })).toEqual({ merchantId: 'M' })
+    expect(asked).toEqual(['biz', 'eid'])
+  })
+})

@@ -1,0 +1,29 @@
+/**
+ * The verification flows of the HTTP contract: each kind's route path (under the router's prefix)
+ * and its token's lifetime. The server builds its routes from these and the clients take their
+ * paths from them, so a new flow is declared here once. Standalone (no imports, `as const` without
+ * `satisfies`): the uni-app packer copies it as is and the mini-program's type build emits its
+ * declarations on their own.
+ */
+
+/** One flow of the HTTP contract. */
+export interface FlowDefinition {
+  /** `POST <prefix><path>` issues a token; `GET <prefix><path>/:token` reads its result. */
+  readonly path: string
+  /** How long Tencent accepts the token, in seconds (tencent-api.md). */
+  readonly lifetimeSeconds: number
+}
+
+export const FLOWS = {
+  /** 人脸核身 (verify_mpsdk): a BizToken from DetectAuth, valid 7200 s. */
+  face: { path: '/biz-token', lifetimeSeconds: 7200 },
+  /** E证通 (mp_ecard_sdk): an EidToken from GetEidToken, valid 600 s. */
+  eid: { path: '/eid-token', lifetimeSeconds: 600 },
+} as const
+
+/** `FLOWS` as a type; fails to compile when a flow is not a `FlowDefinition`. */
+export type FlowTable = Definitions<typeof FLOWS>
+type Definitions<T extends { readonly [kind: string]: FlowDefinition }> = T
+
+/** The kinds of token the kit issues: one per flow. */
+export type TokenKind = keyof typeof FLOWS
