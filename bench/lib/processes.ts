@@ -1,5 +1,5 @@
 /** Launchers of the benchmark's child processes, and what they share with them. */
-import type { EmulatorOptions } from '../../server/emulator/index.js'
+import { DEFAULT_MERCHANT_ID, type EmulatorOptions } from '../../server/emulator/index.js'
 import type { OpenDatabaseOptions } from '../../server/src/store/database.js'
 import { startChild, type ChildHandle } from './child.js'
 import type { EmulatorProcessApi } from './emulator-process.js'
@@ -10,7 +10,7 @@ import type { KitServerApi } from './kit-server-process.js'
 export const CHILD_OPTIONS_ENV = 'BENCH_CHILD_OPTIONS'
 
 export const RULE_ID = '1'
-export const MERCHANT_ID = '0NSJ2106141714'
+export const MERCHANT_ID = DEFAULT_MERCHANT_ID
 /** A sample identity (the vendor documentation's), the same in every request of every row. */
 export const IDENTITY = { name: '张小宝', idCard: '11204416541220243X' } as const
 

@@ -4,6 +4,8 @@ import { DEFAULT_FAILURE_CODE, codeStage, isBillableCode, resultMessage } from '
 import { EmulatorError } from './errors.js'
 import type { EmulatedAttempt, EmulatedToken, SandboxOutcome } from './types.js'
 
+// Tencent's lifetimes, stated here on their own (not taken from the kit's FLOWS): the emulator
+// stands for Tencent, so a wrong lifetime in the kit shows up as a failing test, not a copied mistake.
 export const BIZ_TOKEN_LIFETIME_MS = 7200 * 1000
 export const EID_TOKEN_LIFETIME_MS = 600 * 1000
 export const RESULT_RETENTION_MS = 3 * 24 * 3600 * 1000

@@ -6,6 +6,7 @@
 import globalConfig from './globalConfig'
 import { EID_APP_ID, build, currentLaunch, isUniBuild, listeners, refuseRelease, sandboxConfig, setLaunch, type AppShowLike } from './sandbox'
 
+// Its own copy, not @faceid-kit/shared's: the simulated SDK stands alone like Tencent's folder.
 const TOKEN_PATTERN = /^[a-zA-Z0-9-]{36}$/
 
 type Host = WechatMiniprogram.Wx & Record<string, unknown>

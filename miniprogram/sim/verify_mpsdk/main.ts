@@ -7,6 +7,7 @@
 import { begin, configureSandbox, finish, refuseRelease, sandboxConfig, tencent, type FaceFail, type FaceSuccess } from './sandbox'
 
 const DEFAULT_PAGE = '/verify_mpsdk/index/index'
+// Its own copy, not @faceid-kit/shared's: the simulated SDK stands alone like Tencent's folder.
 const TOKEN_PATTERN = /^[a-zA-Z0-9-]{36}$/
 /** Tries of the config request: the main domain once, then the backup domain three times. */
 const CONFIG_TRIES = 4

@@ -1,5 +1,6 @@
 import { FLOWS, TOKEN_LIFETIME_SECONDS, type TokenKind } from '@faceid-kit/shared'
 import { describe, expect, it } from 'vitest'
+import { BIZ_TOKEN_LIFETIME_MS, EID_TOKEN_LIFETIME_MS } from '../../emulator/index.js'
 import { FLOW_LIST, FLOW_REGISTRY, flowOf } from '../../src/flows/index.js'
 import { createFaceidRouter } from '../../src/http/router.js'
 import type { Verifier } from '../../src/verification/verifier.js'
@@ -21,6 +22,11 @@ describe('flow registry', () => {
 
   it('keeps the HTTP contract: /biz-token lives 7200 s, /eid-token 600 s', () => {
     expect(FLOWS).toEqual({ face: { path: '/biz-token', lifetimeSeconds: 7200 }, eid: { path: '/eid-token', lifetimeSeconds: 600 } })
+  })
+
+  it('agrees with the emulator, which states Tencent\'s lifetimes on its own', () => {
+    expect(FLOWS.face.lifetimeSeconds * 1000).toBe(BIZ_TOKEN_LIFETIME_MS)
+    expect(FLOWS.eid.lifetimeSeconds * 1000).toBe(EID_TOKEN_LIFETIME_MS)
   })
 
   it('gives the router exactly two routes per flow, under the prefix', () => {
