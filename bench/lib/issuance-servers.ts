@@ -14,7 +14,7 @@ import { openDatabase } from '../../server/src/store/database.js'
 import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
 import { createTencentGateway } from '../../server/src/providers/tencent/client.js'
 import { Ledger } from '../../server/src/store/ledger.js'
-import { retryOptionsFromEnv, withRetries } from '../../server/src/resilience/retry.js'
+import { withRetries } from '../../server/src/resilience/retry.js'
 import { createFaceidRouter } from '../../server/src/http/router.js'
 import { Verifier } from '../../server/src/verification/verifier.js'
 import { fatal, serve } from './child.js'
@@ -34,7 +34,7 @@ async function main() {
   const db = await openDatabase(options.database)
   const ledger = await Ledger.open(db)
   // The same wiring as the standalone server: retries around the gateway for the routes.
-  const verifier = new Verifier({ gateway: withRetries(gateway, retryOptionsFromEnv({})), ledger, ruleId: RULE_ID })
+  const verifier = new Verifier({ gateway: withRetries(gateway), ledger, ruleId: RULE_ID })
 
   const kitApp = new Koa()
   kitApp.use(

@@ -9,7 +9,8 @@ import { openDatabase } from '../../server/src/store/database.js'
 import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
 import { createTencentGateway } from '../../server/src/providers/tencent/client.js'
 import { Ledger } from '../../server/src/store/ledger.js'
-import { createSweeper, sweeperOptionsFromEnv } from '../../server/src/jobs/sweeper.js'
+import { createSweeper } from '../../server/src/jobs/sweeper.js'
+import { readConfig } from '../../server/src/config/environment.js'
 import { Verifier } from '../../server/src/verification/verifier.js'
 import { pgliteDatabase } from '../lib/bench-db.js'
 import { IDENTITY, RULE_ID, startEmulatorProcess } from '../lib/processes.js'
@@ -42,8 +43,16 @@ export async function sweeperRow(settings: Settings['sweep']): Promise<RowResult
     progress(`row 3: one sweeper pass over ${n} tokens at ${qps} calls/s (ideal ${(n / qps).toFixed(0)} s)`)
     // Configured as `npm start` configures it (FACEID_SWEEP_BATCH, FACEID_SWEEP_LEASE_SECONDS apply),
     // with the cap under test, and every token due at once (they are old in this scenario).
-    const { enabled: _enabled, ...fromEnv } = sweeperOptionsFromEnv(process.env)
-    const sweeper = createSweeper({ ...fromEnv, ledger, gateway, ruleId: RULE_ID, qps, firstFetchAfterMs: 0 })
+    const { sweep } = readConfig(process.env)
+    const sweeper = createSweeper({
+      ...(sweep.batchSize ? { batchSize: sweep.batchSize } : {}),
+      ...(sweep.leaseSeconds ? { leaseMs: sweep.leaseSeconds * 1000 } : {}),
+      ledger,
+      gateway,
+      ruleId: RULE_ID,
+      qps,
+      firstFetchAfterMs: 0,
+    })
     const before = await emulator.call('stats', undefined)
     const t0 = performance.now()
     const pass = await sweeper.runOnce()
@@ -65,7 +74,7 @@ export async function sweeperRow(settings: Settings['sweep']): Promise<RowResult
         { label: '  tokens left open; upstream calls', value: `${open}; ${calls}`, goal: `0; ${n}`, pass: open === 0 && calls === n },
       ],
       data: { settings, elapsedMs, idealMs: ideal, ratio, qpsViolations: violations, upstreamCalls: calls, openAfter: open, pass },
-      notes: [`sweeper: ${(elapsedMs / 1000).toFixed(1)} s for ${n} tokens at ${qps}/s (${(n / (elapsedMs / 1000)).toFixed(1)} calls/s achieved); batches of ${fromEnv.batchSize ?? 20}, ${4} fetches in flight`],
+      notes: [`sweeper: ${(elapsedMs / 1000).toFixed(1)} s for ${n} tokens at ${qps}/s (${(n / (elapsedMs / 1000)).toFixed(1)} calls/s achieved); batches of ${sweep.batchSize ?? 20}, ${4} fetches in flight`],
     }
   } finally {
     await db.close()

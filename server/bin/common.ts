@@ -3,16 +3,14 @@
  * variables), the database and the bare Tencent gateway.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { readConfig, type ServerConfig } from '../src/config/environment.js'
+import { keyringOf, readConfig, type ServerConfig } from '../src/config/environment.js'
 import { openDatabase, type Database } from '../src/store/database.js'
 import { DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, SANDBOX_CREDENTIAL } from '../emulator/index.js'
-import { Keyring } from '../src/privacy/data-keys.js'
 import { ConfigurationError, UpstreamError } from '../src/errors/index.js'
 import { createTencentGateway, type Gateway } from '../src/providers/tencent/client.js'
 import { Ledger } from '../src/store/ledger.js'
 import { claimLedgerMode } from '../src/store/ledger-mode.js'
 import { scrubText } from '../src/privacy/logging.js'
-import { timeoutSecondsFromEnv } from '../src/resilience/retry.js'
 
 export interface CliContext {
   config: ServerConfig
@@ -39,10 +37,10 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
     )
   }
   const credential = config.sandbox ? SANDBOX_CREDENTIAL : { secretId: config.secretId!, secretKey: config.secretKey! }
-  const gateway = createTencentGateway({ ...credential, endpoint: config.endpoint, region: config.region, timeoutSeconds: timeoutSecondsFromEnv(env) })
+  const gateway = createTencentGateway({ ...credential, endpoint: config.endpoint, region: config.region, timeoutSeconds: config.timeoutSeconds })
   // As the server: results are sealed, and outside sandbox mode only with a real key.
-  const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
-  const db = await openDatabase({ url: config.databaseUrl })
+  const keyring = keyringOf(config)
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
   try {
     const ledger = await Ledger.open(db, { keyring })
     // As the server: a sandbox tool (no credentials) never acts on a live ledger, nor the reverse.

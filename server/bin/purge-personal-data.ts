@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import { openDatabase } from '../src/store/database.js'
+import { readConfig } from '../src/config/environment.js'
 import { Keyring } from '../src/privacy/data-keys.js'
 import { Ledger } from '../src/store/ledger.js'
 
@@ -16,7 +17,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'older-than-days': { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true, allowPositionals: false })
   const days = Number(values['older-than-days'])
   if (values['older-than-days'] === undefined || !Number.isFinite(days) || days < 0) throw new Error(USAGE)
-  const db = await openDatabase({ url: process.env['DATABASE_URL'] || undefined, dataDir: values['data-dir'] })
+  const config = readConfig()
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: values['data-dir'] ?? config.dataDir })
   try {
     // Purging opens nothing: any keyring will do, the sandbox one included.
     const ledger = await Ledger.open(db, { keyring: Keyring.dev() })

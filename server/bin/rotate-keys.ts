@@ -10,7 +10,8 @@
  * 4. When it reports `failed: 0`, remove the old key from FACEID_DATA_KEYS.
  */
 import { parseArgs } from 'node:util'
-import { Keyring, generateDataKey } from '../src/privacy/data-keys.js'
+import { keyringOf, readConfig } from '../src/config/environment.js'
+import { generateDataKey } from '../src/privacy/data-keys.js'
 import { openDatabase } from '../src/store/database.js'
 import { Ledger } from '../src/store/ledger.js'
 
@@ -32,9 +33,10 @@ async function main(): Promise<number> {
   }
   const batchSize = values['batch-size'] === undefined ? 200 : Number(values['batch-size'])
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive whole number\n${USAGE}`)
-  const keyring = Keyring.fromEnv(process.env, { requireKey: true })
-  const url = process.env['DATABASE_URL'] || undefined
-  const db = await openDatabase({ url, dataDir: values['data-dir'] })
+  const config = readConfig()
+  // Re-sealing needs a real current key, in sandbox mode too.
+  const keyring = keyringOf({ ...config, sandbox: false })
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: values['data-dir'] ?? config.dataDir })
   try {
     const ledger = await Ledger.open(db, { keyring })
     const report = await ledger.rotateKeys({ batchSize })

@@ -16,8 +16,8 @@ runCli(async () => {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const qps = values.qps === undefined ? envNumber(process.env, 'FACEID_SWEEP_QPS') : envNumber({ qps: values.qps }, 'qps')
   const ctx = await openCliContext()
+  const qps = values.qps === undefined ? ctx.config.sweep.qps : envNumber({ qps: values.qps }, 'qps')
   try {
     const sweeper = createSweeper({
       ledger: ctx.ledger,
@@ -25,7 +25,7 @@ runCli(async () => {
       ruleId: ctx.ruleId,
       merchantId: ctx.merchantId,
       ...(qps ? { qps } : {}),
-      leaseMs: (envNumber(process.env, 'FACEID_SWEEP_LEASE_SECONDS') ?? 300) * 1000,
+      leaseMs: (ctx.config.sweep.leaseSeconds ?? 300) * 1000,
     })
     const stop = () => void sweeper.stop()
     process.once('SIGINT', stop)

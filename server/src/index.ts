@@ -1,9 +1,12 @@
 /**
- * `@faceid-kit/server`: what a partner's Node backend imports to mount the faceid routes in
- * its own Koa app. `npm start` (standalone.ts) is one such app.
+ * `@faceid-kit/server`: what a partner's Node backend imports. `createFaceidKit` puts the server
+ * side together (routes and background jobs); the parts it is made of are exported for those who
+ * assemble their own. `npm start` (standalone/server.ts) is built on `createFaceidKit` too. The
+ * Tencent API emulator is its own entry point, `@faceid-kit/server/emulator`.
  */
 export type * from './types.js'
 export type * from '@faceid-kit/shared'
+export { createFaceidKit, type FaceidKit, type FaceidKitJobs } from './kit.js'
 export { createFaceidRouter } from './http/router.js'
 export { errorHandler, errorReporter, toErrorBody, type ErrorLogger, type ErrorReporterOptions } from './http/error-body.js'
 export { BadRequestError, ConfigurationError, FaceidError, LedgerUnavailableError, NotFoundError, UnauthorizedError, UpstreamError } from './errors/index.js'
@@ -17,8 +20,10 @@ export { Keyring, DataKeyError, generateDataKey } from './privacy/data-keys.js'
 export { Verifier, type IssueRequest, type VerifierOptions } from './verification/verifier.js'
 export { RateLimitedError } from './verification/issuance-limits.js'
 export { createSweeper, type Sweeper, type SweeperOptions } from './jobs/sweeper.js'
+export { createDailyBillPull, type DailyBillPull, type DailyBillPullOptions } from './jobs/bill-pull.js'
+export { createPersonalDataPurge, type PersonalDataPurgeOptions } from './jobs/personal-data-purge.js'
+export { createPeriodicJob, type JobLogger, type PeriodicJob, type PeriodicJobOptions } from './jobs/periodic.js'
 export { createLogger, requestLogger, scrubText } from './privacy/logging.js'
 export { createSessions, type SessionMode, type SessionOptions, type Sessions } from './http/sessions.js'
 export { claimLedgerMode, LedgerModeError, type LedgerMode, type LedgerMarking } from './store/ledger-mode.js'
 export { startServer, type RunningServer, type StartServerOptions } from './standalone/server.js'
-export { createEmulator, SANDBOX_CREDENTIAL, type Emulator, type EmulatorOptions, type SandboxOutcome } from '../emulator/index.js'

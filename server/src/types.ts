@@ -1,15 +1,18 @@
 import type { BizTokenOptions, EidTokenOptions, Identity } from '@faceid-kit/shared'
 import type { Context } from 'koa'
+import type { Pool as PgPool } from 'pg'
+import type { Logger } from 'pino'
+import type { Keyring } from './privacy/data-keys.js'
+import type { RetryOptions } from './resilience/retry.js'
+import type { Database } from './store/database.js'
+import type { JobLogger } from './jobs/periodic.js'
 import type { IssueLimits, ReuseOptions } from './verification/issuance-limits.js'
 import type { Verifier } from './verification/verifier.js'
 
 export type Awaitable<T> = T | Promise<T>
 
-/** The part of a pino logger the background tasks (sweeper, daily bill pull) use. */
-export interface TaskLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-}
+/** The part of a pino logger the background jobs (sweeper, daily bill pull, purge) use. */
+export type TaskLogger = JobLogger
 
 /** Options of `createFaceidRouter`. */
 export interface FaceidRouterOptions {
@@ -38,3 +41,88 @@ export interface FaceidRouterOptions {
 }
 
 export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOptions }
+
+/**
+ * Options of `createFaceidKit`: one object, checked when the kit is created. Only `secretId`,
+ * `secretKey`, `resolveUser` and (live) `dataKey` are required; every other option has the
+ * default written beside it.
+ */
+export interface FaceidKitOptions {
+  /** Tencent Cloud API SecretId (CAM). */
+  secretId: string
+  /** Tencent Cloud API SecretKey. */
+  secretKey: string
+  /** Tencent Cloud region. Default `'ap-guangzhou'`. */
+  region?: string
+  /** API endpoint: a host or `http(s)://host:port` (e.g. the emulator). Default `faceid.tencentcloudapi.com` over https. */
+  endpoint?: string
+  /** RuleId of `DetectAuth` / `GetDetectInfoEnhanced` (from the console). Needed for face verification unless `bizTokenOptions` sets one. */
+  ruleId?: string
+  /** MerchantId of `GetEidToken` (E证通). Needed for eID unless `eidTokenOptions` sets one. */
+  merchantId?: string
+  /** Who is calling: a user id, or `undefined` (→ 401). */
+  resolveUser: FaceidRouterOptions['resolveUser']
+  /** The person to verify, from the partner's records; never from the request body. Default: none (the user types it). */
+  resolveIdentity?: FaceidRouterOptions['resolveIdentity']
+  /** Partner-set `DetectAuth` fields per user. Default: none. */
+  bizTokenOptions?: FaceidRouterOptions['bizTokenOptions']
+  /** Partner-set `GetEidToken` fields per user. Default: none. */
+  eidTokenOptions?: FaceidRouterOptions['eidTokenOptions']
+  /**
+   * Key that seals names, ID numbers and media at rest: base64 of 32 random bytes
+   * (`openssl rand -base64 32`), optionally `id:base64`; or a `Keyring`. Required in live mode.
+   */
+  dataKey?: string | Keyring
+  /** Older keys still needed to read until `rotate-keys` has re-sealed everything. Default none. */
+  previousDataKeys?: readonly string[]
+  /**
+   * Where the ledger lives: a `postgres://` URL, your existing `pg.Pool` (not closed by
+   * `close()`), `{ dataDir }` for the embedded engine, or a `Database` from `openDatabase` (not
+   * closed either). Default `{ dataDir: './.data' }`.
+   */
+  database?: string | PgPool | { dataDir: string } | Database
+  /** `'sandbox'` allows the public data key and marks the ledger as a sandbox one. Default `'live'`. */
+  mode?: 'live' | 'sandbox'
+  /** Issuance limits per user and per client IP, held across instances. Default `{ perUserPerHour: 20, perIpPerHour: 200 }`; `false`: none. */
+  limits?: IssueLimits | false
+  /** Answer a repeated token request with the user's still-open token. Default off. */
+  reuseOpenToken?: boolean | ReuseOptions
+  /** Deadline of one Tencent request, headers and body, in seconds. Default 10. */
+  timeoutSeconds?: number
+  /** Deadline of one call with its retries, in seconds. Default 20. */
+  totalTimeoutSeconds?: number
+  /** Retries of transient Tencent failures. Default 3 attempts, full-jitter backoff 100 ms → 2 s. */
+  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>
+  /** Tencent `InfoType` of result fetches: `'1'` text only; add `2`/`3`/`4` for images and video. Default `'1'`. */
+  resultInfoType?: string
+  /** The background result sweeper. Default on with the values below; `false`: off (run `faceid-kit-sweep` from cron). */
+  sweeper?: false | SweeperSettings
+  /** Pull yesterday's bill once a day after 06:00 Beijing time. Default on in live mode, off in sandbox mode. */
+  billPull?: boolean
+  /** Delete the sealed personal part of final results fetched longer ago than this, hourly. Default: kept. */
+  personalDataRetentionDays?: number
+  /** Start the jobs at once. Default true; with false call `kit.jobs.start()`. */
+  startJobs?: boolean
+  /** Mount point of the routes. Default `'/faceid'`. */
+  prefix?: string
+  /** Largest accepted JSON body. Default `'16kb'`. */
+  jsonLimit?: string
+  /** The kit's logger (pino). Default a redacting JSON logger on stdout; `false`: silent. */
+  logger?: Logger | false
+  /** Called with every 5xx error. Default: one concise log line per failure class per minute. */
+  onError?: FaceidRouterOptions['onError']
+}
+
+/** The sweeper's settings in `createFaceidKit`. */
+export interface SweeperSettings {
+  /** Pause between passes, seconds. Default 30. */
+  intervalSeconds?: number
+  /** Most result fetches per second, retries included. Default 5. */
+  qps?: number
+  /** How long a claim on a token lasts, seconds. Default 300. */
+  leaseSeconds?: number
+  /** Tokens claimed at once. Default 20. */
+  batchSize?: number
+  /** First fetch of a token this long after its issue (the user is usually still verifying), seconds. Default 60. */
+  firstFetchAfterSeconds?: number
+}

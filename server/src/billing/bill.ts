@@ -2,10 +2,8 @@
  * Tencent's own account of what it charged: `GetWeChatBillDetails`, one Beijing-time day at a
  * time, pulled page by page and stored per token (table `faceid_bill_details`).
  */
-import type { ChargeDetail, WeChatBillDetail } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
+import type { ChargeDetail, WeChatBillDetail } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models.js'
 import type { Database } from '../store/database.js'
-import { envFlag } from '../config/environment.js'
-import type { TaskLogger } from '../types.js'
 import { BadRequestError, FaceidError, UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
 import { retrying, type RetryOptions } from '../resilience/retry.js'
@@ -345,86 +343,4 @@ export async function readBill(db: Database, date: string, scope: RuleScope): Pr
       charges: typeof r.charge_details === 'string' ? (JSON.parse(r.charge_details) as StoredCharge[]) : r.charge_details,
     })),
   }
-}
-
-export interface DailyBillPullOptions {
-  db: Database
-  gateway: Gateway
-  /** The configured RuleId: the kit's own tokens. Unset: every RuleId of the account. */
-  ruleId?: string | undefined
-  now?: () => Date
-  /** How often to check whether yesterday's bill is due. Default 15 min. */
-  checkEveryMs?: number
-  logger?: TaskLogger | undefined
-  retry?: RetryOptions
-}
-
-export interface DailyBillPull {
-  /** Pulls yesterday's bill if it is available and not stored yet; returns the pull it made. */
-  tick(): Promise<BillPull | undefined>
-  start(): void
-  stop(): Promise<void>
-}
-
-/**
- * Once a day, after 06:00 Beijing time, pulls the previous day's bill of the configured RuleId
- * (every RuleId when none is configured). Idempotent: the check is "is there a stored pull
- * covering that day", so restarts and several instances at worst pull twice.
- */
-export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPull {
-  const now = options.now ?? (() => new Date())
-  const checkEveryMs = options.checkEveryMs ?? 15 * 60_000
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<BillPull | undefined> | undefined
-  let stopped = false
-
-  async function tick(): Promise<BillPull | undefined> {
-    const date = previousBeijingDate(now())
-    if (now() < billAvailableAt(date)) return undefined
-    const { missing } = await readBill(options.db, date, ruleScopeOf(options.ruleId))
-    if (missing.length === 0) return undefined
-    const made = await pullBill({ db: options.db, gateway: options.gateway, date, ruleId: options.ruleId, now, retry: options.retry })
-    options.logger?.info({ date, ruleId: made.ruleId || 'all', pages: made.pages, tokens: made.tokens, chargeCount: made.chargeCount }, 'pulled the daily bill')
-    return made
-  }
-
-  function schedule(delay: number): void {
-    if (stopped) return
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((error: unknown) => {
-          if (error instanceof BillNotReadyError) {
-            // Expected now and then (a late bill, a clock ahead): the next check tries again.
-            options.logger?.info({ date: error.date, retryAfter: error.retryAfter.toISOString(), tencentMessage: error.tencentMessage }, 'the daily bill is not ready yet; will retry')
-          } else {
-            options.logger?.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'daily bill pull failed; will retry')
-          }
-          return undefined
-        })
-        .finally(() => {
-          running = undefined
-          schedule(checkEveryMs)
-        })
-    }, delay)
-    timer.unref?.()
-  }
-
-  return {
-    tick,
-    start() {
-      stopped = false
-      if (!timer) schedule(0)
-    },
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      timer = undefined
-      await running
-    },
-  }
-}
-
-/** `FACEID_BILL_PULL`: `1` on, `0` off; default on with Tencent credentials, off in sandbox mode. */
-export function billPullEnabledFromEnv(env: NodeJS.ProcessEnv, sandbox: boolean): boolean {
-  return envFlag(env, 'FACEID_BILL_PULL', !sandbox)
 }

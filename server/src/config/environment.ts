@@ -1,6 +1,90 @@
-import { ConfigurationError } from '../errors/index.js'
 
-/** Everything the standalone server reads from the environment (DESIGN §4). */
+import { z } from 'zod'
+import { ConfigurationError } from '../errors/index.js'
+import { Keyring } from '../privacy/data-keys.js'
+import type { RetryOptions } from '../resilience/retry.js'
+import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, type IssueLimits } from '../verification/issuance-limits.js'
+
+/**
+ * The only reader of the environment: the standalone server (`npm start`) and the command-line
+ * tools. Library modules take typed options (see `createFaceidKit`); they never read
+ * `process.env`. Every variable is listed once, in `ENVIRONMENT` below, and checked at start.
+ */
+
+/** Unset or empty → undefined; otherwise the trimmed text. */
+const text = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+
+type NumberRule = { integer?: boolean; hint?: string }
+
+/** Optional numbers ≥ 0 (see `envNumber`), one schema per variable name. */
+function numbers<K extends string>(rules: Record<K, NumberRule>): Record<K, z.ZodType<number | undefined, string | undefined>> {
+  const entries = Object.entries<NumberRule>(rules).map(([name, rule]) => [name, checked((v) => envNumber({ [name]: v }, name, rule))])
+  return Object.fromEntries(entries) as Record<K, z.ZodType<number | undefined, string | undefined>>
+}
+
+/** Optional on/off flags (see `envFlag`), undefined when unset. */
+function flags<K extends string>(...names: K[]): Record<K, z.ZodType<boolean | undefined, string | undefined>> {
+  const entries = names.map((name) => [name, checked((v) => (v === undefined || v.trim() === '' ? undefined : envFlag({ [name]: v }, name, false)))])
+  return Object.fromEntries(entries) as Record<K, z.ZodType<boolean | undefined, string | undefined>>
+}
+
+/** A schema running `parse`, whose ConfigurationError becomes the issue's message. */
+function checked<T>(parse: (value: string | undefined) => T) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parse(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) })
+        return z.NEVER
+      }
+    })
+}
+
+/** Every environment variable of the standalone server, with its rule. */
+const ENVIRONMENT = z.object({
+  FACEID_SECRET_ID: text,
+  FACEID_SECRET_KEY: text,
+  FACEID_REGION: text,
+  FACEID_ENDPOINT: text,
+  FACEID_RULE_ID: text,
+  FACEID_EID_MERCHANT_ID: text,
+  DATABASE_URL: text.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgres:// URL'),
+  FACEID_DATA_DIR: text,
+  SESSION_SECRET: text,
+  FACEID_DATA_KEY: text,
+  FACEID_DATA_KEYS: text,
+  FACEID_RESULT_INFO_TYPE: text,
+  FACEID_TRUST_PROXY: text,
+  PORT: text,
+  ...numbers({
+    SESSION_MAX_LIFETIME_SECONDS: { hint: 'seconds' },
+    FACEID_PERSONAL_DATA_RETENTION_DAYS: { hint: 'days' },
+    FACEID_LIMIT_PER_USER_PER_HOUR: { integer: true, hint: '0: no limit' },
+    FACEID_LIMIT_PER_IP_PER_HOUR: { integer: true, hint: '0: no limit' },
+    FACEID_TIMEOUT_SECONDS: {},
+    FACEID_TOTAL_TIMEOUT_SECONDS: { hint: 'seconds, 0: the default' },
+    FACEID_RETRY_ATTEMPTS: {},
+    FACEID_RETRY_BASE_MS: {},
+    FACEID_RETRY_MAX_MS: {},
+    FACEID_SWEEP_INTERVAL_SECONDS: {},
+    FACEID_SWEEP_QPS: {},
+    FACEID_SWEEP_LEASE_SECONDS: {},
+    FACEID_SWEEP_BATCH: {},
+    FACEID_HTTP_MAX_CONNECTIONS: { integer: true },
+    FACEID_HTTP_HEADERS_TIMEOUT_SECONDS: { hint: 'seconds' },
+    FACEID_HTTP_REQUEST_TIMEOUT_SECONDS: { hint: 'seconds' },
+  }),
+  ...flags('FACEID_REUSE_OPEN_TOKEN', 'FACEID_BILL_PULL'),
+  NODE_ENV: text,
+})
+
+/** The standalone server's whole configuration, read from the environment at start. */
 export interface ServerConfig {
   /** No Tencent credentials: run against the embedded emulator. */
   sandbox: boolean
@@ -11,33 +95,113 @@ export interface ServerConfig {
   ruleId: string | undefined
   merchantId: string | undefined
   databaseUrl: string | undefined
+  /** Embedded database directory (`FACEID_DATA_DIR`, default `./.data` of the working directory). */
+  dataDir: string | undefined
   sessionSecret: string | undefined
+  sessionMaxLifetimeSeconds: number | undefined
   port: number
+  /** `FACEID_DATA_KEY`, `FACEID_DATA_KEYS`. */
+  dataKey: string | undefined
+  previousDataKeys: string[]
+  personalDataRetentionDays: number | undefined
+  resultInfoType: string | undefined
+  limits: IssueLimits
+  reuseOpenToken: boolean
+  /** Proxies in front of the server whose X-Forwarded-For is trusted (0: none). */
+  trustProxy: number
+  /** Deadline of one Tencent request, seconds. */
+  timeoutSeconds: number | undefined
+  retry: RetryOptions
+  sweep: SweepSettings
+  billPull: boolean
+  http: HttpServerLimits
+  production: boolean
 }
 
+/** The background sweeper's settings (`FACEID_SWEEP_*`). */
+export interface SweepSettings {
+  /** `FACEID_SWEEP_INTERVAL_SECONDS=0` turns it off. */
+  enabled: boolean
+  intervalSeconds?: number
+  qps?: number
+  leaseSeconds?: number
+  batchSize?: number
+}
+
+/** Reads and checks every setting; the first bad one throws a `ConfigurationError` naming it. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const secretId = env['FACEID_SECRET_ID'] || undefined
-  const secretKey = env['FACEID_SECRET_KEY'] || undefined
-  if (Boolean(secretId) !== Boolean(secretKey)) {
+  const parsed = ENVIRONMENT.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new ConfigurationError(issue?.message ?? 'invalid configuration')
+  }
+  const e = parsed.data
+  if (Boolean(e.FACEID_SECRET_ID) !== Boolean(e.FACEID_SECRET_KEY)) {
     throw new ConfigurationError('Set both FACEID_SECRET_ID and FACEID_SECRET_KEY, or neither (sandbox mode)')
   }
-  const portText = env['PORT'] ?? '3000'
-  const port = Number(portText)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`PORT is not a port number: ${portText}`)
-  const databaseUrl = env['DATABASE_URL'] || undefined
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigurationError('DATABASE_URL must be a postgres:// URL')
+  const port = Number(e.PORT ?? '3000')
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`PORT is not a port number: ${e.PORT}`)
+  const limit = (value: number | undefined, fallback: number): number => value ?? fallback
+  const retry: RetryOptions = {}
+  if (e.FACEID_RETRY_ATTEMPTS !== undefined) retry.attempts = e.FACEID_RETRY_ATTEMPTS
+  if (e.FACEID_RETRY_BASE_MS !== undefined) retry.baseDelayMs = e.FACEID_RETRY_BASE_MS
+  if (e.FACEID_RETRY_MAX_MS !== undefined) retry.maxDelayMs = e.FACEID_RETRY_MAX_MS
+  if (e.FACEID_TOTAL_TIMEOUT_SECONDS) retry.budgetMs = Math.round(e.FACEID_TOTAL_TIMEOUT_SECONDS * 1000)
+  const sweep: SweepSettings = { enabled: e.FACEID_SWEEP_INTERVAL_SECONDS !== 0 }
+  if (e.FACEID_SWEEP_INTERVAL_SECONDS) sweep.intervalSeconds = e.FACEID_SWEEP_INTERVAL_SECONDS
+  if (e.FACEID_SWEEP_QPS) sweep.qps = e.FACEID_SWEEP_QPS
+  if (e.FACEID_SWEEP_LEASE_SECONDS) sweep.leaseSeconds = e.FACEID_SWEEP_LEASE_SECONDS
+  if (e.FACEID_SWEEP_BATCH) sweep.batchSize = Math.floor(e.FACEID_SWEEP_BATCH)
+  const sandbox = !e.FACEID_SECRET_ID
   return {
-    sandbox: !secretId,
-    secretId,
-    secretKey,
-    region: env['FACEID_REGION'] || 'ap-guangzhou',
-    endpoint: env['FACEID_ENDPOINT'] || undefined,
-    ruleId: env['FACEID_RULE_ID'] || undefined,
-    merchantId: env['FACEID_EID_MERCHANT_ID'] || undefined,
-    databaseUrl,
-    sessionSecret: env['SESSION_SECRET'] || undefined,
+    sandbox,
+    secretId: e.FACEID_SECRET_ID,
+    secretKey: e.FACEID_SECRET_KEY,
+    region: e.FACEID_REGION ?? 'ap-guangzhou',
+    endpoint: e.FACEID_ENDPOINT,
+    ruleId: e.FACEID_RULE_ID,
+    merchantId: e.FACEID_EID_MERCHANT_ID,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.FACEID_DATA_DIR,
+    sessionSecret: e.SESSION_SECRET,
+    sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME_SECONDS || undefined,
     port,
+    dataKey: e.FACEID_DATA_KEY,
+    previousDataKeys: (e.FACEID_DATA_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    personalDataRetentionDays: e.FACEID_PERSONAL_DATA_RETENTION_DAYS,
+    resultInfoType: e.FACEID_RESULT_INFO_TYPE,
+    limits: {
+      perUserPerHour: limit(e.FACEID_LIMIT_PER_USER_PER_HOUR, DEFAULT_PER_USER_PER_HOUR),
+      perIpPerHour: limit(e.FACEID_LIMIT_PER_IP_PER_HOUR, DEFAULT_PER_IP_PER_HOUR),
+    },
+    reuseOpenToken: e.FACEID_REUSE_OPEN_TOKEN ?? false,
+    trustProxy: proxyHops(e.FACEID_TRUST_PROXY),
+    timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
+    retry,
+    sweep,
+    billPull: e.FACEID_BILL_PULL ?? !sandbox,
+    http: httpLimits(e.FACEID_HTTP_MAX_CONNECTIONS, e.FACEID_HTTP_HEADERS_TIMEOUT_SECONDS, e.FACEID_HTTP_REQUEST_TIMEOUT_SECONDS),
+    production: isProduction(env),
   }
+}
+
+/**
+ * The data keys of a configuration. Outside sandbox mode (and under NODE_ENV=production) a
+ * current key is required; the sandbox falls back to the public sandbox key.
+ */
+export function keyringOf(config: Pick<ServerConfig, 'dataKey' | 'previousDataKeys' | 'sandbox' | 'production'>): Keyring {
+  return Keyring.fromKeys(config.dataKey, config.previousDataKeys, {
+    allowSandboxKey: config.sandbox && !config.production,
+    names: { current: 'FACEID_DATA_KEY', previous: 'FACEID_DATA_KEYS' },
+  })
+}
+
+/** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */
+function proxyHops(value: string | undefined): number {
+  if (value === undefined || value === '0' || value === 'false') return 0
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 10) throw new ConfigurationError('FACEID_TRUST_PROXY must be the number of trusted proxies in front of the server (0-10)')
+  return n
 }
 
 /**
@@ -65,10 +229,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpServerLimits> = Object.freeze({
 })
 
 /** FACEID_HTTP_MAX_CONNECTIONS, FACEID_HTTP_HEADERS_TIMEOUT_SECONDS, FACEID_HTTP_REQUEST_TIMEOUT_SECONDS. */
-export function httpLimitsFromEnv(env: NodeJS.ProcessEnv): HttpServerLimits {
-  const max = envNumber(env, 'FACEID_HTTP_MAX_CONNECTIONS', { integer: true })
-  const headers = envNumber(env, 'FACEID_HTTP_HEADERS_TIMEOUT_SECONDS', { hint: 'seconds' })
-  const request = envNumber(env, 'FACEID_HTTP_REQUEST_TIMEOUT_SECONDS', { hint: 'seconds' })
+function httpLimits(max: number | undefined, headers: number | undefined, request: number | undefined): HttpServerLimits {
   const limits = {
     maxConnections: max || DEFAULT_HTTP_LIMITS.maxConnections,
     headersTimeoutMs: headers ? Math.round(headers * 1000) : DEFAULT_HTTP_LIMITS.headersTimeoutMs,

@@ -3,10 +3,9 @@ import os from 'node:os'
 import { UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
 import type { ClaimedToken, Ledger, SweepCounts } from '../store/ledger.js'
-import { envNumber } from '../config/environment.js'
 import { withRetries, type RetryOptions } from '../resilience/retry.js'
 import { TokenBucket, withRateLimit } from '../resilience/token-bucket.js'
-import type { TaskLogger } from '../types.js'
+import { createPeriodicJob, type JobLogger } from './periodic.js'
 import { Verifier } from '../verification/verifier.js'
 
 
@@ -50,7 +49,7 @@ export interface SweeperOptions {
   intervalMs?: number
   /** Tencent keeps results this long; a token still failing past it is given up. Default 3 days. */
   retentionMs?: number
-  logger?: TaskLogger | undefined
+  logger?: JobLogger | undefined
   /** Injected for tests: [0, 1). */
   random?: () => number
 }
@@ -117,8 +116,6 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   })
 
   let stopping = false
-  let current: Promise<SweepPassResult> | undefined
-  let timer: NodeJS.Timeout | undefined
 
   /** When to look at a token that is still open after a successful fetch. */
   function nextAfterPending(token: ClaimedToken, at: Date): Date {
@@ -185,48 +182,20 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     return result
   }
 
-  function runOnce(): Promise<SweepPassResult> {
-    // One pass at a time per sweeper; a second caller joins the running one.
-    if (!current) current = pass().finally(() => (current = undefined))
-    return current
-  }
-
-  function schedule(delay: number): void {
-    if (stopping) return
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((error: unknown) => log?.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'sweep pass failed'))
-        .finally(() => schedule(intervalMs))
-    }, delay)
-    timer.unref?.()
-  }
+  const job = createPeriodicJob({ name: 'sweep pass', intervalMs, logger: log, run: pass })
 
   return {
     owner,
-    runOnce,
+    // One pass at a time per sweeper; a second caller joins the running one.
+    runOnce: () => job.runOnce(),
     start() {
       stopping = false
-      if (!timer) schedule(0)
+      job.start()
     },
     async stop() {
+      // Unprocessed claims of the pass under way are handed back (see `pass`).
       stopping = true
-      if (timer) clearTimeout(timer)
-      timer = undefined
-      await current?.catch(() => undefined)
+      await job.stop()
     },
   }
-}
-
-/** Sweeper settings from the environment (see the README's configuration table). */
-export function sweeperOptionsFromEnv(env: NodeJS.ProcessEnv): { enabled: boolean } & Pick<SweeperOptions, 'qps' | 'intervalMs' | 'leaseMs' | 'batchSize'> {
-  const interval = envNumber(env, 'FACEID_SWEEP_INTERVAL_SECONDS')
-  const qps = envNumber(env, 'FACEID_SWEEP_QPS')
-  const lease = envNumber(env, 'FACEID_SWEEP_LEASE_SECONDS')
-  const batch = envNumber(env, 'FACEID_SWEEP_BATCH')
-  const options: { enabled: boolean } & Pick<SweeperOptions, 'qps' | 'intervalMs' | 'leaseMs' | 'batchSize'> = { enabled: interval !== 0 }
-  if (interval) options.intervalMs = interval * SECOND
-  if (qps) options.qps = qps
-  if (lease) options.leaseMs = lease * SECOND
-  if (batch) options.batchSize = Math.floor(batch)
-  return options
 }

@@ -63,11 +63,6 @@ export function parseDataKey(text: string, variable: string): DataKey {
   return { id: id ?? fingerprint(key), key }
 }
 
-export interface KeyringFromEnvOptions {
-  /** Live mode: a configured key is required. */
-  requireKey?: boolean
-}
-
 /** Seals with the current key; opens with any key it knows. */
 export class Keyring {
   readonly current: DataKey
@@ -93,24 +88,27 @@ export class Keyring {
   }
 
   /**
-   * `FACEID_DATA_KEY` (current key) and `FACEID_DATA_KEYS` (older keys still needed to read,
-   * comma-separated). Without a key: the sandbox key, unless `requireKey` or NODE_ENV=production.
+   * A keyring from key texts (`parseDataKey` format): the current key seals, older keys still
+   * open what they sealed. Without a current key it refuses, unless `allowSandboxKey` (sandbox
+   * mode only) lets it fall back to the public sandbox key. `names` say which settings the texts
+   * came from, for error messages.
    */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, options: KeyringFromEnvOptions = {}): Keyring {
-    const currentText = env['FACEID_DATA_KEY']?.trim()
-    const previous = (env['FACEID_DATA_KEYS'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((s, i) => parseDataKey(s, `FACEID_DATA_KEYS[${i}]`))
+  static fromKeys(
+    current: string | undefined,
+    previous: readonly string[] = [],
+    options: { allowSandboxKey?: boolean; names?: { current: string; previous: string } } = {},
+  ): Keyring {
+    const names = options.names ?? { current: 'dataKey', previous: 'previousDataKeys' }
+    const older = previous.map((s) => s.trim()).filter(Boolean).map((s, i) => parseDataKey(s, `${names.previous}[${i}]`))
+    const currentText = current?.trim()
     if (!currentText) {
-      if (options.requireKey || env['NODE_ENV'] === 'production' || process.env['NODE_ENV'] === 'production') {
-        throw new ConfigurationError('FACEID_DATA_KEY is required to store verification results (base64 of 32 random bytes: `openssl rand -base64 32`)')
+      if (!options.allowSandboxKey) {
+        throw new ConfigurationError(`${names.current} is required to store verification results (base64 of 32 random bytes: \`openssl rand -base64 32\`)`)
       }
-      if (previous.length > 0) throw new ConfigurationError('FACEID_DATA_KEYS is set but FACEID_DATA_KEY is not: set the current key too')
+      if (older.length > 0) throw new ConfigurationError(`${names.previous} is set but ${names.current} is not: set the current key too`)
       return Keyring.dev()
     }
-    return new Keyring(parseDataKey(currentText, 'FACEID_DATA_KEY'), previous)
+    return new Keyring(parseDataKey(currentText, names.current), older)
   }
 
   has(keyId: string): boolean {

@@ -1,7 +1,6 @@
 import type { UpstreamError } from '../errors/index.js'
 import { DeadlineExceeded, UpstreamTimeoutError } from '../providers/tencent/client.js'
 import { wrapClient, type ActionMap, type CallOptions, type ProviderClient } from '../providers/provider.js'
-import { envNumber } from '../config/environment.js'
 import { toUpstreamError } from '../providers/tencent/errors.js'
 
 export interface RetryOptions {
@@ -110,23 +109,4 @@ export async function retrying<T>(
  */
 export function withRetries<A extends ActionMap>(client: ProviderClient<A>, options: RetryOptions = {}): ProviderClient<A> {
   return wrapClient(client, (action, next, callOptions) => retrying(action, next, options, callOptions))
-}
-
-/** Reads retry settings from the environment (see the README's configuration table). */
-export function retryOptionsFromEnv(env: NodeJS.ProcessEnv): RetryOptions {
-  const options: RetryOptions = {}
-  const attempts = envNumber(env, 'FACEID_RETRY_ATTEMPTS')
-  const base = envNumber(env, 'FACEID_RETRY_BASE_MS')
-  const max = envNumber(env, 'FACEID_RETRY_MAX_MS')
-  if (attempts !== undefined) options.attempts = attempts
-  if (base !== undefined) options.baseDelayMs = base
-  if (max !== undefined) options.maxDelayMs = max
-  const total = envNumber(env, 'FACEID_TOTAL_TIMEOUT_SECONDS', { hint: 'seconds, 0: the default' })
-  if (total) options.budgetMs = Math.round(total * 1000)
-  return options
-}
-
-/** `FACEID_TIMEOUT_SECONDS`: the deadline of one attempt (one HTTP exchange with Tencent, headers and body). */
-export function timeoutSecondsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  return envNumber(env, 'FACEID_TIMEOUT_SECONDS') || undefined
 }

@@ -7,23 +7,18 @@ import { TOKEN_PATTERN, type Identity } from '@faceid-kit/shared'
 import Koa from 'koa'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
-import { envNumber, httpLimitsFromEnv, isProduction, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
-import { openDatabase, type Database } from '../store/database.js'
-import { createEmulator, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
+import { isProduction, keyringOf, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
+import type { Database } from '../store/database.js'
+import { createEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
-import { Keyring } from '../privacy/data-keys.js'
-import { createTencentGateway } from '../providers/tencent/client.js'
 import { errorHandler, errorReporter } from '../http/error-body.js'
-import { issuanceOptionsFromEnv } from '../verification/issuance-limits.js'
-import { Ledger } from '../store/ledger.js'
-import { claimLedgerMode } from '../store/ledger-mode.js'
-import { createLogger, requestLogger } from '../privacy/logging.js'
-import { createFaceidRouter, requireJson } from '../http/router.js'
+import { requireJson } from '../http/router.js'
 import { createSessions, type Sessions } from '../http/sessions.js'
-import { retryOptionsFromEnv, timeoutSecondsFromEnv, withRetries } from '../resilience/retry.js'
-import { createSweeper, sweeperOptionsFromEnv, type Sweeper } from '../jobs/sweeper.js'
-import { billPullEnabledFromEnv, createDailyBillPull } from '../billing/bill.js'
-import { Verifier } from '../verification/verifier.js'
+import type { Sweeper } from '../jobs/sweeper.js'
+import { createFaceidKit, type FaceidKit } from '../kit.js'
+import { createLogger, requestLogger } from '../privacy/logging.js'
+import type { FaceidKitOptions } from '../types.js'
+import type { Verifier } from '../verification/verifier.js'
 
 export interface StartServerOptions {
   /** Overrides `PORT`; 0 picks a free port. */
@@ -31,13 +26,15 @@ export interface StartServerOptions {
   host?: string
   /** Environment to read the configuration from. Default `process.env`. */
   env?: NodeJS.ProcessEnv
-  /** PGlite data directory or `'memory'` (ignored when DATABASE_URL is set). Default `./.data`. */
+  /** Embedded database directory or `'memory'` (ignored when DATABASE_URL is set). Default `FACEID_DATA_DIR`, else `./.data`. */
   dataDir?: string
   /** An already open database to keep the ledger in (not closed by `close()`); overrides DATABASE_URL and dataDir. */
   database?: Database
   logger?: Logger | false
   /** Where the kit's own redacting logger writes (default stdout); ignored when `logger` is given. */
   logDestination?: DestinationStream
+  /** How long `close()` lets requests in flight finish before cutting them. Default 10 s. */
+  shutdownGraceMs?: number
 }
 
 export interface RunningServer {
@@ -49,12 +46,16 @@ export interface RunningServer {
   verifier: Verifier
   /** The background result sweeper; off when `FACEID_SWEEP_INTERVAL_SECONDS=0`. */
   sweeper: Sweeper | undefined
+  /** The kit the server is built on (routes and jobs). */
+  kit: FaceidKit
   app: Koa
+  server: http.Server
+  /** Graceful: stops accepting, finishes the requests in flight, stops the jobs, closes the database. */
   close(): Promise<void>
 }
 
-const SANDBOX_RULE_ID = '1'
-const SANDBOX_MERCHANT_ID = '0NSJ2106141714'
+/** The embedded database of `npm start`, relative to the working directory. */
+const DEFAULT_DATA_DIR = './.data'
 
 const DevLoginBody = z.object({
   userId: z.string().min(1).max(128).regex(/^[\w.@:-]+$/),
@@ -74,145 +75,120 @@ const CompleteBody = z.discriminatedUnion('outcome', [
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env
   const config = readConfig(env)
-  if (config.sandbox && isProduction(env, process.env)) {
+  if (config.sandbox && (config.production || isProduction(process.env))) {
     throw new ConfigurationError('Sandbox mode (no FACEID_SECRET_ID/FACEID_SECRET_KEY) refuses NODE_ENV=production: the emulator and dev-login are for development only')
   }
   if (!config.sandbox && !config.sessionSecret) throw new ConfigurationError('SESSION_SECRET is required outside sandbox mode')
   // Live mode refuses to start without a data key; the sandbox uses a public one and says so.
-  const keyring = Keyring.fromEnv(env, { requireKey: !config.sandbox })
-  const issuance = issuanceOptionsFromEnv(env)
-  const trustedProxies = proxyHopsFromEnv(env)
-  const httpLimits = httpLimitsFromEnv(env)
-  const sessionMaxLifetimeSeconds = envNumber(env, 'SESSION_MAX_LIFETIME_SECONDS', { hint: 'seconds' }) || undefined
+  const keyring = keyringOf(config)
   const log =
     options.logger === false
       ? pino({ enabled: false })
-      : (options.logger ?? createLogger({ destination: options.logDestination, secrets: secretsOf(config, env) }))
+      : (options.logger ?? createLogger({ destination: options.logDestination, secrets: secretsOf(config) }))
+  const mode = config.sandbox ? 'sandbox' : 'live'
 
   let emulator: Emulator | undefined
-  let db: Database | undefined
+  let kit: FaceidKit | undefined
   const closers: Array<() => Promise<void>> = []
   try {
-    let gatewayOptions
-    const ruleId = config.ruleId ?? (config.sandbox ? SANDBOX_RULE_ID : undefined)
-    const merchantId = config.merchantId ?? (config.sandbox ? SANDBOX_MERCHANT_ID : undefined)
+    const ruleId = config.ruleId ?? (config.sandbox ? DEFAULT_RULE_ID : undefined)
+    const merchantId = config.merchantId ?? (config.sandbox ? DEFAULT_MERCHANT_ID : undefined)
+    let tencent: Pick<FaceidKitOptions, 'secretId' | 'secretKey' | 'endpoint' | 'region'>
     if (config.sandbox) {
       emulator = createEmulator({ ruleIds: ruleId ? [ruleId] : undefined, merchantIds: merchantId ? [merchantId] : undefined, logger: false })
       const listening = await emulator.listen(0, '127.0.0.1')
       closers.push(() => emulator!.close())
-      gatewayOptions = { ...SANDBOX_CREDENTIAL, endpoint: listening.url, region: config.region }
+      tencent = { ...SANDBOX_CREDENTIAL, endpoint: listening.url, region: config.region }
     } else {
-      gatewayOptions = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
+      tencent = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
     }
-    if (options.database) {
-      db = options.database
-    } else {
-      db = await openDatabase({
-        url: config.databaseUrl,
-        dataDir: options.dataDir,
-        onConnectionError: (error) => log.warn({ err: error }, 'PostgreSQL closed an idle connection; it will be reopened'),
-      })
-      closers.push(() => db!.close())
-    }
-    const ledger = await Ledger.open(db, { keyring })
-    // Before anything acts on the ledger (sweeper, purge, routes): it must be of this mode.
-    const mode = config.sandbox ? 'sandbox' : 'live'
-    const marking = await claimLedgerMode(db, mode)
-    if (marking !== 'marked') log.info({ mode, marking }, 'ledger marked with its mode')
     if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
-    const retentionDays = retentionDaysFromEnv(env)
-    if (retentionDays !== undefined) {
-      const purge = () =>
-        ledger.purgePersonalData(new Date(Date.now() - retentionDays * 86_400_000)).then(
-          (purged) => purged > 0 && log.info({ purged, retentionDays }, 'personal data purged'),
-          (error: unknown) => log.error({ err: error }, 'personal data purge failed'),
-        )
-      void purge()
-      const timer = setInterval(() => void purge(), 3600_000).unref()
-      closers.push(async () => clearInterval(timer))
-    }
-    // The routes and the sweeper must ask Tencent for the same parts of a result.
-    const infoType = env['FACEID_RESULT_INFO_TYPE'] || undefined
-    const upstream = createTencentGateway({ ...gatewayOptions, timeoutSeconds: timeoutSecondsFromEnv(env) })
-    const verifier = new Verifier({
-      gateway: withRetries(upstream, retryOptionsFromEnv(env)),
-      ledger,
-      ruleId,
-      merchantId,
-      infoType,
-    })
-    const { enabled: sweeping, ...sweepOptions } = sweeperOptionsFromEnv(env)
-    // The sweeper paces and retries on its own, so it gets the bare gateway.
-    const sweeper = sweeping
-      ? createSweeper({ ...sweepOptions, ledger, gateway: upstream, ruleId, merchantId, infoType, logger: log })
-      : undefined
-    if (sweeper) {
-      sweeper.start()
-      closers.push(() => sweeper.stop())
-    }
-    // Yesterday's GetWeChatBillDetails of the configured RuleId, once a day after 06:00 Beijing time (reconciliation).
-    if (billPullEnabledFromEnv(env, config.sandbox)) {
-      const billPull = createDailyBillPull({ db, gateway: upstream, ruleId, logger: log })
-      billPull.start()
-      closers.push(() => billPull.stop())
-    }
 
     // A random secret in sandbox mode keeps the demo working with no set-up; sessions end with the process.
     // Sandbox sessions are signed with a key derived from the secret and carry the sandbox issuer,
     // so a sandbox sharing production's SESSION_SECRET still mints nothing production accepts.
     const sessions = createSessions(config.sessionSecret ?? crypto.randomBytes(32).toString('hex'), {
       mode,
-      maxLifetimeSeconds: sessionMaxLifetimeSeconds,
+      maxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
     })
     const demoIdentities = new Map<string, Identity>()
+    // One concise line per failure class per minute: an outage must not flood the log with stacks.
+    const logError = errorReporter(log)
+    kit = await createFaceidKit({
+      ...tencent,
+      mode,
+      ruleId,
+      merchantId,
+      dataKey: keyring,
+      database: options.database ?? config.databaseUrl ?? { dataDir: options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR },
+      resolveUser: sessions.resolveUser,
+      resolveIdentity: (userId) => demoIdentities.get(userId),
+      limits: config.limits,
+      reuseOpenToken: config.reuseOpenToken,
+      timeoutSeconds: config.timeoutSeconds,
+      retry: config.retry,
+      ...(config.retry.budgetMs ? { totalTimeoutSeconds: config.retry.budgetMs / 1000 } : {}),
+      resultInfoType: config.resultInfoType,
+      sweeper: config.sweep.enabled
+        ? {
+            ...(config.sweep.intervalSeconds !== undefined ? { intervalSeconds: config.sweep.intervalSeconds } : {}),
+            ...(config.sweep.qps !== undefined ? { qps: config.sweep.qps } : {}),
+            ...(config.sweep.leaseSeconds !== undefined ? { leaseSeconds: config.sweep.leaseSeconds } : {}),
+            ...(config.sweep.batchSize !== undefined ? { batchSize: config.sweep.batchSize } : {}),
+          }
+        : false,
+      billPull: config.billPull,
+      ...(config.personalDataRetentionDays !== undefined ? { personalDataRetentionDays: config.personalDataRetentionDays } : {}),
+      logger: log,
+      onError: logError,
+    })
+    const running = kit
+    closers.push(() => running.close())
+    const { verifier } = kit
+
     // X-Forwarded-For is read by clientAddress below, never by Koa.
     const app = new Koa({ proxy: false })
     app.use(closeUnreadRequests)
     app.use(requestLogger(log))
-    // One concise line per failure class per minute: an outage must not flood the log with stacks.
-    const logError = errorReporter(log)
     app.use(errorHandler({ onError: logError }))
-    app.use(clientAddress(trustedProxies))
-    app.use(
-      createFaceidRouter({
-        verifier,
-        resolveUser: sessions.resolveUser,
-        resolveIdentity: (userId) => demoIdentities.get(userId),
-        limits: issuance.limits,
-        reuseOpenToken: issuance.reuseOpenToken,
-        onError: logError,
-      }).routes(),
-    )
+    app.use(clientAddress(config.trustProxy))
+    app.use(kit.routes())
     app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
     app.use(async (ctx) => {
       // The path is not echoed: it may hold whatever the caller put there.
       throw new NotFoundError(`No route for ${ctx.method} here`)
     })
 
-    const server = createHttpServer(app, httpLimits)
+    const server = createHttpServer(app, config.http)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => resolve())
     })
-    closers.push(() => new Promise((resolve) => server.close(() => resolve())))
-    server.closeIdleConnections?.()
     const port = (server.address() as AddressInfo).port
     const url = `http://127.0.0.1:${port}`
+    const engine = config.databaseUrl || options.database ? 'postgresql' : `embedded (${options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR})`
     log.info(
-      { port, mode: config.sandbox ? 'sandbox' : 'live', database: db.engine === 'postgres' ? 'postgresql' : `pglite (${options.dataDir ?? './.data'})` },
+      { port, mode, database: engine },
       config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
     )
+    let closing: Promise<void> | undefined
     return {
       url,
       port,
       config,
       emulator,
       verifier,
-      sweeper,
+      sweeper: kit.jobs.sweeper,
+      kit,
       app,
-      async close() {
-        server.closeAllConnections?.()
-        for (const close of closers.reverse()) await close()
+      server,
+      close() {
+        // Stop accepting, let the requests in flight finish (bounded), then stop the jobs and close the database.
+        closing ??= (async () => {
+          await closeServer(server, options.shutdownGraceMs ?? 10_000)
+          for (const close of closers.reverse()) await close()
+        })()
+        return closing
       },
     }
   } catch (error) {
@@ -221,18 +197,26 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
 }
 
-/** Every configured secret value, so the logger can remove them wherever they show up. */
-function secretsOf(config: ServerConfig, env: NodeJS.ProcessEnv): string[] {
-  const keys = [env['FACEID_DATA_KEY'], ...(env['FACEID_DATA_KEYS'] ?? '').split(',')]
-    .map((k) => k?.trim() ?? '')
-    .filter(Boolean)
-    .flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
-  return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
+/**
+ * Stops accepting connections, closes idle ones, waits for the requests in flight to finish,
+ * and cuts whatever is still open after `graceMs`.
+ */
+function closeServer(server: http.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs)
+    timer.unref()
+    server.close(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+    server.closeIdleConnections()
+  })
 }
 
-/** `FACEID_PERSONAL_DATA_RETENTION_DAYS`: how long sealed personal data of final results is kept. */
-function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  return envNumber(env, 'FACEID_PERSONAL_DATA_RETENTION_DAYS', { hint: 'days' })
+/** Every configured secret value, so the logger can remove them wherever they show up. */
+function secretsOf(config: ServerConfig): string[] {
+  const keys = [config.dataKey, ...config.previousDataKeys].filter((k): k is string => Boolean(k)).flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
+  return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
 }
 
 /**
@@ -336,15 +320,6 @@ export function canonicalIp(text: string): string | undefined {
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
   }
   return host
-}
-
-/** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */
-function proxyHopsFromEnv(env: NodeJS.ProcessEnv): number {
-  const text = env['FACEID_TRUST_PROXY'] ?? ''
-  if (text === '' || text === '0' || text === 'false') return 0
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > 10) throw new ConfigurationError('FACEID_TRUST_PROXY must be the number of trusted proxies in front of the server (0-10)')
-  return n
 }
 
 function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {

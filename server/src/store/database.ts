@@ -29,6 +29,8 @@ export interface Database extends Queryable {
 export interface OpenDatabaseOptions {
   /** `postgres://…`; when set, PostgreSQL is used. */
   url?: string
+  /** An existing `pg.Pool` to use instead of `url`: the caller owns it, so `close()` leaves it open. */
+  pool?: pg.Pool
   /** PGlite data directory, or `'memory'` for a throwaway database. Default `./.data`. */
   dataDir?: string
   /**
@@ -85,6 +87,7 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (options.pool) return openPostgres(options.pool, options.onConnectionError)
   if (options.url) return openPostgres(options.url, options.onConnectionError)
   return openPglite(options.dataDir ?? './.data')
 }
@@ -114,10 +117,11 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 const CONNECT_TIMEOUT_MS = 5000
 
-async function openPostgres(url: string, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
+async function openPostgres(source: string | pg.Pool, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
   // A bounded wait for a connection: an unreachable server answers 503 after 5 s instead of
   // holding requests for the operating system's TCP timeout; keep-alive notices dead peers.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true })
+  const owned = typeof source === 'string'
+  const pool = owned ? new pg.Pool({ connectionString: source, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true }) : source
   // Without a listener, an idle connection closed by the server is an uncaught error that ends the process.
   pool.on('error', onConnectionError)
   // Fail at start, not at the first request, when the server is unreachable.
@@ -147,6 +151,9 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
         c.release(broken instanceof Error ? broken : undefined)
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (owned) await pool.end()
+      else pool.off('error', onConnectionError)
+    },
   }
 }

@@ -1,5 +1,4 @@
 import type { TokenKind, TokenResponse } from '@faceid-kit/shared'
-import { envFlag, envNumber } from '../config/environment.js'
 import { ConfigurationError, FaceidError, LedgerUnavailableError } from '../errors/index.js'
 import type { IssueSlotRequest, Ledger } from '../store/ledger.js'
 
@@ -98,14 +97,6 @@ export async function findReusableToken(
   return { token: record.token, kind: record.kind, expiresAt: record.expiresAt.toISOString() }
 }
 
-/** Reads `FACEID_LIMIT_PER_USER_PER_HOUR`, `FACEID_LIMIT_PER_IP_PER_HOUR`, `FACEID_REUSE_OPEN_TOKEN`. */
-export function issuanceOptionsFromEnv(env: NodeJS.ProcessEnv): { limits: IssueLimits; reuseOpenToken: boolean } {
-  const limit = (name: string, fallback: number): number => envNumber(env, name, { integer: true, hint: '0: no limit' }) ?? fallback
-  return {
-    limits: { perUserPerHour: limit('FACEID_LIMIT_PER_USER_PER_HOUR', DEFAULT_PER_USER_PER_HOUR), perIpPerHour: limit('FACEID_LIMIT_PER_IP_PER_HOUR', DEFAULT_PER_IP_PER_HOUR) },
-    reuseOpenToken: envFlag(env, 'FACEID_REUSE_OPEN_TOKEN', false),
-  }
-}
 
 /** Defaults of the standalone server: a person rarely needs more than a few tries an hour. */
 export const DEFAULT_PER_USER_PER_HOUR = 20

@@ -3,15 +3,14 @@ import {
   beijingDate,
   beijingDay,
   billAvailableAt,
-  billPullEnabledFromEnv,
   BillNotReadyError,
-  createDailyBillPull,
   parseRuleScope,
   previousBeijingDate,
   pullBill,
   readBill,
 } from '../../src/billing/bill.js'
 import { openDatabase, type Database } from '../../src/store/database.js'
+import { createDailyBillPull } from '../../src/jobs/bill-pull.js'
 import { createEmulator, SANDBOX_CREDENTIAL } from '../../emulator/index.js'
 import { createTencentGateway } from '../../src/providers/tencent/client.js'
 import { chargedAttemptsOn, formatReport, reconcile, type Discrepancy } from '../../src/billing/reconcile.js'
@@ -52,16 +51,6 @@ describe('Beijing-time days', () => {
     }
     expect(chargedAttemptsOn({ issuedAt: new Date(MORNING) }, result as never, start, end)).toBe(2)
     expect(chargedAttemptsOn({ issuedAt: new Date('2025-03-04T01:00:00Z') }, result as never, start, end)).toBe(1)
-  })
-})
-
-describe('FACEID_BILL_PULL', () => {
-  it('defaults to on with credentials and off in sandbox mode, and rejects garbage', () => {
-    expect(billPullEnabledFromEnv({}, false)).toBe(true)
-    expect(billPullEnabledFromEnv({}, true)).toBe(false)
-    expect(billPullEnabledFromEnv({ FACEID_BILL_PULL: '1' }, true)).toBe(true)
-    expect(billPullEnabledFromEnv({ FACEID_BILL_PULL: '0' }, false)).toBe(false)
-    expect(() => billPullEnabledFromEnv({ FACEID_BILL_PULL: 'daily' }, false)).toThrow(/FACEID_BILL_PULL/)
   })
 })
 

@@ -58,7 +58,7 @@ describe('npm run sweep / npm run reconcile', () => {
       FACEID_DATA_KEY: DATA_KEY,
     }
     const db = await openDatabase({ dataDir: path.join(workDir, '.data') })
-    const ledger = await Ledger.open(db, { keyring: Keyring.fromEnv({ FACEID_DATA_KEY: DATA_KEY }) })
+    const ledger = await Ledger.open(db, { keyring: Keyring.fromKeys(DATA_KEY) })
     const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: url })
     const verifier = new Verifier({ gateway, ledger, ruleId: '1', merchantId: DEFAULT_MERCHANT_ID, now: () => new Date(t) })
     for (let i = 0; i < 3; i++) {

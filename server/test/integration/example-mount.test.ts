@@ -2,7 +2,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPartnerApp } from '../../examples/mount-in-koa.js'
-import { createEmulator, generateDataKey, SANDBOX_CREDENTIAL, type Emulator } from '../../src/index.js'
+import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
+import { generateDataKey } from '../../src/index.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

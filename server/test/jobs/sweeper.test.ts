@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Gateway } from '../../src/providers/tencent/client.js'
 import { aroundAction } from '../../src/providers/provider.js'
-import { createSweeper, sweeperOptionsFromEnv } from '../../src/jobs/sweeper.js'
+import { createSweeper } from '../../src/jobs/sweeper.js'
 import { TokenBucket } from '../../src/resilience/token-bucket.js'
 import { ENGINES, POSTGRES_URL, type TestDatabase, useTestDatabase } from '../support/postgres-db.js'
 import { createSandbox, HOUR, MINUTE, type Sandbox } from '../support/sweeper-fixture.js'
@@ -199,20 +199,7 @@ describe.each(ENGINES)('sweeper (%s)', (engine) => {
   })
 })
 
-describe('sweeperOptionsFromEnv', () => {
-  it('reads the loop settings; interval 0 disables the loop', () => {
-    expect(sweeperOptionsFromEnv({ FACEID_SWEEP_INTERVAL_SECONDS: '10', FACEID_SWEEP_QPS: '8', FACEID_SWEEP_LEASE_SECONDS: '60', FACEID_SWEEP_BATCH: '5' })).toEqual({
-      enabled: true,
-      intervalMs: 10_000,
-      qps: 8,
-      leaseMs: 60_000,
-      batchSize: 5,
-    })
-    expect(sweeperOptionsFromEnv({ FACEID_SWEEP_INTERVAL_SECONDS: '0' })).toEqual({ enabled: false })
-    expect(sweeperOptionsFromEnv({})).toEqual({ enabled: true })
-    expect(() => sweeperOptionsFromEnv({ FACEID_SWEEP_QPS: '-1' })).toThrow(/FACEID_SWEEP_QPS/)
-  })
-
+describe('createSweeper options', () => {
   it('needs a positive QPS', () => {
     expect(() => createSweeper({ ledger: undefined as never, gateway: undefined as never, qps: 0 })).toThrow(RangeError)
   })

@@ -15,6 +15,11 @@ import { Ledger } from '../../src/store/ledger.js'
 import { clearPartOf } from '../../src/privacy/personal-data.js'
 import { Verifier } from '../../src/verification/verifier.js'
 import { freshDatabase, MERCHANT_ID, RULE_ID, startHarness, type Harness } from '../support/harness.js'
+import { keyringOf, readConfig } from '../../src/config/environment.js'
+
+/** The keyring the standalone server builds from these variables (`requireKey`: live mode). */
+const fromEnv = (env: NodeJS.ProcessEnv, options: { requireKey?: boolean } = {}): Keyring =>
+  keyringOf(readConfig({ ...env, ...(options.requireKey ? { FACEID_SECRET_ID: 'id', FACEID_SECRET_KEY: 'key' } : {}) }))
 
 const NAME = '张小宝'
 const ID_CARD = '11204416541220243X'
@@ -80,11 +85,11 @@ describe('keyring', () => {
   it('parses keys from the environment without echoing them', () => {
     const k1 = generateDataKey()
     const k2 = generateDataKey()
-    const ring = Keyring.fromEnv({ FACEID_DATA_KEY: k1, FACEID_DATA_KEYS: `old:${k2}` })
+    const ring = fromEnv({ FACEID_DATA_KEY: k1, FACEID_DATA_KEYS: `old:${k2}` })
     expect(ring.dev).toBe(false)
     expect(ring.current.id).toBe(fingerprint(Buffer.from(k1, 'base64')))
     expect(ring.has('old')).toBe(true)
-    expect(Keyring.fromEnv({ FACEID_DATA_KEY: `main:${k1}` }).current.id).toBe('main')
+    expect(fromEnv({ FACEID_DATA_KEY: `main:${k1}` }).current.id).toBe('main')
 
     const tooShort = Buffer.alloc(16, 3).toString('base64')
     const error = (() => {
@@ -100,14 +105,14 @@ describe('keyring', () => {
     expect(error?.message).not.toContain(tooShort)
     expect(() => parseDataKey('not base64!', 'FACEID_DATA_KEYS[0]')).toThrow(/FACEID_DATA_KEYS\[0\]: not base64/)
     expect(() => parseDataKey(`dev:${k1}`, 'X')).toThrow(/reserved/)
-    expect(() => Keyring.fromEnv({ FACEID_DATA_KEY: `a:${k1}`, FACEID_DATA_KEYS: `a:${k2}` })).toThrow(/share the id "a"/)
+    expect(() => fromEnv({ FACEID_DATA_KEY: `a:${k1}`, FACEID_DATA_KEYS: `a:${k2}` })).toThrow(/share the id "a"/)
   })
 
   it('requires a key in live mode and in production; the sandbox gets the public dev key', () => {
-    expect(() => Keyring.fromEnv({}, { requireKey: true })).toThrow(/FACEID_DATA_KEY is required/)
-    expect(() => Keyring.fromEnv({ NODE_ENV: 'production' })).toThrow(/FACEID_DATA_KEY is required/)
-    expect(() => Keyring.fromEnv({ FACEID_DATA_KEYS: generateDataKey() })).toThrow(/FACEID_DATA_KEY is not/)
-    const dev = Keyring.fromEnv({})
+    expect(() => fromEnv({}, { requireKey: true })).toThrow(/FACEID_DATA_KEY is required/)
+    expect(() => fromEnv({ NODE_ENV: 'production' })).toThrow(/FACEID_DATA_KEY is required/)
+    expect(() => fromEnv({ FACEID_DATA_KEYS: generateDataKey() })).toThrow(/FACEID_DATA_KEY is not/)
+    const dev = fromEnv({})
     expect(dev.dev).toBe(true)
     expect(dev.current.id).toBe('dev')
   })
@@ -235,7 +240,7 @@ describe('npm run rotate-keys', () => {
       const k2 = generateDataKey()
       const token = 'R'.repeat(36)
       const db = await openDatabase({ dataDir: dir })
-      const ledger = await Ledger.open(db, { keyring: Keyring.fromEnv({ FACEID_DATA_KEY: k1 }) })
+      const ledger = await Ledger.open(db, { keyring: fromEnv({ FACEID_DATA_KEY: k1 }) })
       await ledger.insert({ token, kind: 'face', userId: 'u', issuedAt: new Date(), expiresAt: new Date() })
       const raw = { Text: { ErrCode: 0, Name: NAME, IdCard: ID_CARD } }
       await ledger.recordFetch(token, { result: { token, kind: 'face', status: 'passed', updatedAt: '' }, raw, billableCount: 0, final: true }, new Date())
@@ -256,7 +261,7 @@ describe('npm run rotate-keys', () => {
 
       const reopened = await openDatabase({ dataDir: dir })
       try {
-        const onlyNew = await Ledger.open(reopened, { keyring: Keyring.fromEnv({ FACEID_DATA_KEY: k2 }) })
+        const onlyNew = await Ledger.open(reopened, { keyring: fromEnv({ FACEID_DATA_KEY: k2 }) })
         expect((await onlyNew.get(token))?.result?.Text?.Name).toBe(NAME)
       } finally {
         await reopened.close()

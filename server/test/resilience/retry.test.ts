@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
 import { UpstreamError } from '../../src/errors/index.js'
 import { createTencentGateway, type Gateway } from '../../src/providers/tencent/client.js'
-import { backoffDelay, retrying, retryOptionsFromEnv, withRetries } from '../../src/resilience/retry.js'
+import { backoffDelay, retrying, withRetries } from '../../src/resilience/retry.js'
 
 function upstream(tencentCode: string, retryable: boolean): UpstreamError {
   return new UpstreamError({ action: 'Test', tencentCode, retryable, status: 502, code: 'upstream_error', message: tencentCode })
@@ -88,20 +88,6 @@ describe('backoffDelay (full jitter)', () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { ...opts, random: () => 0.9999 }))).toEqual([99, 199, 399, 799, 999, 999])
     expect(backoffDelay(3, { ...opts, random: () => 0 })).toBe(0)
     expect(backoffDelay(2, { ...opts, random: () => 0.5 })).toBe(100)
-  })
-})
-
-describe('retryOptionsFromEnv', () => {
-  it('reads the deadline of a whole call (FACEID_TOTAL_TIMEOUT_SECONDS)', () => {
-    expect(retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: '12.5' })).toEqual({ budgetMs: 12_500 })
-    expect(retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: '0' })).toEqual({})
-    expect(() => retryOptionsFromEnv({ FACEID_TOTAL_TIMEOUT_SECONDS: 'soon' })).toThrow(/FACEID_TOTAL_TIMEOUT_SECONDS/)
-  })
-
-  it('reads attempts and delays, and rejects garbage', () => {
-    expect(retryOptionsFromEnv({ FACEID_RETRY_ATTEMPTS: '5', FACEID_RETRY_BASE_MS: '20', FACEID_RETRY_MAX_MS: '500' })).toEqual({ attempts: 5, baseDelayMs: 20, maxDelayMs: 500 })
-    expect(retryOptionsFromEnv({})).toEqual({})
-    expect(() => retryOptionsFromEnv({ FACEID_RETRY_ATTEMPTS: 'many' })).toThrow(/FACEID_RETRY_ATTEMPTS/)
   })
 })
 

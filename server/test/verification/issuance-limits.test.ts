@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../src/errors/index.js'
 import { Ledger } from '../../src/store/ledger.js'
 import { migrate } from '../../src/store/migrations/index.js'
-import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, issuanceOptionsFromEnv } from '../../src/verification/issuance-limits.js'
 import { createFaceidRouter } from '../../src/http/router.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import type { Verifier } from '../../src/verification/verifier.js'
@@ -68,13 +67,6 @@ describe('issuance limits', () => {
     const base = { verifier: {} as Verifier, resolveUser: () => 'u' }
     expect(() => createFaceidRouter({ ...base, limits: { perUserPerHour: -1 } })).toThrow(ConfigurationError)
     expect(() => createFaceidRouter({ ...base, limits: { perIpPerHour: 1.5 } })).toThrow(/whole number/)
-    expect(() => issuanceOptionsFromEnv({ FACEID_LIMIT_PER_USER_PER_HOUR: 'ten' })).toThrow(/FACEID_LIMIT_PER_USER_PER_HOUR/)
-    expect(() => issuanceOptionsFromEnv({ FACEID_REUSE_OPEN_TOKEN: 'maybe' })).toThrow(/FACEID_REUSE_OPEN_TOKEN/)
-    expect(issuanceOptionsFromEnv({})).toEqual({ limits: { perUserPerHour: DEFAULT_PER_USER_PER_HOUR, perIpPerHour: DEFAULT_PER_IP_PER_HOUR }, reuseOpenToken: false })
-    expect(issuanceOptionsFromEnv({ FACEID_LIMIT_PER_USER_PER_HOUR: '0', FACEID_REUSE_OPEN_TOKEN: 'true' })).toEqual({
-      limits: { perUserPerHour: 0, perIpPerHour: DEFAULT_PER_IP_PER_HOUR },
-      reuseOpenToken: true,
-    })
   })
 })
 

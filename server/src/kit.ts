@@ -1,0 +1,195 @@
+import type Router from '@koa/router'
+import pg from 'pg'
+import pino, { type Logger } from 'pino'
+import { ConfigurationError } from './errors/index.js'
+import { errorReporter } from './http/error-body.js'
+import { createFaceidRouter } from './http/router.js'
+import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
+import { createPersonalDataPurge } from './jobs/personal-data-purge.js'
+import type { PeriodicJob } from './jobs/periodic.js'
+import { createSweeper, type Sweeper } from './jobs/sweeper.js'
+import { Keyring } from './privacy/data-keys.js'
+import { createLogger } from './privacy/logging.js'
+import { createTencentGateway } from './providers/tencent/client.js'
+import { withRetries } from './resilience/retry.js'
+import { openDatabase, type Database } from './store/database.js'
+import { Ledger } from './store/ledger.js'
+import { claimLedgerMode, type LedgerMode } from './store/ledger-mode.js'
+import type { FaceidKitOptions } from './types.js'
+import { Verifier } from './verification/verifier.js'
+
+/** What `createFaceidKit` returns: the routes to mount and the background jobs that go with them. */
+export interface FaceidKit {
+  /** Koa middleware serving the faceid routes: `app.use(kit.routes())`. */
+  routes(): ReturnType<Router['routes']>
+  /** 405/501 answers for the faceid paths (`app.use(kit.allowedMethods())`), as @koa/router gives. */
+  allowedMethods(): ReturnType<Router['allowedMethods']>
+  /** The router itself, to mount under another router. */
+  readonly router: Router
+  readonly verifier: Verifier
+  readonly ledger: Ledger
+  readonly jobs: FaceidKitJobs
+  /** Stops the jobs (waiting for the runs under way) and closes the database the kit opened. */
+  close(): Promise<void>
+}
+
+/** The background jobs a mounted kit runs, so that no result is lost. */
+export interface FaceidKitJobs {
+  /** Fetches every open token until its result is final; undefined when `sweeper: false`. */
+  readonly sweeper: Sweeper | undefined
+  /** Pulls yesterday's bill after 06:00 Beijing time; undefined when `billPull: false`. */
+  readonly billPull: DailyBillPull | undefined
+  /** Deletes old personal data; undefined unless `personalDataRetentionDays` is set. */
+  readonly purge: PeriodicJob<number> | undefined
+  /** Starts every job (idempotent). `createFaceidKit` starts them unless `startJobs: false`. */
+  start(): void
+  /** Stops every job and waits for the runs under way. */
+  stop(): Promise<void>
+}
+
+/**
+ * Puts the server side together: the ledger (migrated), the Tencent client with retries, the
+ * routes, and the background jobs (sweeper, daily bill pull, personal-data purge), started.
+ * Every option is checked here, before anything is opened.
+ */
+export async function createFaceidKit(options: FaceidKitOptions): Promise<FaceidKit> {
+  validateOptions(options)
+  const mode: LedgerMode = options.mode ?? 'live'
+  const keyring =
+    options.dataKey instanceof Keyring
+      ? options.dataKey
+      : Keyring.fromKeys(options.dataKey, options.previousDataKeys ?? [], { allowSandboxKey: mode === 'sandbox' })
+  if (mode === 'live' && keyring.dev) throw new ConfigurationError('createFaceidKit: the public sandbox data key cannot seal live results')
+  const log: Logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger({ secrets: [options.secretKey] }))
+
+  const closers: Array<() => Promise<void>> = []
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close()
+  }
+  try {
+    const db = await openKitDatabase(options.database, log)
+    if (db.owned) closers.push(() => db.database.close())
+    const ledger = await Ledger.open(db.database, { keyring })
+    // Before anything acts on the ledger: it must hold tokens of this mode only.
+    await claimLedgerMode(db.database, mode)
+
+    const upstream = createTencentGateway({
+      secretId: options.secretId,
+      secretKey: options.secretKey,
+      region: options.region,
+      endpoint: options.endpoint,
+      timeoutSeconds: options.timeoutSeconds,
+    })
+    const retry = { ...options.retry, ...(options.totalTimeoutSeconds ? { budgetMs: Math.round(options.totalTimeoutSeconds * 1000) } : {}) }
+    // The routes and the sweeper ask Tencent for the same parts of a result.
+    const infoType = options.resultInfoType
+    const verifier = new Verifier({ gateway: withRetries(upstream, retry), ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType })
+    const router = createFaceidRouter({
+      verifier,
+      resolveUser: options.resolveUser,
+      resolveIdentity: options.resolveIdentity,
+      bizTokenOptions: options.bizTokenOptions,
+      eidTokenOptions: options.eidTokenOptions,
+      prefix: options.prefix,
+      jsonLimit: options.jsonLimit,
+      limits: options.limits === false ? undefined : (options.limits ?? DEFAULT_LIMITS),
+      reuseOpenToken: options.reuseOpenToken,
+      onError: options.onError ?? errorReporter(log),
+    })
+
+    const sweep = options.sweeper === false ? undefined : (options.sweeper ?? {})
+    // The sweeper paces and retries on its own, so it gets the bare client.
+    const sweeper = sweep
+      ? createSweeper({
+          ledger,
+          gateway: upstream,
+          ruleId: options.ruleId,
+          merchantId: options.merchantId,
+          infoType,
+          logger: log,
+          ...(sweep.intervalSeconds !== undefined ? { intervalMs: sweep.intervalSeconds * 1000 } : {}),
+          ...(sweep.qps !== undefined ? { qps: sweep.qps } : {}),
+          ...(sweep.leaseSeconds !== undefined ? { leaseMs: sweep.leaseSeconds * 1000 } : {}),
+          ...(sweep.batchSize !== undefined ? { batchSize: sweep.batchSize } : {}),
+          ...(sweep.firstFetchAfterSeconds !== undefined ? { firstFetchAfterMs: sweep.firstFetchAfterSeconds * 1000 } : {}),
+        })
+      : undefined
+    const billPull = (options.billPull ?? mode === 'live') ? createDailyBillPull({ db: db.database, gateway: upstream, ruleId: options.ruleId, logger: log }) : undefined
+    const purge =
+      options.personalDataRetentionDays === undefined ? undefined : createPersonalDataPurge({ ledger, retentionDays: options.personalDataRetentionDays, logger: log })
+    const jobs: FaceidKitJobs = {
+      sweeper,
+      billPull,
+      purge,
+      start() {
+        sweeper?.start()
+        billPull?.start()
+        purge?.start()
+      },
+      async stop() {
+        await Promise.all([sweeper?.stop(), billPull?.stop(), purge?.stop()])
+      },
+    }
+    closers.push(() => jobs.stop())
+    if (options.startJobs !== false) jobs.start()
+
+    let closing: Promise<void> | undefined
+    return {
+      router,
+      routes: () => router.routes(),
+      allowedMethods: () => router.allowedMethods(),
+      verifier,
+      ledger,
+      jobs,
+      close: () => (closing ??= closeAll()),
+    }
+  } catch (error) {
+    await closeAll().catch(() => undefined)
+    throw error
+  }
+}
+
+/** Defaults of the issuance limits: a person rarely needs more than a few tries an hour. */
+const DEFAULT_LIMITS = { perUserPerHour: 20, perIpPerHour: 200 }
+
+async function openKitDatabase(database: FaceidKitOptions['database'], log: Logger): Promise<{ database: Database; owned: boolean }> {
+  const onConnectionError = (error: Error): void => log.warn({ err: error }, 'PostgreSQL closed an idle connection; it will be reopened')
+  if (isDatabase(database)) return { database, owned: false }
+  if (database instanceof pg.Pool) return { database: await openDatabase({ pool: database, onConnectionError }), owned: false }
+  if (typeof database === 'string') return { database: await openDatabase({ url: database, onConnectionError }), owned: true }
+  return { database: await openDatabase({ dataDir: database?.dataDir ?? './.data' }), owned: true }
+}
+
+function isDatabase(value: unknown): value is Database {
+  return typeof value === 'object' && value !== null && 'engine' in value && typeof (value as Database).transaction === 'function'
+}
+
+function validateOptions(options: FaceidKitOptions): void {
+  const fail = (message: string): never => {
+    throw new ConfigurationError(`createFaceidKit: ${message}`)
+  }
+  if (!options || typeof options !== 'object') fail('needs an options object')
+  if (typeof options.secretId !== 'string' || !options.secretId) fail('`secretId` (Tencent Cloud SecretId) is required')
+  if (typeof options.secretKey !== 'string' || !options.secretKey) fail('`secretKey` (Tencent Cloud SecretKey) is required')
+  if (typeof options.resolveUser !== 'function') fail('`resolveUser(ctx)` is required')
+  if (options.mode !== undefined && options.mode !== 'live' && options.mode !== 'sandbox') fail("`mode` must be 'live' or 'sandbox'")
+  const db = options.database
+  if (db !== undefined && typeof db !== 'string' && !(db instanceof pg.Pool) && !isDatabase(db) && (typeof db !== 'object' || db === null || typeof db.dataDir !== 'string')) {
+    fail('`database` must be a postgres:// URL, a pg.Pool or { dataDir }')
+  }
+  if (typeof db === 'string' && !/^postgres(ql)?:\/\//.test(db)) fail('`database` must be a postgres:// URL')
+  const nonNegative = (name: string, value: number | undefined): void => {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) fail(`\`${name}\` must be a number ≥ 0`)
+  }
+  nonNegative('timeoutSeconds', options.timeoutSeconds)
+  nonNegative('totalTimeoutSeconds', options.totalTimeoutSeconds)
+  nonNegative('personalDataRetentionDays', options.personalDataRetentionDays)
+  if (options.sweeper) {
+    nonNegative('sweeper.intervalSeconds', options.sweeper.intervalSeconds)
+    nonNegative('sweeper.qps', options.sweeper.qps)
+    nonNegative('sweeper.leaseSeconds', options.sweeper.leaseSeconds)
+    nonNegative('sweeper.batchSize', options.sweeper.batchSize)
+    nonNegative('sweeper.firstFetchAfterSeconds', options.sweeper.firstFetchAfterSeconds)
+    if (options.sweeper.intervalSeconds === 0) fail('`sweeper.intervalSeconds` must be > 0 (pass `sweeper: false` to turn it off)')
+  }
+}
