@@ -1,6 +1,6 @@
 /**
  * The server package as a partner gets it: `npm pack -w shared -w server` in a fresh clone (the
- * command server/README.md gives), both tarballs installed with Koa into scratch projects outside
+ * command server/README.md gives), both tarballs installed with Koa into a scratch project outside
  * the repository, and there
  *   - a plain-JavaScript ESM Koa app and a CommonJS one (`require`, through require(esm)) that mount
  *     `createFaceidKit`, run a verification against the packaged emulator and let the sweeper
@@ -95,10 +95,19 @@ function linkOwnWorkspaces(dir: string, workspaces: string[]): void {
   }
 }
 
-/** A scratch project as `npm init` leaves it, far from the repository (no node_modules above it). */
-function scratchProject(name: string, type: 'module' | 'commonjs'): string {
-  const dir = path.join(work, name)
-  put(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type }, null, 2))
+let partnerDir: string | undefined
+
+/**
+ * The partner's project, far from the repository (no node_modules above it), with both tarballs
+ * installed by server/README.md's command: made on first use, shared by the apps (one install per
+ * run; an ESM `app.js`, a CommonJS `app.cjs` and a TypeScript `app.ts` resolve the package alike).
+ */
+function partnerProject(): string {
+  if (partnerDir) return partnerDir
+  const dir = path.join(work, 'partner-app')
+  put(path.join(dir, 'package.json'), JSON.stringify({ name: 'partner-app', version: '1.0.0', private: true, type: 'module' }, null, 2))
+  installPackages(dir)
+  partnerDir = dir
   return dir
 }
 
@@ -220,7 +229,8 @@ if (record?.final) {
   const status: string = record.status
   console.log(status)
 }
-await kit.jobs.sweeper.runOnce()
+// Undefined when the options turn the sweeper off.
+await kit.jobs.sweeper?.runOnce()
 emulator.complete('token', { outcome: 'passed' })
 await kit.close()
 `
@@ -264,7 +274,7 @@ beforeAll(() => {
 afterAll(() => {
   clone?.cleanup()
   if (work) rmSync(work, { recursive: true, force: true })
-})
+}, 120_000)
 
 describe('the packed @faceid-kit/server and @faceid-kit/shared tarballs', () => {
   it('hold the compiled JavaScript with declarations and the docs, and nothing from sources, tests, corpus or a stale build', () => {
@@ -334,8 +344,7 @@ describe('the packed @faceid-kit/server and @faceid-kit/shared tarballs', () => 
 describe('a plain-JavaScript ESM Koa app with both tarballs installed', () => {
   let project: string
   beforeAll(() => {
-    project = scratchProject('partner-esm', 'module')
-    installPackages(project)
+    project = partnerProject()
     put(path.join(project, 'app.js'), ESM_APP)
   }, 300_000)
 
@@ -360,13 +369,12 @@ describe('a plain-JavaScript ESM Koa app with both tarballs installed', () => {
 describe('a CommonJS Koa app that require()s the package (require(esm), Node ≥ 20.19)', () => {
   let project: string
   beforeAll(() => {
-    project = scratchProject('partner-cjs', 'commonjs')
-    installPackages(project)
-    put(path.join(project, 'app.js'), CJS_APP)
+    project = partnerProject()
+    put(path.join(project, 'app.cjs'), CJS_APP)
   }, 300_000)
 
   it('mounts createFaceidKit: a verification against the emulator passes and the sweeper finishes an abandoned one', async () => {
-    const report = lastLine(await runNode('app.js', project))
+    const report = lastLine(await runNode('app.cjs', project))
     expect(report).toEqual({ issued: 2, verified: 'passed', abandoned: { final: true, status: 'passed' } })
   }, 120_000)
 })
@@ -374,8 +382,7 @@ describe('a CommonJS Koa app that require()s the package (require(esm), Node ≥
 describe('a strict TypeScript app (module NodeNext) compiled with tsc', () => {
   let project: string
   beforeAll(() => {
-    project = scratchProject('partner-ts', 'module')
-    installPackages(project)
+    project = partnerProject()
     // server/README.md's TypeScript line: the compiler and Koa's types (ours ship in the package).
     const typescript = readmeInstallBlocks().flat().find((line) => line.startsWith('npm install') && line.includes('typescript'))
     if (!typescript) throw new Error('server/README.md: no TypeScript install line in "## Install"')
