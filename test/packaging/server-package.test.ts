@@ -438,6 +438,8 @@ describe('npm start in a fresh clone', () => {
       cwd: clone.dir,
       env: cleanEnv({ PORT: String(port), FACEID_DATA_DIR: dataDir }),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: whatever it leaves behind when the test fails can be ended with it.
+      detached: true,
     })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -459,8 +461,14 @@ describe('npm start in a fresh clone', () => {
       child.kill('SIGTERM')
       expect(await exited, output).toBe(0)
       expect(await portIsFree(port)).toBe(true)
+      // Nothing of it is left running (npm, sh or the server).
+      expect(() => process.kill(-child.pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }))
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // The group is gone: nothing was left running.
+      }
     }
   }, 240_000)
 })
