@@ -1,5 +1,6 @@
 import { FaceIdKitError, kitError, sdkMissing, sdkThrew } from './errors'
 import { after, hook, replace } from './hooks'
+import { loadSdk } from './sdk-loader'
 import { EID_APP_ID } from './scene'
 import type { Runner, Session } from './session'
 import type { EidJump, EidSdkModule, EidStartOptions, JumpOptions, KitConfig, Platform, SdkHost, SdkLoader, VerifyOutcome } from './types'
@@ -24,15 +25,7 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
   function init(loader?: SdkLoader<EidSdkModule>): void {
     // initEid adds an onAppShow listener each time it runs, so it runs once.
     if (sdk) return
-    const load = loader ?? getConfig().loadEidSdk
-    if (!load) throw missing()
-    let loaded: EidSdkModule
-    try {
-      loaded = load()
-    } catch {
-      throw missing()
-    }
-    if (!loaded || typeof loaded.initEid !== 'function' || typeof loaded.startEid !== 'function') throw missing()
+    const loaded = loadSdk(loader ?? getConfig().loadEidSdk, ['initEid', 'startEid'], missing)
     const { baseUrl, envVersion, backupUrl } = getConfig().eid ?? {}
     try {
       loaded.initEid(baseUrl, envVersion, backupUrl)

@@ -1,5 +1,6 @@
 import { FaceIdKitError, kitError, sdkError, sdkMissing, sdkThrew } from './errors'
 import { after, hook } from './hooks'
+import { loadSdk } from './sdk-loader'
 import type { Runner } from './session'
 import type { FaceSdkModule, FaceStartOptions, KitConfig, Platform, SdkLoader, VerifyOutcome } from './types'
 import { checkStartPath, checkToken, compareVersion } from './validate'
@@ -23,15 +24,7 @@ export function createFaceVerifier(platform: Platform, runner: Runner, getConfig
     // The app may already have run Tencent's own `Verify.init()`; running it again would only
     // register its network listeners twice.
     if (typeof host.startVerify !== 'function') {
-      const load = loader ?? getConfig().loadFaceSdk
-      if (!load) throw missing()
-      let sdk: FaceSdkModule
-      try {
-        sdk = load()
-      } catch {
-        throw missing()
-      }
-      if (!sdk || typeof sdk.init !== 'function') throw missing()
+      const sdk = loadSdk(loader ?? getConfig().loadFaceSdk, ['init'], missing)
       try {
         sdk.init()
       } catch (error) {
