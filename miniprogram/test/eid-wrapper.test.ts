@@ -1,6 +1,6 @@
 /**
  * startEid against the simulated mp_ecard_sdk (both compiled): every behaviour of
- * reference/sdk-behavior.md §mp_ecard_sdk and its corrections from the real builds, each
+ * docs/sdk-behavior.md ("mp_ecard_sdk", as observed on the real builds), each
  * asserting whether and how the promise settles — per build where the builds differ
  * (1.0.7 WeChat, 1.0.9 half-screen WeChat, uni_1.0.5).
  */

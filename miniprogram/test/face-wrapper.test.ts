@@ -1,6 +1,6 @@
 /**
  * startFaceVerify against the simulated verify_mpsdk (both compiled): every behaviour of
- * reference/sdk-behavior.md §verify_mpsdk and its corrections from the real build, each
+ * docs/sdk-behavior.md ("verify_mpsdk", as observed on the real build), each
  * asserting whether and how the promise settles.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'

@@ -1,7 +1,7 @@
 /**
  * The simulated SDKs on their own (compiled): they must behave like Tencent's builds as described
- * in reference/sdk-behavior.md — its last section ("Corrections from a run against the real
- * builds") first — including every path where no callback ever fires. mp_ecard_sdk is checked
+ * in docs/sdk-behavior.md (what was observed on the real builds wins over Tencent's
+ * documentation), including every path where no callback ever fires. mp_ecard_sdk is checked
  * per build (1.0.7, a half-screen WeChat build 1.0.9, uni_1.0.5).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'

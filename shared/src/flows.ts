@@ -10,7 +10,7 @@
 export interface FlowDefinition {
   /** `POST <prefix><path>` issues a token; `GET <prefix><path>/:token` reads its result. */
   readonly path: string
-  /** How long Tencent accepts the token, in seconds (tencent-api.md). */
+  /** How long Tencent accepts the token, in seconds (as Tencent's DetectAuth / GetEidToken docs say). */
   readonly lifetimeSeconds: number
 }
 

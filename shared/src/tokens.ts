@@ -9,7 +9,10 @@ export function isValidToken(value: unknown): value is string {
   return typeof value === 'string' && TOKEN_PATTERN.test(value)
 }
 
-/** BizToken lives 7200 s, EidToken 600 s (tencent-api.md): each flow's `lifetimeSeconds`. */
+/**
+ * BizToken lives 7200 s, EidToken 600 s (Tencent's DetectAuth / GetEidToken documentation): each
+ * flow's `lifetimeSeconds`.
+ */
 export const TOKEN_LIFETIME_SECONDS: Readonly<Record<TokenKind, number>> = Object.freeze(
   // One entry per key of FLOWS, so the object has exactly the keys of TokenKind.
   Object.fromEntries(Object.entries(FLOWS).map(([kind, flow]) => [kind, flow.lifetimeSeconds])) as Record<TokenKind, number>,

@@ -2,7 +2,7 @@
 /**
  * SIMULATED verify_mpsdk — sandbox state shared by `main`, the SDK page and `indexCom`.
  * Not Tencent's code: it reproduces the observable behaviour of verify_mpsdk v1.0.28 as driven
- * path by path against the real build (reference/sdk-behavior.md, last section first), and
+ * path by path against the real build (docs/sdk-behavior.md), and
  * finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
  *
  * Tencent's side (the config request, reports, the result request after WeChat's face screen) is

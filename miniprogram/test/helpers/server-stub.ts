@@ -1,4 +1,4 @@
-/** An in-memory stand-in for the faceid routes (DESIGN §4) behind FakeWx.router. */
+/** In-memory faceid routes (docs/architecture.md, "HTTP contract") behind FakeWx.router. */
 import type { FakeRequest, FakeResponse } from './fake-wx'
 import { makeToken } from './fake-wx'
 

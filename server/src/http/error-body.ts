@@ -44,8 +44,8 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody; 
 }
 
 /**
- * Turns every thrown error into the JSON error body of DESIGN §4. Never echoes stacks,
- * secrets or upstream payloads.
+ * Turns every thrown error into the JSON error body of the HTTP contract (docs/architecture.md).
+ * Never echoes stacks, secrets or upstream payloads.
  */
 export function errorHandler(options: { onError?: (error: unknown, ctx: Context) => void } = {}) {
   return async function faceidErrorHandler(ctx: Context, next: Next): Promise<void> {

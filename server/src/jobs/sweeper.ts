@@ -83,8 +83,9 @@ const SECOND = 1000
 const MINUTE = 60 * SECOND
 
 /**
- * Re-fetches every token that is not final until it is (DESIGN §3.3). State lives in the
- * ledger (schedule and leases), so a restarted or a second instance carries on where it stopped.
+ * Re-fetches every token that is not final until it is (invariant 3 in docs/architecture.md).
+ * State lives in the ledger (schedule and leases), so a restarted or a second instance carries on
+ * where it stopped.
  */
 export function createSweeper(options: SweeperOptions): Sweeper {
   const now = options.now ?? (() => new Date())

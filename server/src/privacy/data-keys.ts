@@ -2,9 +2,9 @@ import crypto from 'node:crypto'
 import { ConfigurationError, FaceidError } from '../errors/index.js'
 
 /**
- * Encryption at rest of personal data (DESIGN §3.6): AES-256-GCM with a random 96-bit IV per
- * value, the token as additional authenticated data (a sealed value cannot be moved to another
- * row), and a key id stored beside each value so keys can rotate.
+ * Encryption at rest of personal data (invariant 6 in docs/architecture.md): AES-256-GCM with a
+ * random 96-bit IV per value, the token as additional authenticated data (a sealed value cannot
+ * be moved to another row), and a key id stored beside each value so keys can rotate.
  */
 
 /** One 256-bit data key and the id stored with what it sealed. */

@@ -2,7 +2,7 @@ import type { Context, Next } from 'koa'
 import pino, { type DestinationStream, type Logger } from 'pino'
 
 /**
- * Logs never carry personal data or secrets (DESIGN §3.6). Three layers:
+ * Logs never carry personal data or secrets (invariant 6 in docs/architecture.md). Three layers:
  * 1. `redact` paths for the usual places (headers, credentials);
  * 2. a formatter that walks every logged object: values under personal or secret keys are
  *    replaced, errors become plain objects, strings are scrubbed;

@@ -3,7 +3,7 @@ import { createEmulator } from '../../emulator/index.js'
 import { startServer } from '../../src/standalone/server.js'
 import { freshDatabase } from '../support/harness.js'
 
-/** DESIGN §3.7: the sandbox (emulator, dev-login) never runs in production. */
+/** Invariant 7 (docs/architecture.md): the sandbox (emulator, dev-login) never runs in production. */
 describe('production refusal', () => {
   const saved = process.env['NODE_ENV']
   afterEach(() => {
