@@ -235,6 +235,19 @@ emulator.complete('token', { outcome: 'passed' })
 await kit.close()
 `
 
+/**
+ * The `ts` example of server/README.md's "## Mount it…" section, as a partner pastes it, with
+ * declarations of the partner's own objects it mentions.
+ */
+function readmeMountExample(): string {
+  const text = readFileSync(path.join(REPO, 'server/README.md'), 'utf8')
+  const start = text.indexOf('\n## Mount it')
+  if (start < 0) throw new Error('server/README.md has no "## Mount it" section')
+  const block = /```ts\n([\s\S]*?)```/.exec(text.slice(start))?.[1]
+  if (!block) throw new Error('server/README.md: no ts example in "## Mount it"')
+  return `${block}\n// The partner's own user records, which the example calls.\ndeclare const users: { kycIdentity(userId: string): { name: string; idCard: string } | undefined }\n`
+}
+
 /** Runs `node <file>` in `cwd`; resolves with stdout, rejects with both streams on a non-zero exit. */
 function runNode(file: string, cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -391,15 +404,16 @@ describe('a strict TypeScript app (module NodeNext) compiled with tsc', () => {
       path.join(project, 'tsconfig.json'),
       JSON.stringify(
         // skipLibCheck off: the published declarations themselves are checked, as they resolve here.
-        { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'dist' }, include: ['app.ts'] },
+        { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'dist' }, include: ['app.ts', 'readme-example.ts'] },
         null,
         2,
       ),
     )
     put(path.join(project, 'app.ts'), TS_APP)
+    put(path.join(project, 'readme-example.ts'), readmeMountExample())
   }, 300_000)
 
-  it('type-checks against the published declarations with zero errors', () => {
+  it('type-checks against the published declarations with zero errors, and so does server/README.md’s example', () => {
     let output = ''
     try {
       output = run(path.join(project, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--pretty', 'false'], { cwd: project, timeout: 180_000 })
@@ -408,6 +422,7 @@ describe('a strict TypeScript app (module NodeNext) compiled with tsc', () => {
     }
     expect(output.split('\n').filter((line) => /error TS\d+/.test(line))).toEqual([])
     expect(existsSync(path.join(project, 'dist/app.js'))).toBe(true)
+    expect(existsSync(path.join(project, 'dist/readme-example.js'))).toBe(true)
   }, 180_000)
 })
 
