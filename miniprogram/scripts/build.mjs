@@ -3,8 +3,10 @@
  * Builds the mini-program kit:
  * - miniprogram_dist/          the published kit (wrapper + faceid-verify + eid-verify), CommonJS;
  * - dist/sim/                  the simulated verify_mpsdk and mp_ecard_sdk, same shape as Tencent's;
+ * - dist/sim-uni/mp_ecard_sdk/ the simulated mp_ecard_sdk in the shape of Tencent's uni-app build:
+ *                              ES modules and a Vue confirm page, for a uni-app project's source root;
  * - demo/dist/                 the demo app (opened by the root project.config.json) with kit + sims.
- * `build({ outDir })` writes all three under another folder (tests build into a temp dir).
+ * `build({ outDir })` writes them all under another folder (tests build into a temp dir).
  */
 import { realpathSync } from 'node:fs'
 import { cp, mkdir, readdir, rm } from 'node:fs/promises'
@@ -18,6 +20,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const COMPONENTS = ['faceid-verify', 'eid-verify']
 const SDKS = ['verify_mpsdk', 'mp_ecard_sdk']
 const STATIC = new Set(['.json', '.wxml', '.wxss', '.md'])
+/** The uni-app build's SDK folder ships no WeChat page (index.ts/.wxml/.wxss/.json), only index/index.vue. */
+const UNI_SDK = 'mp_ecard_sdk'
+const WEIXIN_PAGE = /^index\/index\.(ts|json|wxml|wxss)$/
 // Mini-program JS engines: keep to ES2017 (async/await yes, object spread lowered).
 const TARGET = 'es2017'
 
@@ -53,17 +58,21 @@ async function copyStatic(from, to, { docs = false } = {}) {
   }
 }
 
-/** Transpiles every .ts file on its own (no bundling), so modules keep shared state at runtime. */
-async function transpileTree(from, to) {
-  const entryPoints = (await walk(from)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+/**
+ * Transpiles every .ts file on its own (no bundling), so modules keep shared state at runtime.
+ * CommonJS for the mini-program; `format: 'esm'` for a uni-app project, whose compiler bundles it.
+ */
+async function transpileTree(from, to, { format = 'cjs', skip = () => false, define = {} } = {}) {
+  const entryPoints = (await walk(from)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !skip(f))
   await esbuild.build({
     entryPoints,
     outdir: to,
     outbase: from,
     bundle: false,
-    format: 'cjs',
+    format,
     platform: 'neutral',
     target: TARGET,
+    define,
     logLevel: 'warning',
   })
 }
@@ -101,6 +110,28 @@ async function buildSims(out) {
   }
 }
 
+/**
+ * mp_ecard_sdk as Tencent's uni-app build ships it: ES modules (`main.js`, `globalConfig.js`, …)
+ * that App.vue imports, and the confirm page as `index/index.vue`, from the same sources as the
+ * WeChat layout. It behaves like uni_1.0.5 unless `configureSandbox({ build })` says otherwise.
+ */
+async function buildUniSim(out) {
+  const from = path.join(ROOT, 'sim', UNI_SDK)
+  const to = path.join(out, UNI_SDK)
+  const rel = (file) => path.relative(from, file).split(path.sep).join('/')
+  await transpileTree(from, to, {
+    format: 'esm',
+    skip: (file) => WEIXIN_PAGE.test(rel(file)),
+    define: { __MP_ECARD_SIM_BUILD__: JSON.stringify('uni_1.0.5') },
+  })
+  for (const file of await walk(from)) {
+    if (!file.endsWith('.vue') && !file.endsWith('.md')) continue
+    const dest = path.join(to, rel(file))
+    await mkdir(path.dirname(dest), { recursive: true })
+    await cp(file, dest)
+  }
+}
+
 async function buildDemo(out, kitDir, simDir) {
   const from = path.join(ROOT, 'demo/src')
   await transpileTree(from, out)
@@ -111,8 +142,8 @@ async function buildDemo(out, kitDir, simDir) {
 
 /**
  * @param {{ outDir?: string, sims?: boolean, demo?: boolean, types?: boolean }} [options] outDir:
- *   where to put miniprogram_dist, dist/sim and demo/dist (default: this package). sims: also
- *   build the simulated SDKs (default true). demo: also build the demo app (default true; needs
+ *   where to put miniprogram_dist, dist/sim, dist/sim-uni and demo/dist (default: this package).
+ *   sims: also build the simulated SDKs, both layouts (default true). demo: also build the demo app (default true; needs
  *   the sims). types: emit miniprogram_dist/types (default false: it takes seconds; the CLI and
  *   the package's tests turn it on).
  */
@@ -120,15 +151,19 @@ export async function build(options = {}) {
   const base = options.outDir ? path.resolve(options.outDir) : ROOT
   const kitDir = path.join(base, 'miniprogram_dist')
   const simDir = path.join(base, 'dist/sim')
+  const simUniDir = path.join(base, 'dist/sim-uni')
   const demoDir = path.join(base, 'demo/dist')
   const sims = options.sims !== false
   const demo = sims && options.demo !== false
-  await Promise.all([kitDir, ...(sims ? [simDir] : []), ...(demo ? [demoDir] : [])].map((dir) => rm(dir, { recursive: true, force: true })))
+  await Promise.all([kitDir, ...(sims ? [simDir, simUniDir] : []), ...(demo ? [demoDir] : [])].map((dir) => rm(dir, { recursive: true, force: true })))
   await buildKit(kitDir)
   if (options.types === true) await emitTypes(kitDir)
-  if (sims) await buildSims(simDir)
+  if (sims) {
+    await buildSims(simDir)
+    await buildUniSim(simUniDir)
+  }
   if (demo) await buildDemo(demoDir, kitDir, simDir)
-  return { kitDir, simDir, demoDir }
+  return { kitDir, simDir, simUniDir, demoDir }
 }
 
 /** True when node runs this file, also through a symlink (npm's node_modules/.bin). */
@@ -145,7 +180,7 @@ if (invokedDirectly()) {
   const { values } = parseArgs({ options: { 'kit-only': { type: 'boolean', default: false } } })
   const kitOnly = values['kit-only']
   const started = Date.now()
-  const { kitDir, simDir, demoDir } = await build({ types: true, sims: !kitOnly, demo: !kitOnly })
-  const built = kitOnly ? [kitDir] : [kitDir, simDir, demoDir]
+  const { kitDir, simDir, simUniDir, demoDir } = await build({ types: true, sims: !kitOnly, demo: !kitOnly })
+  const built = kitOnly ? [kitDir] : [kitDir, simDir, simUniDir, demoDir]
   console.log(`built ${built.map((dir) => path.relative(process.cwd(), dir)).join(', ')} in ${Date.now() - started} ms`)
 }

@@ -4,9 +4,11 @@
  * documentation), including every path where no callback ever fires. mp_ecard_sdk is checked
  * per build (1.0.7, a half-screen WeChat build 1.0.9, uni_1.0.5).
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx, makeToken, type FakeRequest } from './helpers/fake-wx'
-import { forgetModules, loadEidSim, loadFaceSim, requireCompiled } from './helpers/load'
+import { PACKAGE_DIR, forgetModules, loadEidSim, loadFaceSim, requireCompiled, type EidSimMain, type EidSimSandbox } from './helpers/load'
 import { flush } from './helpers/track'
 
 const TOKEN = makeToken(3)
@@ -511,5 +513,70 @@ describe('simulated mp_ecard_sdk', () => {
       { token: TOKEN, outcome: 'passed' },
     ])
     expect(seen[0]?.header.Authorization).toBe('Bearer u2')
+  })
+})
+
+/**
+ * The uni-app layout (dist/sim-uni/mp_ecard_sdk): what a uni-app project copies to
+ * src/mp_ecard_sdk and App.vue imports as `./mp_ecard_sdk/main`. Loaded as the ES modules the
+ * project's uni compiler gets.
+ */
+describe('simulated mp_ecard_sdk, uni-app layout', () => {
+  const UNI_SDK = path.join(PACKAGE_DIR, 'dist/sim-uni/mp_ecard_sdk')
+  let uni: Record<string, unknown>
+
+  beforeEach(() => {
+    // The uni build keeps its state on `uni` and calls it; uni's API delegates to wx here.
+    uni = Object.create(fake.global) as Record<string, unknown>
+    ;(globalThis as unknown as { uni?: unknown }).uni = uni
+    vi.resetModules()
+  })
+  afterEach(() => {
+    delete (globalThis as unknown as { uni?: unknown }).uni
+  })
+
+  async function load(): Promise<{ main: EidSimMain; sandbox: EidSimSandbox }> {
+    return {
+      main: (await import(path.join(UNI_SDK, 'main.js'))) as EidSimMain,
+      sandbox: (await import(path.join(UNI_SDK, 'sandbox.js'))) as EidSimSandbox,
+    }
+  }
+
+  it('ships ES modules and its confirm page as index/index.vue, not the WeChat page', () => {
+    const files = (dir: string, rel = ''): string[] =>
+      readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? files(dir, path.join(rel, entry.name)) : [path.join(rel, entry.name).split(path.sep).join('/')],
+      )
+    expect(files(UNI_SDK).sort()).toEqual(['constants/log.js', 'globalConfig.js', 'index/index.vue', 'main.js', 'sandbox.js'])
+    const main = readFileSync(path.join(UNI_SDK, 'main.js'), 'utf8')
+    expect(main).toMatch(/^export \{[^}]*\binitEid\b/m)
+    expect(main).not.toMatch(/\brequire\(|\bexports\./)
+    expect(readFileSync(path.join(UNI_SDK, 'globalConfig.js'), 'utf8')).toMatch(/normalPath: ""/)
+    const page = readFileSync(path.join(UNI_SDK, 'index/index.vue'), 'utf8')
+    expect(page).toContain("from '../main'")
+    expect(page).toContain('确认进入')
+    expect(existsSync(path.join(PACKAGE_DIR, 'dist/sim/mp_ecard_sdk/index/index.vue'))).toBe(false)
+  })
+
+  it('behaves like uni_1.0.5 by default: state on uni, half-screen, the confirm page kept on a cancelled jump', async () => {
+    const { main, sandbox } = await load()
+    expect(sandbox.build()).toBe('uni_1.0.5')
+    fake.global.eid_baseUrl = 'untouched'
+    main.initEid()
+    expect(Object.getOwnPropertyDescriptor(uni, 'eid_baseUrl')?.value).toBe('https://eid.faceid.qq.com')
+    expect(fake.global.eid_baseUrl).toBe('untouched')
+    main.startEid({ data: { token: TOKEN, enableEmbedded: true }, verifyDoneCallback: vi.fn() })
+    expect(fake.jumps.map((j) => j.api)).toEqual(['openEmbeddedMiniProgram'])
+
+    const callback = vi.fn()
+    main.startEid({ data: { token: TOKEN, needJumpPage: true }, verifyDoneCallback: callback })
+    expect(fake.topRoute).toBe(`/mp_ecard_sdk/index/index?token=${TOKEN}&needJumpPage=true`)
+    fake.jumpResult = 'fail cancel'
+    main.jumpToEid()
+    expect(fake.navigateBackCalls).toBe(0)
+    fake.jumpResult = 'success'
+    main.jumpToEid()
+    fake.eidReturn(TOKEN)
+    expect(callback).toHaveBeenCalledWith({ token: TOKEN, verifyDone: true })
   })
 })

@@ -4,7 +4,9 @@
 //  2. the mini-program kit and the simulated SDKs, built into example/.faceid-kit/ (a private
 //     copy, so this never races the miniprogram tests' own build);
 //  3. uni_modules/faceid-kit packed into example/src/uni_modules (as a user would install it);
-//  4. install-wxcomponents: the kit and the (simulated) SDKs into example/src/wxcomponents;
+//  4. install-wxcomponents: the kit and the simulated verify_mpsdk into example/src/wxcomponents,
+//     the simulated mp_ecard_sdk's uni-app layout into example/src/mp_ecard_sdk (where App.vue
+//     imports it, as uniapp/README.md says);
 //  5. `uni build -p mp-weixin`.
 // Used by the uniapp vitest project's globalSetup; by hand: `npm run example:build -w uniapp`.
 import { execFileSync } from 'node:child_process'
@@ -37,18 +39,19 @@ export function uniBuild(log = console.log) {
 /** Builds the mini-program kit and simulated SDKs with the miniprogram package's own build. */
 async function buildMiniprogramKit() {
   const { build } = await import('../../miniprogram/scripts/build.mjs')
-  const { kitDir, simDir } = await build({ outDir: privateBuild, demo: false })
-  return { kitDir, simDir }
+  const { kitDir, simDir, simUniDir } = await build({ outDir: privateBuild, demo: false })
+  return { kitDir, simDir, simUniDir }
 }
 
 export async function prepareExample(log = console.log) {
-  const { kitDir, simDir } = await buildMiniprogramKit()
+  const { kitDir, simDir, simUniDir } = await buildMiniprogramKit()
   packUniModule(join(exampleSrc, 'uni_modules', 'faceid-kit'))
   const options = {
     projectDir: exampleSrc,
     kitDir,
     verifySdkDir: join(simDir, 'verify_mpsdk'),
-    eidSdkDir: join(simDir, 'mp_ecard_sdk'),
+    // The uni-app build's shape (ES modules, a Vue confirm page), not the WeChat build's.
+    eidSdkDir: join(simUniDir, 'mp_ecard_sdk'),
     prefix: 'mp-',
     writePagesJson: true,
   }

@@ -169,11 +169,12 @@ export function installWxcomponents(options) {
   /** @type {{ path: string, style: Record<string, unknown> }[]} */
   const eidPages = []
   let eidWhere
+  const uniEidRel = eidRoot ? `${eidRoot}/mp_ecard_sdk` : 'mp_ecard_sdk'
   if (options.eidSdkDir) {
     const from = resolve(options.eidSdkDir)
     const flavour = eidSdkFlavour(from)
     if (flavour === 'uni') {
-      const toRel = eidRoot ? `${eidRoot}/mp_ecard_sdk` : 'mp_ecard_sdk'
+      const toRel = uniEidRel
       const normalPath = eidRoot ? `/${eidRoot}` : ''
       copyTree(from, toRel, (file, content) => {
         if (file !== 'globalConfig.js') return content
@@ -185,8 +186,13 @@ export function installWxcomponents(options) {
         return Buffer.from(changed)
       })
       eidWhere = { flavour, dir: join(projectDir, toRel), rel: toRel }
+      // One SDK only: our copy of a WeChat build installed earlier goes, so do files this build dropped.
+      ledger.prune(`${toRel}/`)
+      ledger.prune('wxcomponents/mp_ecard_sdk/')
     } else {
       copyTree(from, 'wxcomponents/mp_ecard_sdk')
+      ledger.prune('wxcomponents/mp_ecard_sdk/')
+      ledger.prune(`${uniEidRel}/`)
       eidWhere = { flavour, dir: join(projectDir, 'wxcomponents', 'mp_ecard_sdk'), rel: 'wxcomponents/mp_ecard_sdk' }
     }
   } else {

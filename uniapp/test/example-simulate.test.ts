@@ -3,7 +3,8 @@
  * faceid-kit's standalone server in sandbox mode (embedded emulator): a page renders, a tap goes
  * through the simulated SDK (its own page for verify_mpsdk, the emulated eID return for
  * mp_ecard_sdk) and the server, and the page shows the server's verdict. Both routes: the
- * wxcomponents and the uni_modules Vue components.
+ * wxcomponents and the uni_modules Vue components. mp_ecard_sdk is the simulated uni-app build in
+ * src/mp_ecard_sdk, imported by App.vue as uniapp/README.md shows; both routes run it.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -62,8 +63,10 @@ const queryOf = (route: string): Record<string, string> => Object.fromEntries(ne
 interface EidSandbox {
   configureSandbox(config: { emulateEidApp?: boolean; build?: '1.0.7' | '1.0.9' | 'uni_1.0.5' }): void
   finishEmulated(token: string, choice: 'passed' | 'failed' | 'abandoned'): Promise<void>
+  build(): string
 }
-const eidSandbox = (): EidSandbox => nodeRequire(path.join(exampleDist, 'wxcomponents/mp_ecard_sdk/sandbox.js')) as EidSandbox
+// What uni build made of src/mp_ecard_sdk/sandbox.js: the module instance App.vue's import uses.
+const eidSandbox = (): EidSandbox => nodeRequire(path.join(exampleDist, 'mp_ecard_sdk/sandbox.js')) as EidSandbox
 
 const faceSandbox = (): { current(): { token: string } | undefined } =>
   nodeRequire(path.join(exampleDist, 'wxcomponents/verify_mpsdk/sandbox.js')) as { current(): { token: string } | undefined }
@@ -113,6 +116,18 @@ describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout:
     } finally {
       log.mockRestore()
     }
+  })
+
+  it('App.vue takes mp_ecard_sdk from the uni-app build in src/mp_ecard_sdk, as the README does', () => {
+    const appJs = readFileSync(path.join(exampleDist, 'app.js'), 'utf8')
+    expect(appJs).toContain('require("./mp_ecard_sdk/main.js")')
+    expect(appJs).not.toContain('wxcomponents/mp_ecard_sdk')
+    // The simulated uni build behaves like uni_1.0.5 unless a test says otherwise.
+    expect(eidSandbox().build()).toBe('uni_1.0.5')
+    // One confirm page at mp_ecard_sdk/index/index: the SDK's own, compiled from its index.vue.
+    const appJson = JSON.parse(readFileSync(path.join(exampleDist, 'app.json'), 'utf8')) as { pages: string[] }
+    expect(appJson.pages.filter((page) => page.includes('mp_ecard_sdk'))).toEqual(['mp_ecard_sdk/index/index'])
+    expect(readFileSync(path.join(exampleDist, 'mp_ecard_sdk/index/index.js'), 'utf8')).toContain('require("../main.js")')
   })
 
   it('the home page links to both routes', () => {
@@ -178,9 +193,9 @@ describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout:
     })
 
     it('eID (half-screen asked): jumps to eID inside the tap, the return shows the verdict', async () => {
-      // Jump for real (no stand-in page), so the runtime's TAP-gesture rule applies; half-screen
-      // needs a build that has it (1.0.7, the default, jumps normally whatever it is asked).
-      eidSandbox().configureSandbox({ emulateEidApp: false, build: '1.0.9' })
+      // Jump for real (no stand-in page), so the runtime's TAP-gesture rule applies; the uni
+      // build (uni_1.0.5) has half-screen.
+      eidSandbox().configureSandbox({ emulateEidApp: false })
       try {
         const page = openPage('pages/composable/index') as unknown as Node
         const button = page.querySelector('.eid')?.querySelector('.faceid-kit-button')
@@ -196,7 +211,7 @@ describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout:
         await eidSandbox().finishEmulated(jump.extraData.huiyanToken, 'failed')
         await until(() => text(page).includes('核验未通过'), 'the eID result on the page')
       } finally {
-        eidSandbox().configureSandbox({ emulateEidApp: true, build: '1.0.7' })
+        eidSandbox().configureSandbox({ emulateEidApp: true })
       }
     })
   })

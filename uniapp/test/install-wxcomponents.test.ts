@@ -181,6 +181,27 @@ describe('install-wxcomponents', () => {
     expect(pagesJson().pages.map((p) => p.path)).toContain('mp_ecard_sdk/index/index')
   })
 
+  it('switching mp_ecard_sdk builds removes its own copy of the other one, and files a newer build dropped', () => {
+    const weixinSdk = join(root, 'mp_ecard_sdk_weixin')
+    put(join(weixinSdk, 'main.js'), 'exports.initEid = function () {}\n')
+    put(join(weixinSdk, 'index/index.wxml'), '<view>confirm</view>\n')
+    installWxcomponents({ projectDir: project, kitDir: kit, eidSdkDir: weixinSdk })
+    expect(existsSync(join(project, 'wxcomponents/mp_ecard_sdk/main.js'))).toBe(true)
+
+    const uniSdk = join(root, 'mp_ecard_sdk')
+    makeUniEidSdk(uniSdk)
+    const toUni = installWxcomponents({ projectDir: project, kitDir: kit, eidSdkDir: uniSdk })
+    // Two copies would be two SDKs: the leftover WeChat build is gone, the uni build at the root.
+    expect(existsSync(join(project, 'wxcomponents/mp_ecard_sdk'))).toBe(false)
+    expect(toUni.files.removed).toEqual(['wxcomponents/mp_ecard_sdk/index/index.wxml', 'wxcomponents/mp_ecard_sdk/main.js'])
+    expect(existsSync(join(project, 'mp_ecard_sdk/main.js'))).toBe(true)
+
+    rmSync(join(uniSdk, 'protocol'), { recursive: true })
+    const upgraded = installWxcomponents({ projectDir: project, kitDir: kit, eidSdkDir: uniSdk })
+    expect(upgraded.files.removed).toEqual(['mp_ecard_sdk/protocol/privacy/privacy.vue'])
+    expect(existsSync(join(project, 'mp_ecard_sdk/protocol/privacy/privacy.vue'))).toBe(false)
+  })
+
   it("only tells the user to fix normalPath in an SDK copy it did not write", () => {
     makeUniEidSdk(join(project, 'pages/mp_ecard_sdk'))
     const result = installWxcomponents({ projectDir: project, kitDir: kit, eidSdkRoot: 'pages' })

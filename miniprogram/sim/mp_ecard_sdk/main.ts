@@ -1,7 +1,7 @@
 /**
  * SIMULATED mp_ecard_sdk `main` — same interface as Tencent's (`initEid`, `startEid`). Behaves like
- * the build chosen with `configureSandbox({ build })` (default 1.0.7, see sandbox.ts), including
- * the paths where the callback never fires.
+ * the build chosen with `configureSandbox({ build })` (default 1.0.7, uni_1.0.5 in the uni-app
+ * layout; see sandbox.ts), including the paths where the callback never fires.
  */
 import globalConfig from './globalConfig'
 import { EID_APP_ID, build, currentLaunch, isUniBuild, listeners, refuseRelease, sandboxConfig, setLaunch, type AppShowLike } from './sandbox'

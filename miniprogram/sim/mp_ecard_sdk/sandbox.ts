@@ -19,7 +19,13 @@ export const EID_APP_ID = 'wx0e2cb0b052a91c92'
  *   confirm page open with the token still live, so a second tap on 确认进入 can complete.
  */
 export type Build = '1.0.7' | '1.0.9' | 'uni_1.0.5'
-export const DEFAULT_BUILD: Build = '1.0.7'
+
+/**
+ * Set by miniprogram/scripts/build.mjs: the uni-app layout (dist/sim-uni) is the uni build, so it
+ * behaves like uni_1.0.5 unless told otherwise; the WeChat layout leaves it unset.
+ */
+declare const __MP_ECARD_SIM_BUILD__: Build | undefined
+export const DEFAULT_BUILD: Build = typeof __MP_ECARD_SIM_BUILD__ === 'string' ? __MP_ECARD_SIM_BUILD__ : '1.0.7'
 
 export interface SandboxConfig {
   /** Origin of the faceid-kit server in sandbox mode; without it, nothing is sent. */
@@ -32,7 +38,7 @@ export interface SandboxConfig {
    * scene-1038 return to the SDK's listeners.
    */
   emulateEidApp?: boolean
-  /** The build to behave like. Default `1.0.7`. */
+  /** The build to behave like. Default `1.0.7` (`uni_1.0.5` in the uni-app layout). */
   build?: Build
 }
 

@@ -2,7 +2,7 @@
 // A file is ours when the ledger lists it and its content still has the hash we recorded;
 // anything else at a target path (a user's file, or one of ours the user edited) is left alone.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 
 export const MANIFEST_NAME = '.faceid-kit-manifest.json'
@@ -86,7 +86,14 @@ export function openLedger(projectDir, options = {}) {
           report.kept.push(key)
           continue
         }
-        if (!options.dryRun) rmSync(abs, { force: true })
+        if (!options.dryRun) {
+          rmSync(abs, { force: true })
+          // Folders the removal emptied go too (a dropped SDK copy leaves no empty tree behind).
+          for (let dir = dirname(abs); dir !== projectDir && dir.startsWith(projectDir + sep); dir = dirname(dir)) {
+            if (!existsSync(dir) || readdirSync(dir).length > 0) break
+            rmdirSync(dir)
+          }
+        }
         delete next[key]
         report.removed.push(key)
       }
