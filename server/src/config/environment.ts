@@ -1,4 +1,5 @@
 
+import path from 'node:path'
 import { z } from 'zod'
 import { ConfigurationError } from '../errors/index.js'
 import { Keyring } from '../privacy/data-keys.js'
@@ -56,6 +57,8 @@ const ENVIRONMENT = z.object({
   FACEID_EID_MERCHANT_ID: text,
   DATABASE_URL: text.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgres:// URL'),
   FACEID_DATA_DIR: text,
+  /** Set by npm to the directory `npm start` was run from (npm runs workspace scripts elsewhere). */
+  INIT_CWD: text,
   SESSION_SECRET: text,
   FACEID_DATA_KEY: text,
   FACEID_DATA_KEYS: text,
@@ -162,7 +165,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ruleId: e.FACEID_RULE_ID,
     merchantId: e.FACEID_EID_MERCHANT_ID,
     databaseUrl: e.DATABASE_URL,
-    dataDir: e.FACEID_DATA_DIR,
+    // `./.data` of the directory the user ran the command from, also through `npm start`.
+    dataDir: e.FACEID_DATA_DIR ?? (e.INIT_CWD ? path.join(e.INIT_CWD, '.data') : undefined),
     sessionSecret: e.SESSION_SECRET,
     sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME_SECONDS || undefined,
     port,

@@ -59,6 +59,10 @@ describe('environment settings', () => {
     expect(set.billPull).toBe(true)
     expect(set.previousDataKeys).toEqual(['a', 'b'])
     expect(set.dataDir).toBe('/var/lib/faceid')
+    // `npm start` runs in server/; npm says where the user ran it, and .data goes there.
+    expect(readConfig({ INIT_CWD: '/home/me/app' }).dataDir).toBe('/home/me/app/.data')
+    expect(readConfig({ INIT_CWD: '/home/me/app', FACEID_DATA_DIR: '/data' }).dataDir).toBe('/data')
+    expect(readConfig({}).dataDir).toBeUndefined()
     expect(readConfig({ FACEID_SWEEP_INTERVAL_SECONDS: '0' }).sweep).toEqual({ enabled: false })
     expect(readConfig({ FACEID_TOTAL_TIMEOUT_SECONDS: '0' }).retry).toEqual({})
     for (const [name, value] of [
