@@ -1,8 +1,8 @@
 /// <reference types="miniprogram-api-typings" />
 /**
  * SIMULATED mp_ecard_sdk — shared state of `main` and its page. Not Tencent's code: it
- * reproduces the observable behaviour of the builds users have (reference/sdk-behavior.md, last
- * section first) and finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
+ * reproduces the observable behaviour of the builds users have (docs/sdk-behavior.md) and
+ * finishes verifications through the faceid-kit server's `POST /sandbox/complete`.
  */
 
 export const EID_APP_ID = 'wx0e2cb0b052a91c92'
