@@ -52,6 +52,15 @@ function readmeInstallCommands(): string[] {
     .filter(Boolean)
 }
 
+/** The App.vue of "## 3. App.vue" in uniapp/README.md, as a partner copies it. */
+function readmeAppVue(): string {
+  const text = readFileSync(README, 'utf8')
+  const section = text.slice(text.indexOf('## 3. App.vue'), text.indexOf('## 4.'))
+  const block = /```vue\n([\s\S]*?)```/.exec(section)?.[1]
+  if (!block) throw new Error('uniapp/README.md: no vue block under "## 3. App.vue"')
+  return block
+}
+
 /** A new uni-app (Vue 3, Vite) project as the CLI template makes one, before faceid-kit. */
 function createProject(dir: string): void {
   put(path.join(dir, 'package.json'), JSON.stringify({ name: 'packaging-uniapp', version: '1.0.0', private: true }, null, 2))
@@ -65,27 +74,8 @@ function createProject(dir: string): void {
     path.join(dir, 'src/pages.json'),
     '{\n  // the first page is the home page\n  "pages": [\n    { "path": "pages/index/index", "style": { "navigationBarTitleText": "首页" } }\n  ],\n  "globalStyle": { "navigationBarTitleText": "packaging" }\n}\n',
   )
-  put(
-    path.join(dir, 'src/App.vue'),
-    `<script setup lang="ts">
-import { onLaunch, onShow } from '@dcloudio/uni-app'
-import { configureFaceidKit, guardEidReturn, type EidSdkModule, type FaceSdkModule } from '@/uni_modules/faceid-kit/js_sdk'
-
-declare const require: (path: string) => unknown
-
-onLaunch(() => {
-  const common = {
-    baseUrl: 'https://api.example.com',
-    loadFaceSdk: () => require('/wxcomponents/verify_mpsdk/main') as FaceSdkModule,
-    loadEidSdk: () => require('/wxcomponents/mp_ecard_sdk/main') as EidSdkModule,
-  }
-  configureFaceidKit({ ...common, startPath: '/pages/faceid-kit/verify' })
-  ;(require('/wxcomponents/faceid-kit/index') as { configure(config: object): void }).configure(common)
-})
-onShow(guardEidReturn(() => undefined))
-</script>
-`,
-  )
+  // The README's App.vue itself: its `import … from './mp_ecard_sdk/main'` must resolve in the build.
+  put(path.join(dir, 'src/App.vue'), readmeAppVue())
   put(
     path.join(dir, 'src/pages/index/index.vue'),
     `<template>
@@ -131,7 +121,7 @@ beforeAll(async () => {
   // and an earlier pack.
   for (const file of [
     'uniapp/example/src/wxcomponents/verify_mpsdk/main.js',
-    'uniapp/example/src/wxcomponents/mp_ecard_sdk/main.js',
+    'uniapp/example/src/mp_ecard_sdk/main.js',
     'uniapp/example/src/uni_modules/faceid-kit/js_sdk/index.ts',
     'uniapp/example/.faceid-kit/dist/sim/verify_mpsdk/main.js',
     'uniapp/example/dist/build/mp-weixin/app.js',
@@ -143,11 +133,13 @@ beforeAll(async () => {
   files = tarballFiles(tarballs.uniapp as string)
   manifest = JSON.parse(run('tar', ['-xzOf', tarballs.uniapp as string, 'package/package.json'], { cwd: work })) as PackageJson
 
-  // Stand-ins for the SDK folders a partner downloads from the Tencent Cloud console.
+  // Stand-ins for the SDK folders a partner downloads from the Tencent Cloud console: verify_mpsdk,
+  // and mp_ecard_sdk's uni-app build (the simulated one in that build's shape).
   const simOut = path.join(work, 'sims')
   const buildScript = path.join(REPO, 'miniprogram/scripts/build.mjs')
   run(process.execPath, ['--input-type=module', '-e', `await (await import(${JSON.stringify(buildScript)})).build({ outDir: ${JSON.stringify(simOut)}, demo: false })`], { cwd: REPO })
   const downloads = path.join(simOut, 'dist/sim')
+  const uniDownloads = path.join(simOut, 'dist/sim-uni')
 
   project = path.join(work, 'project')
   createProject(project)
@@ -155,6 +147,7 @@ beforeAll(async () => {
   for (const command of readmeInstallCommands()) {
     const line = command
       .replace('npm install -D @faceid-kit/uniapp', `npm install -D ${tarballs.miniprogram} ${tarballs.uniapp} --prefer-offline --no-audit --no-fund --loglevel=error`)
+      .replaceAll('~/Downloads/mp_ecard_sdk', `${uniDownloads}/mp_ecard_sdk`)
       .replaceAll('~/Downloads/', `${downloads}/`)
     outputs.push(run('sh', ['-c', line], { cwd: project }))
   }
@@ -220,17 +213,22 @@ describe('a fresh uni-app project, installed as uniapp/README.md says', () => {
     expect(usage).toContain('--prefix')
   })
 
-  it('puts the Vue route in src/uni_modules/faceid-kit and the wxcomponents and SDKs in src/wxcomponents', () => {
+  it('puts the Vue route in src/uni_modules/faceid-kit, the wxcomponents and verify_mpsdk in src/wxcomponents, mp_ecard_sdk in src/mp_ecard_sdk', () => {
     const src = path.join(project, 'src')
     expect(existsSync(path.join(src, 'uni_modules/faceid-kit/js_sdk/index.ts'))).toBe(true)
     expect(existsSync(path.join(src, 'uni_modules/faceid-kit/components/eid-verify/eid-verify.vue'))).toBe(true)
     expect(existsSync(path.join(src, 'wxcomponents/faceid-kit/faceid-verify/index.js'))).toBe(true)
     expect(existsSync(path.join(src, 'wxcomponents/verify_mpsdk/main.js'))).toBe(true)
+    // The uni-app build of mp_ecard_sdk goes where App.vue imports it from, with normalPath ''.
+    expect(readFileSync(path.join(src, 'App.vue'), 'utf8')).toContain("import { initEid, startEid } from './mp_ecard_sdk/main'")
+    expect(existsSync(path.join(src, 'mp_ecard_sdk/index/index.vue'))).toBe(true)
+    expect(readFileSync(path.join(src, 'mp_ecard_sdk/globalConfig.js'), 'utf8')).toMatch(/normalPath: ["']["']/)
+    expect(existsSync(path.join(src, 'wxcomponents/mp_ecard_sdk'))).toBe(false)
   })
 
   it('builds for mp-weixin: both routes’ components are in the output under their own names', () => {
     const appJson = JSON.parse(readFileSync(path.join(dist, 'app.json'), 'utf8')) as { pages: string[]; usingComponents?: Record<string, string> }
-    expect(appJson.pages).toEqual(['pages/index/index', 'pages/faceid-kit/verify'])
+    expect(appJson.pages).toEqual(['pages/index/index', 'pages/faceid-kit/verify', 'mp_ecard_sdk/index/index'])
     expect(appJson.usingComponents).toEqual({
       'mp-faceid-verify': '/wxcomponents/faceid-kit/faceid-verify/index',
       'mp-eid-verify': '/wxcomponents/faceid-kit/eid-verify/index',
@@ -249,6 +247,10 @@ describe('a fresh uni-app project, installed as uniapp/README.md says', () => {
     const wxml = readFileSync(path.join(dist, 'pages/index/index.wxml'), 'utf8')
     for (const tag of ['<faceid-verify', '<eid-verify', '<mp-faceid-verify', '<mp-eid-verify']) expect(wxml).toContain(tag)
     expect(readFileSync(path.join(dist, 'pages/faceid-kit/verify.json'), 'utf8')).toContain('/wxcomponents/verify_mpsdk/indexCom')
+    // App.vue's import went through the compiler into the app, and the SDK's confirm page is a page.
+    expect(readFileSync(path.join(dist, 'app.js'), 'utf8')).toContain('require("./mp_ecard_sdk/main.js")')
+    expect(existsSync(path.join(dist, 'mp_ecard_sdk/main.js'))).toBe(true)
+    for (const ext of ['js', 'json', 'wxml']) expect(existsSync(path.join(dist, `mp_ecard_sdk/index/index.${ext}`)), `confirm page .${ext}`).toBe(true)
     // The packed core went through the compiler: nothing points back at a workspace package.
     const compiled = listFiles(dist).filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(dist, f), 'utf8'))
     expect(compiled.some((text) => text.includes('@faceid-kit/'))).toBe(false)
