@@ -2,6 +2,7 @@ import type Router from '@koa/router'
 import pg from 'pg'
 import pino, { type Logger } from 'pino'
 import { ConfigurationError } from './errors/index.js'
+import { FLOW_LIST } from './flows/index.js'
 import { errorReporter } from './http/error-body.js'
 import { createFaceidRouter } from './http/router.js'
 import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
@@ -69,7 +70,8 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
   try {
     const db = await openKitDatabase(options.database, log)
     if (db.owned) closers.push(() => db.database.close())
-    const ledger = await Ledger.open(db.database, { keyring })
+    // The ledger stores the kinds of the registered flows, and refuses any other.
+    const ledger = await Ledger.open(db.database, { keyring, kinds: FLOW_LIST.map((flow) => flow.kind) })
     // Before anything acts on the ledger: it must hold tokens of this mode only.
     await claimLedgerMode(db.database, mode)
 

@@ -3,7 +3,7 @@
  * own module (rows, insert-batcher, tokens, retention, issue-slots, rotation, leases,
  * reconciliation-queries); the methods here hold the contract and delegate.
  */
-import type { TokenKind } from '@faceid-kit/shared'
+import { FLOWS, type TokenKind } from '@faceid-kit/shared'
 import type { Database, Queryable } from './database.js'
 import { Keyring } from '../privacy/data-keys.js'
 import { ConfigurationError } from '../errors/index.js'
@@ -26,8 +26,8 @@ export type { IssueSlotOutcome, IssueSlotRequest, IssueSlotScope } from './issue
 export type { RotationReport } from './rotation.js'
 export type { ClaimedToken, ClaimRequest, SweepCounts } from './leases.js'
 
-/** The token kinds a ledger stores unless told otherwise. */
-export const DEFAULT_TOKEN_KINDS: readonly string[] = ['face', 'eid']
+/** The token kinds a ledger stores unless told otherwise: one per flow of the shared `FLOWS`. */
+export const DEFAULT_TOKEN_KINDS: readonly string[] = Object.keys(FLOWS)
 
 export interface LedgerOptions {
   /** Keys that seal personal data. Default: the public sandbox key (tests and the sandbox only; `createFaceidKit` refuses it in live mode). */
