@@ -9,7 +9,7 @@ import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
 import { createPersonalDataPurge } from './jobs/personal-data-purge.js'
 import type { PeriodicJob } from './jobs/periodic.js'
 import { createSweeper, type Sweeper } from './jobs/sweeper.js'
-import { Keyring } from './privacy/data-keys.js'
+import { dataKeySecrets, Keyring } from './privacy/data-keys.js'
 import { createLogger } from './privacy/logging.js'
 import { createTencentGateway } from './providers/tencent/client.js'
 import { withRetries } from './resilience/retry.js'
@@ -61,7 +61,9 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
       ? options.dataKey
       : Keyring.fromKeys(options.dataKey, options.previousDataKeys ?? [], { allowSandboxKey: mode === 'sandbox' })
   if (mode === 'live' && keyring.dev) throw new ConfigurationError('createFaceidKit: the public sandbox data key cannot seal live results')
-  const log: Logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger({ secrets: [options.secretKey] }))
+  // The default logger removes every configured secret wherever it shows up.
+  const secrets = [options.secretKey, ...dataKeySecrets([typeof options.dataKey === 'string' ? options.dataKey : undefined, ...(options.previousDataKeys ?? [])])]
+  const log: Logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger({ secrets }))
 
   const closers: Array<() => Promise<void>> = []
   const closeAll = async (): Promise<void> => {

@@ -63,6 +63,11 @@ export function parseDataKey(text: string, variable: string): DataKey {
   return { id: id ?? fingerprint(key), key }
 }
 
+/** Key texts as they may show up in a log line: whole (`id:base64`) and the base64 part alone. */
+export function dataKeySecrets(keys: ReadonlyArray<string | undefined>): string[] {
+  return keys.filter((k): k is string => Boolean(k)).flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
+}
+
 /** Seals with the current key; opens with any key it knows. */
 export class Keyring {
   readonly current: DataKey

@@ -16,6 +16,7 @@ import { requireJson } from '../http/router.js'
 import { createSessions, type Sessions } from '../http/sessions.js'
 import type { Sweeper } from '../jobs/sweeper.js'
 import { createFaceidKit, type FaceidKit } from '../kit.js'
+import { dataKeySecrets } from '../privacy/data-keys.js'
 import { createLogger, requestLogger } from '../privacy/logging.js'
 import type { FaceidKitOptions } from '../types.js'
 import type { Verifier } from '../verification/verifier.js'
@@ -215,8 +216,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 
 /** Every configured secret value, so the logger can remove them wherever they show up. */
 function secretsOf(config: ServerConfig): string[] {
-  const keys = [config.dataKey, ...config.previousDataKeys].filter((k): k is string => Boolean(k)).flatMap((k) => [k, k.slice(k.indexOf(':') + 1)])
-  return [config.secretKey, config.sessionSecret, ...keys].filter((s): s is string => Boolean(s))
+  return [config.secretKey, config.sessionSecret, ...dataKeySecrets([config.dataKey, ...config.previousDataKeys])].filter((s): s is string => Boolean(s))
 }
 
 /**
