@@ -1,3 +1,4 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite'
 import { defineProject } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { fileURLToPath } from 'node:url'
@@ -7,7 +8,10 @@ const uniTags = new Set(['view', 'text', 'button', 'image', 'navigator', 'scroll
 
 export default defineProject({
   plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => uniTags.has(tag) } } })],
+  ssr: { resolve: { conditions: ['@faceid-kit/source', ...defaultServerConditions] } },
   resolve: {
+    // Workspace packages resolve to their TypeScript sources here, to their built dist when installed.
+    conditions: ['@faceid-kit/source', ...defaultClientConditions],
     // uni-app's runtime is not installed at the root: its page hooks are stubbed (see the stub).
     alias: {
       '@dcloudio/uni-app': fileURLToPath(new URL('./test/stubs/uni-app.ts', import.meta.url)),
