@@ -167,7 +167,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     })
     const port = (server.address() as AddressInfo).port
     const url = `http://127.0.0.1:${port}`
-    const engine = config.databaseUrl || options.database ? 'postgresql' : `embedded (${options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR})`
+    // A database handed in may be either engine: say which it is.
+    const external = options.database?.engine ?? (config.databaseUrl ? 'postgres' : undefined)
+    const engine = external === 'postgres' ? 'postgresql' : `embedded (${options.database ? 'given' : (options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR)})`
     log.info(
       { port, mode, database: engine },
       config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
