@@ -8,20 +8,25 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import type { OpenDatabaseOptions } from '../../server/src/store/database.js'
+import type { Database, OpenDatabaseOptions } from '../../server/src/store/database.js'
 
 export interface BenchDatabase {
-  engine: 'pglite' | 'postgres'
+  /** The engine `openDatabase` picks for these options. */
+  engine: Database['engine']
+  /** The engine's name for tables. */
+  label: string
   /** What `openDatabase` takes. */
   options: OpenDatabaseOptions
   /** Removes the directory or drops the schema. */
   dispose(): Promise<void>
 }
 
-export async function pgliteDatabase(): Promise<BenchDatabase> {
+/** The embedded engine in a fresh directory: what `npm start` uses without DATABASE_URL. */
+export async function embeddedDatabase(): Promise<BenchDatabase> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'faceid-bench-'))
   return {
     engine: 'pglite',
+    label: 'PGlite',
     options: { dataDir: dir },
     dispose: () => fs.rm(dir, { recursive: true, force: true }),
   }
@@ -41,6 +46,7 @@ export async function postgresDatabase(url: string): Promise<BenchDatabase> {
   scoped.searchParams.set('options', `-c search_path=${schema}`)
   return {
     engine: 'postgres',
+    label: 'PostgreSQL',
     options: { url: scoped.toString() },
     async dispose() {
       const c = new pg.Client({ connectionString: url })

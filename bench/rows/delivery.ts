@@ -10,7 +10,7 @@
 import crypto from 'node:crypto'
 import { DEFAULT_SETTLE_DELAY, type Kit } from '../../miniprogram/src/core/index.js'
 import { createSessions } from '../../server/src/http/sessions.js'
-import { pgliteDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { embeddedDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { wallNow } from '../lib/clock.js'
 import { createNodeKit } from '../lib/node-platform.js'
 import { startEmulatorProcess, startKitServer } from '../lib/processes.js'
@@ -22,7 +22,7 @@ const P99_GOAL_MS = 1000
 const CALLS_GOAL = 3
 
 /** Emulator process + kit server process + one mini-program kit per concurrent verification. */
-export async function startVerificationRig(kitCount: number, openDb: () => Promise<BenchDatabase> = pgliteDatabase) {
+export async function startVerificationRig(kitCount: number, openDb: () => Promise<BenchDatabase> = embeddedDatabase) {
   const emulator = await startEmulatorProcess()
   let db: BenchDatabase
   try {
@@ -53,6 +53,7 @@ export async function startVerificationRig(kitCount: number, openDb: () => Promi
   )
   return {
     engine: db.engine,
+    label: db.label,
     emulator,
     server: running,
     /** One verification on kit `k`: the delivery time in ms; throws unless the result is `passed`. */

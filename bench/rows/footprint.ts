@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
-import { pgliteDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { mib, progress, type Check, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
 import { pool } from '../lib/stats.js'
@@ -49,7 +49,8 @@ async function kitSize(): Promise<SizeReport | undefined> {
 }
 
 interface RssResult {
-  engine: 'pglite' | 'postgres'
+  engine: BenchDatabase['engine']
+  label: string
   peakRss: number
   baselineRss: number
   /** The peak is the kernel's (VmHWM after a reset), not sampled. */
@@ -74,7 +75,7 @@ async function measureRss(concurrency: number, waves: number, openDb: () => Prom
     }
     const peak = await rig.server.call('memory', undefined)
     const kernelPeak = kernelReset && peak.kernelPeak !== null
-    return { engine: rig.engine, peakRss: kernelPeak ? peak.kernelPeak! : peak.sampledPeak, baselineRss: baseline.rss, kernelPeak, failures }
+    return { engine: rig.engine, label: rig.label, peakRss: kernelPeak ? peak.kernelPeak! : peak.sampledPeak, baselineRss: baseline.rss, kernelPeak, failures }
   } finally {
     await rig.close()
   }
@@ -98,14 +99,14 @@ export async function footprintRow(settings: Settings['footprint'], databaseUrl:
   }
 
   const { concurrency, waves } = settings
-  const engines: Array<() => Promise<BenchDatabase>> = [pgliteDatabase]
+  const engines: Array<() => Promise<BenchDatabase>> = [embeddedDatabase]
   if (databaseUrl) engines.push(() => postgresDatabase(databaseUrl))
   else notes.push('footprint: PostgreSQL not measured: set DATABASE_URL to add it')
   const memory: RssResult[] = []
   for (const open of engines) {
     const r = await measureRss(concurrency, waves, open)
     memory.push(r)
-    const name = r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'
+    const name = r.label
     checks.push({ label: `server peak RSS, ${concurrency} concurrent verifications (${name})`, value: mib(r.peakRss), goal: '—', pass: null })
     checks.push({ label: `  server RSS before the load, after warm-up (${name})`, value: mib(r.baselineRss), goal: '—', pass: null })
     checks.push({ label: `  verifications without a passed result (${name})`, value: String(r.failures), goal: '0', pass: r.failures === 0 })

@@ -6,7 +6,7 @@
  * the per-round ratios, so slow drift of the machine cancels out.
  */
 import autocannon from 'autocannon'
-import { pgliteDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { startEmulatorProcess, startIssuanceServers, USER_HEADER } from '../lib/processes.js'
 import { fixed, progress, type Check, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
@@ -24,7 +24,8 @@ interface Run {
 }
 
 interface EngineResult {
-  engine: 'pglite' | 'postgres'
+  engine: BenchDatabase['engine']
+  label: string
   ratio: number
   roundRatios: number[]
   kitRps: number[]
@@ -87,6 +88,7 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
     const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
     return {
       engine: db.engine,
+      label: db.label,
       ratio: median(roundRatios),
       roundRatios,
       kitRps: kit.map((r) => r.rps),
@@ -111,7 +113,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
   const results: EngineResult[] = []
   const notes: string[] = []
   try {
-    const engines: Array<() => Promise<BenchDatabase>> = [pgliteDatabase]
+    const engines: Array<() => Promise<BenchDatabase>> = [embeddedDatabase]
     if (databaseUrl) engines.push(() => postgresDatabase(databaseUrl))
     else notes.push('PostgreSQL not measured: set DATABASE_URL to add it')
     for (const open of engines) {
@@ -129,7 +131,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
 
   const checks: Check[] = []
   for (const r of results) {
-    const name = r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'
+    const name = r.label
     checks.push({ label: `issuance req/s, kit ÷ bare (${name})`, value: fixed(r.ratio), goal: `≥ ${GOAL}`, pass: r.ratio >= GOAL })
     checks.push({ label: `  median req/s kit / bare (${name})`, value: `${r.kitMedianRps.toFixed(0)} / ${r.bareMedianRps.toFixed(0)}`, goal: '—', pass: null })
     checks.push({ label: `  server CPU per request kit / bare (${name})`, value: `${(r.kitCpuUs / 1000).toFixed(2)} / ${(r.bareCpuUs / 1000).toFixed(2)} ms`, goal: '—', pass: null })

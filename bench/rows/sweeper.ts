@@ -12,7 +12,7 @@ import { Ledger } from '../../server/src/store/ledger.js'
 import { createSweeper } from '../../server/src/jobs/sweeper.js'
 import { readConfig } from '../../server/src/config/environment.js'
 import { Verifier } from '../../server/src/verification/verifier.js'
-import { pgliteDatabase } from '../lib/bench-db.js'
+import { embeddedDatabase } from '../lib/bench-db.js'
 import { IDENTITY, RULE_ID, startEmulatorProcess } from '../lib/processes.js'
 import { fixed, progress, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
@@ -25,7 +25,7 @@ const COMPLETE_CHUNK = 500
 export async function sweeperRow(settings: Settings['sweep']): Promise<RowResult> {
   const { tokens: n, qps } = settings
   const emulator = await startEmulatorProcess({ qpsLimit: { GetDetectInfoEnhanced: qps } })
-  const benchDb = await pgliteDatabase()
+  const benchDb = await embeddedDatabase()
   const db = await openDatabase(benchDb.options)
   try {
     const ledger = await Ledger.open(db)
