@@ -2,10 +2,12 @@
  * Row 2 — result delivery: from the emulator finishing a verification (the user passed) to the
  * mini-program kit holding the final result, through the real client flow: `kit.verifyFace()`
  * (mini-program core, requests over fetch) → `POST /faceid/biz-token` → the SDK stand-in
- * finishes the token in the emulator and calls `success` → the kit's settle delay →
- * `GET /faceid/biz-token/:token` → `GetDetectInfoEnhanced`. The server is `startServer` in live
- * mode in its own process; the emulator is in another. Also counts upstream
- * `GetDetectInfoEnhanced` calls per verification from the emulator's counters.
+ * finishes the token in the emulator and calls `success` → at once `GET /faceid/biz-token/:token`
+ * → `GetDetectInfoEnhanced` → the kit holds the result (`onResult`). `verifyFace()` itself
+ * resolves no earlier than the kit's settle delay after `success` (Tencent's iOS advice, for the
+ * app's UI work): shown beside it. The server is `startServer` in live mode in its own process;
+ * the emulator is in another. Also counts upstream `GetDetectInfoEnhanced` calls per verification
+ * from the emulator's counters.
  */
 import crypto from 'node:crypto'
 import { DEFAULT_SETTLE_DELAY, type Kit } from '../../miniprogram/src/core/index.js'
@@ -18,8 +20,16 @@ import { fixed, ms, progress, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
 import { pool, percentile } from '../lib/stats.js'
 
-const P99_GOAL_MS = 1000
+const P99_GOAL_MS = 300
 const CALLS_GOAL = 3
+
+/** One verification, in ms from the emulator finishing it. */
+export interface Delivery {
+  /** Until the kit holds the server's final result. */
+  heldMs: number
+  /** Until `verifyFace()` resolved (after the settle delay: what the app's UI gets). */
+  resolvedMs: number
+}
 
 /** Emulator process + kit server process + one mini-program kit per concurrent verification. */
 export async function startVerificationRig(kitCount: number, openDb: () => Promise<BenchDatabase> = embeddedDatabase) {
@@ -56,16 +66,18 @@ export async function startVerificationRig(kitCount: number, openDb: () => Promi
     label: db.label,
     emulator,
     server: running,
-    /** One verification on kit `k`: the delivery time in ms; throws unless the result is `passed`. */
-    async verify(k: number): Promise<number> {
-      const outcome = await kits[k]!.verifyFace()
-      const heldAt = wallNow()
+    /** One verification on kit `k`: its delivery times; throws unless the result is `passed`. */
+    async verify(k: number): Promise<Delivery> {
+      let heldAt: number | undefined
+      const outcome = await kits[k]!.verifyFace({ onResult: () => void (heldAt = wallNow()) })
+      const resolvedAt = wallNow()
       if (outcome.status !== 'result') throw new Error(`verification ended ${outcome.status} (${outcome.reason})`)
       if (outcome.result.status !== 'passed') throw new Error(`result ${outcome.result.status}, expected passed`)
       const at = finishedAt.get(outcome.result.token)
       finishedAt.delete(outcome.result.token)
       if (at === undefined) throw new Error('the emulator never finished this token')
-      return heldAt - at
+      if (heldAt === undefined) throw new Error('onResult was not called')
+      return { heldMs: heldAt - at, resolvedMs: resolvedAt - at }
     },
     async close() {
       await running.close()
@@ -80,6 +92,7 @@ export async function deliveryRow(settings: Settings['delivery']): Promise<RowRe
   progress(`row 2: result delivery, ${verifications} verifications, ${concurrency} at a time`)
   const rig = await startVerificationRig(concurrency)
   const latencies: number[] = []
+  const resolved: number[] = []
   const failures: string[] = []
   let before: Record<string, number>
   let after: Record<string, number>
@@ -89,7 +102,9 @@ export async function deliveryRow(settings: Settings['delivery']): Promise<RowRe
     before = (await rig.emulator.call('stats', undefined)).calls
     await pool(verifications, concurrency, async (_, k) => {
       try {
-        latencies.push(await rig.verify(k))
+        const delivery = await rig.verify(k)
+        latencies.push(delivery.heldMs)
+        resolved.push(delivery.resolvedMs)
       } catch (error) {
         failures.push(error instanceof Error ? error.message : String(error))
       }
@@ -110,7 +125,12 @@ export async function deliveryRow(settings: Settings['delivery']): Promise<RowRe
     checks: [
       { label: 'delivery p99 (emulator done → kit holds result)', value: ms(p99), goal: `≤ ${P99_GOAL_MS} ms`, pass: p99 <= P99_GOAL_MS },
       { label: '  delivery p50', value: ms(p50), goal: '—', pass: null },
-      { label: `  p50 / p99 without the kit's ${settle} ms settle delay`, value: `${ms(p50 - settle)} / ${ms(p99 - settle)}`, goal: '—', pass: null },
+      {
+        label: `  p50 / p99 until verifyFace() resolves (≥ ${settle} ms settle delay after success, for UI)`,
+        value: `${ms(percentile(resolved, 50))} / ${ms(percentile(resolved, 99))}`,
+        goal: '—',
+        pass: null,
+      },
       { label: 'GetDetectInfoEnhanced calls per verification', value: fixed(detectCalls), goal: `≤ ${CALLS_GOAL}`, pass: detectCalls <= CALLS_GOAL },
       { label: '  verifications without a passed result', value: String(failures.length), goal: '0', pass: failures.length === 0 },
     ],
@@ -118,11 +138,12 @@ export async function deliveryRow(settings: Settings['delivery']): Promise<RowRe
       settings,
       settleDelayMs: settle,
       latencyMs: { p50, p90: percentile(latencies, 90), p99, max: percentile(latencies, 100), samples: latencies.length },
+      resolvedMs: { p50: percentile(resolved, 50), p90: percentile(resolved, 90), p99: percentile(resolved, 99), max: percentile(resolved, 100) },
       upstreamCallsPerVerification: Object.fromEntries(Object.keys(after).map((a) => [a, delta(a) / verifications])),
       failures: failures.slice(0, 10),
     },
     notes: [
-      `delivery: ${verifications} verifications, ${concurrency} concurrent; includes the kit's fixed ${settle} ms settle delay (Tencent's iOS advice) before it asks the server`,
+      `delivery: ${verifications} verifications, ${concurrency} concurrent; the kit asks the server as soon as the SDK answers; only verifyFace()'s promise, which apps do UI on, waits the ${settle} ms settle delay (Tencent's iOS advice)`,
     ],
   }
 }

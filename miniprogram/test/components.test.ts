@@ -86,6 +86,25 @@ describe('<faceid-verify>', () => {
     ])
   })
 
+  it('with Tencent’s 500 ms: asks the server as the SDK answers, emits result and frees the button 500 ms later', async () => {
+    const comp = mountFace()
+    kit.configure({ settleDelay: undefined })
+    button(comp).dispatchEvent('tap')
+    await flush()
+    const token = server.last
+    server.results.set(token, 'passed')
+    await sandbox.finish('passed')
+    await flush()
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'GET'])
+    expect(names()).toEqual(['start'])
+    expect(comp.data.busy).toBe(true)
+    await flush(499)
+    expect(names()).toEqual(['start'])
+    await flush(1)
+    expect(names()).toEqual(['start', 'result'])
+    expect(comp.data.busy).toBe(false)
+  })
+
   it('uses the base-url and header properties over configure()', async () => {
     const comp = mountFace({ baseUrl: 'https://other.test', header: { Authorization: 'Bearer prop' } })
     button(comp).dispatchEvent('tap')
@@ -233,6 +252,22 @@ describe('<eid-verify>', () => {
     expect(events[1]?.detail).toMatchObject({ token, kind: 'eid', status: 'passed' })
     // A token is single-use: the next one is already on its way.
     expect(server.issued).toHaveLength(2)
+  })
+
+  it('with Tencent’s 500 ms: asks the server on the return, emits result 500 ms later', async () => {
+    const comp = mount('eid-verify')
+    kit.configure({ settleDelay: undefined })
+    await flush()
+    const token = server.last
+    ;(comp.instance as unknown as { onTap(): void }).onTap()
+    server.results.set(token, 'passed')
+    fake.eidReturn(token)
+    await flush()
+    expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(1)
+    await flush(499)
+    expect(names()).toEqual(['start'])
+    await flush(1)
+    expect(names()).toEqual(['start', 'result'])
   })
 
   it('renews the token before its 600 s lifetime ends', async () => {

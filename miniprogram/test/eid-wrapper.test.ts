@@ -271,6 +271,38 @@ describe('1.0.7 forgets its token on any app show', () => {
   })
 })
 
+describe('the settle delay holds what the app hears, not the request to the server', () => {
+  it.each(BUILDS)('prepareEid().start(): the server is asked on the return, the outcome follows 500 ms after it (%s)', async (build) => {
+    setup({}, build)
+    const server = new ServerStub()
+    fake.router = server.route
+    kit.configure({ baseUrl: 'https://api.test', settleDelay: undefined })
+    const prepared = await kit.prepareEid()
+    const onResult = vi.fn()
+    const run = track(prepared.start({ onResult }))
+    server.results.set(prepared.token, 'passed')
+    fake.eidReturn(prepared.token)
+    await flush()
+    expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(1)
+    expect(onResult).toHaveBeenCalledWith(expect.objectContaining({ status: 'passed', token: prepared.token }))
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'passed', token: prepared.token } })
+  })
+
+  it('a declined jump ("fail cancel") is no SDK answer: the outcome comes without the delay', async () => {
+    const server = new ServerStub()
+    fake.router = server.route
+    kit.configure({ baseUrl: 'https://api.test', settleDelay: undefined })
+    const prepared = await kit.prepareEid()
+    fake.jumpResult = 'fail cancel'
+    const run = track(prepared.start())
+    await flush()
+    expect(run.value).toEqual({ status: 'cancelled', token: prepared.token, reason: 'jump-cancel' })
+  })
+})
+
 describe('half-screen', () => {
   it.each(HALF_SCREEN_BUILDS)('opens eID with openEmbeddedMiniProgram when asked and supported (%s)', async (build) => {
     setup({}, build)

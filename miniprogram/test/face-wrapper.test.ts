@@ -431,6 +431,106 @@ describe('verifyFace never reports "cancelled" for a verification Tencent comple
   })
 })
 
+describe('the settle delay holds what the app hears, not the request to the server', () => {
+  // Tencent's samples hold the code after a callback 500 ms "so that iOS does not skip the
+  // following logic": UI work while the SDK's page goes back. The server request is not UI.
+  let server: ServerStub
+  const gets = () => fake.requests.filter((r) => r.method === 'GET')
+  beforeEach(() => {
+    server = new ServerStub()
+    fake.router = server.route
+    kit.configure({ baseUrl: 'https://api.test', settleDelay: undefined })
+  })
+
+  it('asks the server the moment the SDK answers, and resolves 500 ms after the answer', async () => {
+    const onResult = vi.fn()
+    const run = track(kit.verifyFace({ onResult }))
+    await flush()
+    server.results.set(server.last, 'passed')
+    await sandbox.finish('passed') // answers inside its page's navigateBack
+    await flush()
+    expect(fake.topRoute).toBe('/pages/home/index')
+    expect(gets()).toHaveLength(1)
+    expect(onResult).toHaveBeenCalledWith(expect.objectContaining({ status: 'passed', token: server.last }))
+    expect(run.state).toBe('pending')
+    expect(kit.isBusy()).toBe(true) // the SDK's page may still be going back: no second start yet
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'passed', token: server.last } })
+    expect(onResult).toHaveBeenCalledTimes(1)
+    expect(gets()).toHaveLength(1)
+    expect(kit.isBusy()).toBe(false)
+  })
+
+  it('resolves when a slow server answers, not 500 ms plus the request', async () => {
+    fake.router = (req) => (req.method === 'GET' ? new Promise((resolve) => setTimeout(() => resolve(server.route(req)), 800)) : server.route(req))
+    const onResult = vi.fn()
+    const run = track(kit.verifyFace({ onResult }))
+    await flush()
+    server.results.set(server.last, 'passed')
+    await sandbox.finish('passed')
+    await flush(799)
+    expect(onResult).not.toHaveBeenCalled()
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(onResult).toHaveBeenCalledTimes(1)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'passed' } })
+  })
+
+  it('an SDK failure: the verdict is asked at once, the app hears it after the delay', async () => {
+    const onResult = vi.fn()
+    const run = track(kit.verifyFace({ onResult }))
+    await flush()
+    server.results.set(server.last, 'failed')
+    await sandbox.finish('failed', 2002)
+    await flush()
+    expect(gets()).toHaveLength(1)
+    expect(onResult).toHaveBeenCalledWith(expect.objectContaining({ status: 'failed', code: 2002 }))
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toMatchObject({ status: 'result', result: { status: 'failed', code: 2002 } })
+  })
+
+  it('an SDK failure the server has no verdict for still rejects after the delay', async () => {
+    const run = track(kit.verifyFace())
+    await flush()
+    await sandbox.finish('failed', 2002)
+    await flush()
+    expect(gets()).toHaveLength(1)
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.error).toMatchObject({ code: 2002 })
+  })
+
+  it('the user’s cancel (90100): the kit closes the page and asks the server at once; "cancelled" after the delay', async () => {
+    const run = track(kit.verifyFace())
+    await flush()
+    await sandbox.finish('cancel')
+    await flush()
+    expect(fake.topRoute).toBe('/pages/home/index')
+    expect(gets()).toHaveLength(1)
+    await flush(499)
+    expect(run.state).toBe('pending')
+    await flush(1)
+    expect(run.value).toEqual({ status: 'cancelled', token: server.last, reason: 'user-cancel' })
+  })
+
+  it('no delay where the SDK did not answer: "back to home" ends returnTimeout after the show', async () => {
+    const run = track(kit.verifyFace())
+    await flush()
+    await sandbox.finish('home')
+    kit.notifyShow()
+    await flush(1999)
+    expect(gets()).toHaveLength(0)
+    await flush(1)
+    expect(gets()).toHaveLength(1)
+    expect(run.value).toEqual({ status: 'cancelled', token: server.last, reason: 'no-callback' })
+  })
+})
+
 describe('one verification at a time', () => {
   it('rejects a second start with BUSY while one runs, and accepts one after it settles', async () => {
     const first = track(kit.startFaceVerify({ token: TOKEN }))

@@ -2,8 +2,8 @@ import { FaceIdKitError, kitError, sdkMissing, sdkThrew } from './errors'
 import { after, hook, replace } from './hooks'
 import { loadSdk } from './sdk-loader'
 import { EID_APP_ID } from './scene'
-import type { Runner, Session } from './session'
-import type { EidJump, EidSdkModule, EidStartOptions, JumpOptions, KitConfig, Platform, SdkHost, SdkLoader, VerifyOutcome } from './types'
+import { failedRun, type Run, type Runner, type Session } from './session'
+import type { EidJump, EidSdkModule, EidStartOptions, JumpOptions, KitConfig, Platform, SdkHost, SdkLoader } from './types'
 import { checkBooleans, checkToken, compareVersion } from './validate'
 
 /** `openEmbeddedMiniProgram` (half-screen) exists from this base library on. */
@@ -14,7 +14,7 @@ const missing = (): FaceIdKitError => sdkMissing(' E证通', 'mp_ecard_sdk', 'lo
 export interface EidVerifier {
   init(loader?: SdkLoader<EidSdkModule>): void
   /** Calls the SDK synchronously — call it directly from a tap handler. */
-  start(options: EidStartOptions): Promise<VerifyOutcome>
+  start(options: EidStartOptions): Run
   /** Whether `embedded: true` can open eID half-screen on this client. */
   canEmbed(): boolean
 }
@@ -42,15 +42,15 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
     return !version || compareVersion(version, EMBEDDED_MIN_SDK) >= 0
   }
 
-  function start(options: EidStartOptions): Promise<VerifyOutcome> {
+  function start(options: EidStartOptions): Run {
     const invalid =
       checkToken(options?.token) ??
       checkBooleans(options as unknown as Record<string, unknown>, ['embedded', 'allowFullScreen', 'needJumpPage'])
-    if (invalid) return Promise.reject(invalid)
+    if (invalid) return failedRun(invalid)
     try {
       init()
     } catch (error) {
-      return Promise.reject(error)
+      return failedRun(error)
     }
     const { token } = options
     const needJumpPage = options.needJumpPage === true
@@ -61,7 +61,7 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
     }
 
     const session = runner.begin('eid', token)
-    if (session instanceof Error) return Promise.reject(session)
+    if (session instanceof Error) return failedRun(session)
     // startEid jumps (or opens its confirm page) synchronously: any later show is a return.
     session.left()
     let jump: EidJump = 'unknown'
@@ -78,7 +78,7 @@ export function createEidVerifier(platform: Platform, runner: Runner, getConfig:
     } catch (error) {
       session.fail(sdkThrew('调用 E证通 SDK 出错', error, token), false)
     }
-    return session.promise
+    return session
   }
 
   return { init, start, canEmbed }

@@ -1,8 +1,8 @@
 import { FaceIdKitError, kitError, sdkError, sdkMissing, sdkThrew } from './errors'
 import { after, hook } from './hooks'
 import { loadSdk } from './sdk-loader'
-import type { Runner } from './session'
-import type { FaceSdkModule, FaceStartOptions, KitConfig, Platform, SdkLoader, VerifyOutcome } from './types'
+import { failedRun, type Run, type Runner } from './session'
+import type { FaceSdkModule, FaceStartOptions, KitConfig, Platform, SdkLoader } from './types'
 import { checkStartPath, checkToken, compareVersion } from './validate'
 
 /** verify_mpsdk's "user cancelled the native verification" code. */
@@ -12,7 +12,7 @@ const missing = (): FaceIdKitError => sdkMissing('人脸核身', 'verify_mpsdk',
 
 export interface FaceVerifier {
   init(loader?: SdkLoader<FaceSdkModule>): void
-  start(options: FaceStartOptions): Promise<VerifyOutcome>
+  start(options: FaceStartOptions): Run
 }
 
 export function createFaceVerifier(platform: Platform, runner: Runner, getConfig: () => KitConfig): FaceVerifier {
@@ -37,17 +37,17 @@ export function createFaceVerifier(platform: Platform, runner: Runner, getConfig
     ready = true
   }
 
-  function start(options: FaceStartOptions): Promise<VerifyOutcome> {
+  function start(options: FaceStartOptions): Run {
     const invalid = checkToken(options?.token) ?? checkStartPath(options?.startPath) ?? checkClient(platform)
-    if (invalid) return Promise.reject(invalid)
+    if (invalid) return failedRun(invalid)
     try {
       init()
     } catch (error) {
-      return Promise.reject(error)
+      return failedRun(error)
     }
     const { token, startPath } = options
     const session = runner.begin('face', token)
-    if (session instanceof Error) return Promise.reject(session)
+    if (session instanceof Error) return failedRun(session)
     const host = platform.host
 
     // verify_mpsdk first fetches its config. When that fails (domain not whitelisted, an error
@@ -107,7 +107,7 @@ export function createFaceVerifier(platform: Platform, runner: Runner, getConfig
     } catch (error) {
       session.fail(sdkThrew('调用人脸核身 SDK 出错', error, token), false)
     }
-    return session.promise
+    return session
   }
 
   return { init, start }

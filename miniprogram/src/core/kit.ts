@@ -4,7 +4,7 @@ import { createEidVerifier } from './eid'
 import { FaceIdKitError, kitError } from './errors'
 import { createFaceVerifier } from './face'
 import { isEidReturn, withEidReturnGuard } from './scene'
-import { busyError, createRunner } from './session'
+import { busyError, createRunner, type Run } from './session'
 import type {
   EidSdkModule,
   EidStartOptions,
@@ -29,6 +29,12 @@ export interface ServerOverrides {
 export interface FlowHooks {
   /** Called with the token just before the SDK starts. */
   onStart?: (token: string) => void
+  /**
+   * Called the moment the kit holds the server's result. The promise follows `settleDelay` after
+   * the SDK's answer at the earliest, so that UI work on it runs once the user is back on iOS; use
+   * this hook for what is not UI (your own requests, logs).
+   */
+  onResult?: (result: VerificationResult) => void
 }
 
 /** An EidToken fetched ahead of the tap, so `start` can open eID synchronously. */
@@ -37,7 +43,7 @@ export interface PreparedEid {
   /** Local time (ms) after which the token must not be used. */
   expiresAt: number
   /** Opens eID synchronously, then asks the server for the result. Call it from the tap handler. */
-  start(options?: Omit<EidStartOptions, 'token'>): Promise<FlowOutcome>
+  start(options?: Omit<EidStartOptions, 'token'> & Pick<FlowHooks, 'onResult'>): Promise<FlowOutcome>
 }
 
 export interface Kit {
@@ -103,12 +109,27 @@ export function createKit(platform: Platform): Kit {
   }
 
   /**
-   * Whatever the SDK said, pass or fail is the server's answer. "Cancelled" is a guess — the SDK
-   * stayed silent, or answered after the kit stopped waiting (verify_mpsdk's result request after
-   * WeChat's face screen can take seconds) — so the server is asked once before the app hears it:
-   * a verification Tencent completed is never reported as cancelled.
+   * Whatever the SDK said, pass or fail is the server's answer, asked the moment the SDK answers
+   * (`run.early`: a request is not UI work). The app hears the outcome once `run.promise` settled
+   * too, i.e. after the settle delay, because what it does then is UI work.
    */
-  async function finish(client: ApiClient, kind: TokenKind, token: string, run: Promise<VerifyOutcome>): Promise<FlowOutcome> {
+  async function finish(client: ApiClient, kind: TokenKind, token: string, run: Run, hooks: FlowHooks): Promise<FlowOutcome> {
+    try {
+      const outcome = await ask(client, kind, token, run.early)
+      if (outcome.status === 'result') hooks.onResult?.(outcome.result)
+      return outcome
+    } finally {
+      await run.promise.catch(() => undefined)
+    }
+  }
+
+  /**
+   * "Cancelled" is a guess — the SDK stayed silent, or answered after the kit stopped waiting
+   * (verify_mpsdk's result request after WeChat's face screen can take seconds) — so the server is
+   * asked once before the app hears it: a verification Tencent completed is never reported as
+   * cancelled.
+   */
+  async function ask(client: ApiClient, kind: TokenKind, token: string, run: Promise<VerifyOutcome>): Promise<FlowOutcome> {
     let outcome: VerifyOutcome
     try {
       outcome = await run
@@ -128,9 +149,9 @@ export function createKit(platform: Platform): Kit {
     },
     getConfig: () => config,
     initFaceVerify: face.init,
-    startFaceVerify: face.start,
+    startFaceVerify: (options) => face.start(options).promise,
     initEid: eid.init,
-    startEid: eid.start,
+    startEid: (options) => eid.start(options).promise,
     canEmbedEid: eid.canEmbed,
     notifyShow: runner.notifyShow,
     isBusy: () => runner.busy,
@@ -142,7 +163,7 @@ export function createKit(platform: Platform): Kit {
       const { token } = await client.createToken('face')
       options.onStart?.(token)
       const run = face.start(options.startPath === undefined ? { token } : { token, startPath: options.startPath })
-      return finish(client, 'face', token, run)
+      return finish(client, 'face', token, run, options)
     },
     async prepareEid(overrides = {}) {
       const client = api(overrides)
@@ -160,7 +181,7 @@ export function createKit(platform: Platform): Kit {
         start(options = {}) {
           // Synchronous up to the SDK call: the jump must happen inside the tap.
           const run = eid.start({ ...options, token })
-          return finish(client, 'eid', token, run)
+          return finish(client, 'eid', token, run, options)
         },
       }
     },

@@ -7,19 +7,38 @@ export const DEFAULT_RETURN_TIMEOUT = 2000
 export const DEFAULT_SDK_TIMEOUT = 20000
 
 /**
- * One running verification. It settles exactly once: on the SDK's answer (after the settle delay
- * Tencent recommends for iOS), or — when the SDK never answers — a bounded wait after the user is
- * back on the caller page. "Back" counts only once the SDK has taken the user somewhere (its page,
- * WeChat's face screen, the eID mini-program): a show while the SDK still loads its config is
- * not a return, so a slow network is never taken for a cancel.
+ * A started verification as the kit's flows see it. `early` settles the moment the SDK answers,
+ * for requests: they need not wait. `promise` settles the settle delay later, for UI work. The SDK
+ * answers while the user is being brought back (inside its page's `navigateBack`, on the app
+ * show), and Tencent's samples hold what follows — their `fail` sample: a modal — 500 ms "so that
+ * iOS does not skip the following logic". When the kit saw the end itself, both settle at once.
  */
-export interface Session {
+export interface Run {
+  readonly early: Promise<VerifyOutcome>
+  readonly promise: Promise<VerifyOutcome>
+}
+
+/** A verification that ended before it started. */
+export function failedRun(error: unknown): Run {
+  const promise = Promise.reject(error)
+  return { early: promise, promise }
+}
+
+/**
+ * One running verification. It settles exactly once: on the SDK's answer (see `Run`), or — when
+ * the SDK never answers — a bounded wait after the user is back on the caller page. "Back" counts
+ * only once the SDK has taken the user somewhere (its page, WeChat's face screen, the eID
+ * mini-program): a show while the SDK still loads its config is not a return, so a slow network
+ * is never taken for a cancel. It ends (listeners and wrapped APIs undone) when `promise` settles.
+ */
+export interface Session extends Run {
   readonly kind: TokenKind
   readonly token: string
-  readonly promise: Promise<VerifyOutcome>
   readonly settled: boolean
-  /** The SDK answered: settle after the settle delay; ignores every later signal. */
-  answer(settle: (s: Settler<VerifyOutcome>) => void): void
+  /**
+   * The end, the first of which wins. `viaSdk` (default true): the SDK answered, so `early`
+   * settles now and `promise` after the settle delay; otherwise the kit saw the end, both now.
+   */
   done(extra?: Partial<VerifyDone>): void
   cancel(reason: CancelReason, viaSdk?: boolean): void
   fail(error: unknown, viaSdk?: boolean): void
@@ -96,6 +115,9 @@ function createSession(platform: Platform, config: KitConfig, kind: TokenKind, t
     clear()
     timer = platform.setTimeout(fn, ms)
   }
+  const early = createSettler<VerifyOutcome>()
+  // The bare start functions hand out only `promise`: an unread `early` must not be reported.
+  early.promise.catch(() => undefined)
   const settler = createSettler<VerifyOutcome>(() => {
     clear()
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -107,16 +129,20 @@ function createSession(platform: Platform, config: KitConfig, kind: TokenKind, t
     }
     release()
   })
-  const settleNow = (settle: (s: Settler<VerifyOutcome>) => void): void => {
-    if (answered || settler.settled) return
+  const end = (settle: (s: Settler<VerifyOutcome>) => void, viaSdk?: boolean): void => {
+    if (answered) return
     answered = true
-    settle(settler)
+    settle(early)
+    const delay = viaSdk ? config.settleDelay ?? DEFAULT_SETTLE_DELAY : 0
+    if (delay > 0) later(() => settle(settler), delay)
+    else settle(settler)
   }
   const cancelled = (reason: CancelReason): VerifyOutcome => ({ status: 'cancelled', kind, token, reason })
 
   const session: Session = {
     kind,
     token,
+    early: early.promise,
     promise: settler.promise,
     get settled() {
       return settler.settled
@@ -125,25 +151,15 @@ function createSession(platform: Platform, config: KitConfig, kind: TokenKind, t
       if (settler.settled) cleanup()
       else cleanups.push(cleanup)
     },
-    answer(settle) {
-      if (answered || settler.settled) return
-      answered = true
-      const delay = config.settleDelay ?? DEFAULT_SETTLE_DELAY
-      if (delay > 0) return later(() => settle(settler), delay)
-      clear()
-      settle(settler)
-    },
     done(extra = {}) {
-      session.answer((s) => s.resolve({ ...extra, status: 'done', kind, token }))
+      end((s) => s.resolve({ ...extra, status: 'done', kind, token }), true)
     },
     cancel(reason, viaSdk = true) {
       const outcome = cancelled(reason)
-      if (viaSdk) session.answer((s) => s.resolve(outcome))
-      else settleNow((s) => s.resolve(outcome))
+      end((s) => s.resolve(outcome), viaSdk)
     },
     fail(error, viaSdk = true) {
-      if (viaSdk) session.answer((s) => s.reject(error))
-      else settleNow((s) => s.reject(error))
+      end((s) => s.reject(error), viaSdk)
     },
     left() {
       away = true
@@ -157,20 +173,20 @@ function createSession(platform: Platform, config: KitConfig, kind: TokenKind, t
       if (open) clear() // the user is in WeChat's face screen, not back
     },
     stop(error) {
-      if (!answered) later(() => settleNow((s) => s.reject(error)), returnTimeout)
+      if (!answered) later(() => end((s) => s.reject(error)), returnTimeout)
     },
     covered() {
       const stack = pages()
       return stack.length > 0 && callerPage !== undefined ? stack[stack.length - 1] !== callerPage : undefined
     },
     back() {
-      if (answered || settler.settled || session.covered()) return
+      if (answered || session.covered()) return
       // While the SDK is still working — its config request, WeChat's face screen, the result
       // after it — wait for it rather than guess "cancelled"; the long wait only bounds the case
       // of an SDK that went somewhere the kit could not see.
       const wait =
         !away || holdUntil === Infinity ? config.sdkTimeout ?? DEFAULT_SDK_TIMEOUT : Math.max(returnTimeout, holdUntil - Date.now())
-      later(() => settleNow((s) => s.resolve(cancelled('no-callback'))), wait)
+      later(() => end((s) => s.resolve(cancelled('no-callback'))), wait)
     },
   }
   return session

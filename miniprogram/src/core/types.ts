@@ -195,7 +195,10 @@ export interface KitConfig {
   header?: HeaderSource
   /** Request timeout in ms. Default 15000. */
   timeout?: number
-  /** Delay between an SDK callback and settling the promise (Tencent's iOS advice). Default 500. */
+  /**
+   * Delay between an SDK answer and settling the promise (Tencent's iOS advice: it keeps UI work
+   * clear of the SDK's page going back). The flows ask the server at once, in the meantime. Default 500.
+   */
   settleDelay?: number
   /**
    * How long to wait for an SDK callback after the user is back (and, at most, for the user to
