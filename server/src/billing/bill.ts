@@ -260,34 +260,46 @@ export async function pullBill(options: PullBillOptions): Promise<BillPull> {
 
 async function storeBill(db: Database, pull: BillPull, lines: BillLine[]): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query(`DELETE FROM faceid_bill_details WHERE bill_date = $1::date AND ($2 = '' OR rule_id = $2)`, [pull.date, pull.ruleId])
+    let stale = tx.deleteFrom('faceid_bill_details').where('bill_date', '=', pull.date)
+    if (pull.ruleId !== '') stale = stale.where('rule_id', '=', pull.ruleId)
+    await stale.execute()
     for (let i = 0; i < lines.length; i += 500) {
-      const batch = lines.slice(i, i + 500)
-      await tx.query(
-        `INSERT INTO faceid_bill_details (bill_date, token, rule_id, charge_count, attempts, charge_details, pulled_at)
-         SELECT $1::date, u.token, u.rule_id, u.charge_count, u.attempts, u.details::jsonb, $2
-           FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::text[]) AS u(token, rule_id, charge_count, attempts, details)
-         ON CONFLICT (bill_date, token) DO UPDATE
-           SET rule_id = EXCLUDED.rule_id, charge_count = EXCLUDED.charge_count, attempts = EXCLUDED.attempts,
-               charge_details = EXCLUDED.charge_details, pulled_at = EXCLUDED.pulled_at`,
-        [
-          pull.date,
-          pull.pulledAt,
-          batch.map((l) => l.token),
-          batch.map((l) => l.ruleId),
-          batch.map((l) => l.chargeCount),
-          batch.map((l) => l.charges.length),
-          batch.map((l) => JSON.stringify(l.charges)),
-        ],
-      )
+      await tx
+        .insertInto('faceid_bill_details')
+        .values(
+          lines.slice(i, i + 500).map((l) => ({
+            bill_date: pull.date,
+            token: l.token,
+            rule_id: l.ruleId,
+            charge_count: l.chargeCount,
+            attempts: l.charges.length,
+            charge_details: JSON.stringify(l.charges),
+            pulled_at: pull.pulledAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['bill_date', 'token']).doUpdateSet((eb) => ({
+            rule_id: eb.ref('excluded.rule_id'),
+            charge_count: eb.ref('excluded.charge_count'),
+            attempts: eb.ref('excluded.attempts'),
+            charge_details: eb.ref('excluded.charge_details'),
+            pulled_at: eb.ref('excluded.pulled_at'),
+          })),
+        )
+        .execute()
     }
-    await tx.query(
-      `INSERT INTO faceid_bill_pulls (bill_date, rule_id, pulled_at, pages, tokens, charge_count)
-       VALUES ($1::date, $2, $3, $4, $5, $6)
-       ON CONFLICT (bill_date, rule_id) DO UPDATE
-         SET pulled_at = EXCLUDED.pulled_at, pages = EXCLUDED.pages, tokens = EXCLUDED.tokens, charge_count = EXCLUDED.charge_count`,
-      [pull.date, pull.ruleId, pull.pulledAt, pull.pages, pull.tokens, pull.chargeCount],
-    )
+    await tx
+      .insertInto('faceid_bill_pulls')
+      .values({ bill_date: pull.date, rule_id: pull.ruleId, pulled_at: pull.pulledAt, pages: pull.pages, tokens: pull.tokens, charge_count: pull.chargeCount })
+      .onConflict((oc) =>
+        oc.columns(['bill_date', 'rule_id']).doUpdateSet((eb) => ({
+          pulled_at: eb.ref('excluded.pulled_at'),
+          pages: eb.ref('excluded.pages'),
+          tokens: eb.ref('excluded.tokens'),
+          charge_count: eb.ref('excluded.charge_count'),
+        })),
+      )
+      .execute()
   })
 }
 
@@ -320,7 +332,7 @@ export interface StoredBill {
 /** The stored bill of a day for `scope`. A list is covered by its RuleIds' own pulls or by an all-RuleIds pull. */
 export async function readBill(db: Database, date: string, scope: RuleScope): Promise<StoredBill> {
   beijingDay(date)
-  const { rows: stored } = await db.query<PullRow>(`SELECT * FROM faceid_bill_pulls WHERE bill_date = $1::date ORDER BY pulled_at DESC, rule_id`, [date])
+  const stored: PullRow[] = await db.queries.selectFrom('faceid_bill_pulls').selectAll().where('bill_date', '=', date).orderBy('pulled_at', 'desc').orderBy('rule_id').execute()
   const covering: PullRow[] = []
   const missing: string[] = []
   for (const rule of scope === 'all' ? [''] : scope) {
@@ -328,11 +340,9 @@ export async function readBill(db: Database, date: string, scope: RuleScope): Pr
     if (!found) missing.push(rule)
     else if (!covering.includes(found)) covering.push(found)
   }
-  const { rows } = await db.query<LineRow>(
-    `SELECT token, rule_id, charge_count, charge_details FROM faceid_bill_details
-      WHERE bill_date = $1::date AND ($2::text[] IS NULL OR rule_id = ANY($2::text[])) ORDER BY token`,
-    [date, scope === 'all' ? null : [...scope]],
-  )
+  let lines = db.queries.selectFrom('faceid_bill_details').select(['token', 'rule_id', 'charge_count', 'charge_details']).where('bill_date', '=', date)
+  if (scope !== 'all') lines = lines.where('rule_id', 'in', [...scope])
+  const rows = scope !== 'all' && scope.length === 0 ? [] : ((await lines.orderBy('token').execute()) as LineRow[])
   return {
     pulls: covering.map((p) => ({ date, ruleId: p.rule_id, pulledAt: new Date(p.pulled_at), pages: p.pages, tokens: p.tokens, chargeCount: p.charge_count })),
     missing,

@@ -38,8 +38,8 @@ export class NotFoundError extends FaceidError {
 }
 
 export class ConfigurationError extends FaceidError {
-  constructor(message: string) {
-    super(500, 'configuration_error', message)
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(500, 'configuration_error', message, options)
   }
 }
 

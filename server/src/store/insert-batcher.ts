@@ -1,22 +1,28 @@
-import type { Database, Queryable } from './database.js'
+import type { Database, LedgerQueries } from './database.js'
 import type { NewToken } from './rows.js'
 
-/** Rows per multi-row INSERT (9 parameters each, far below PostgreSQL's 65535). */
+/** Rows per multi-row INSERT (10 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
 const INSERT_BATCH_MAX = 500
 
 /** Writes `rows` in one multi-row INSERT. */
-export async function insertRows(q: Queryable, rows: readonly NewToken[]): Promise<void> {
-  const params: unknown[] = []
-  const tuples = rows.map((t) => {
-    const at = params.length
-    params.push(t.token, t.kind, t.userId, t.ruleId ?? null, t.merchantId ?? null, t.clientIp ?? null, t.issuedAt, t.expiresAt, t.requestId ?? null)
-    return `(${Array.from({ length: 9 }, (_, i) => `$${at + i + 1}`).join(', ')})`
-  })
-  await q.query(
-    `INSERT INTO faceid_tokens (token, kind, user_id, rule_id, merchant_id, client_ip, issued_at, expires_at, request_id)
-     VALUES ${tuples.join(', ')}`,
-    params,
-  )
+export async function insertRows(q: LedgerQueries, rows: readonly NewToken[]): Promise<void> {
+  await q
+    .insertInto('faceid_tokens')
+    .values(
+      rows.map((t) => ({
+        token: t.token,
+        kind: t.kind,
+        user_id: t.userId,
+        rule_id: t.ruleId ?? null,
+        merchant_id: t.merchantId ?? null,
+        client_ip: t.clientIp ?? null,
+        issued_at: t.issuedAt,
+        expires_at: t.expiresAt,
+        request_id: t.requestId ?? null,
+        final: false,
+      })),
+    )
+    .execute()
 }
 
 /**
@@ -54,11 +60,11 @@ export class InsertBatcher {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, INSERT_BATCH_MAX)
       try {
-        await insertRows(this.db, batch.map((b) => b.row))
+        await insertRows(this.db.queries, batch.map((b) => b.row))
         for (const b of batch) b.resolve()
       } catch (error) {
         if (batch.length === 1) batch[0]!.reject(error)
-        else for (const b of batch) await insertRows(this.db, [b.row]).then(b.resolve, b.reject)
+        else for (const b of batch) await insertRows(this.db.queries, [b.row]).then(b.resolve, b.reject)
       }
     }
   }

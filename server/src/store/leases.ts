@@ -1,4 +1,6 @@
-import { fromRow, toDate, type LedgerContext, type TokenRecord, type TokenRow } from './rows.js'
+import { sql } from 'kysely'
+import type { VerificationStatus } from '@faceid-kit/shared'
+import { fromRow, notFinal, toDate, type LedgerContext, type TokenRecord } from './rows.js'
 
 /** A token a sweeper holds a lease on. */
 export interface ClaimedToken extends TokenRecord {
@@ -27,25 +29,29 @@ export interface SweepCounts {
 }
 
 export async function claimDue(ledger: LedgerContext, c: ClaimRequest): Promise<ClaimedToken[]> {
+  const { db } = ledger
   const leaseUntil = new Date(c.now.getTime() + c.leaseMs)
-  const { rows } = await ledger.db.query<TokenRow & { sweep_attempts: number; lease_until: Date | string }>(
-    `WITH due AS (
-       SELECT token FROM faceid_tokens
-        WHERE NOT final
-          AND (lease_until IS NULL OR lease_until <= $1)
-          AND (next_attempt_at <= $1 OR (next_attempt_at IS NULL AND issued_at <= $2))
-        ORDER BY issued_at, token
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED)
-     UPDATE faceid_tokens t
-        SET lease_owner = $4, lease_until = $5
-       FROM due
-      WHERE t.token = due.token
-     RETURNING t.*`,
-    [c.now, new Date(c.now.getTime() - c.firstFetchAfterMs), c.limit, c.owner, leaseUntil],
-  )
+  const firstDue = new Date(c.now.getTime() - c.firstFetchAfterMs)
+  // PostgreSQL: SKIP LOCKED keeps two instances from claiming the same row at the same moment.
+  // SQLite: the statement runs under the file's write lock, so no two processes interleave.
+  let due = db.queries
+    .selectFrom('faceid_tokens')
+    .select('token')
+    .where(notFinal)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', c.now)]))
+    .where((eb) => eb.or([eb('next_attempt_at', '<=', c.now), eb.and([eb('next_attempt_at', 'is', null), eb('issued_at', '<=', firstDue)])]))
+    .orderBy('issued_at')
+    .orderBy('token')
+    .limit(c.limit)
+  if (db.engine === 'postgres') due = due.forUpdate().skipLocked()
+  const rows = await db.queries
+    .updateTable('faceid_tokens')
+    .set({ lease_owner: c.owner, lease_until: leaseUntil })
+    .where('token', 'in', due)
+    .returningAll()
+    .execute()
   return rows
-    .map((row) => ({ ...fromRow(row, ledger.keyring), sweepAttempts: row.sweep_attempts, leaseUntil: toDate(row.lease_until) }))
+    .map((row) => ({ ...fromRow(row, ledger.keyring), sweepAttempts: row.sweep_attempts, leaseUntil: toDate(row.lease_until ?? leaseUntil) }))
     .sort((a, b) => a.issuedAt.getTime() - b.issuedAt.getTime() || (a.token < b.token ? -1 : 1))
 }
 
@@ -55,36 +61,56 @@ export async function releaseClaim(
   owner: string,
   next: { attempted: boolean; nextAttemptAt: Date | null; error?: string | null },
 ): Promise<void> {
-  await ledger.db.query(
-    next.attempted
-      ? `UPDATE faceid_tokens SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $3, last_error = $4,
-                sweep_attempts = sweep_attempts + 1
-          WHERE token = $1 AND lease_owner = $2`
-      : `UPDATE faceid_tokens SET lease_owner = NULL, lease_until = NULL WHERE token = $1 AND lease_owner = $2`,
-    next.attempted ? [token, owner, next.nextAttemptAt, next.error ?? null] : [token, owner],
-  )
+  const release = ledger.db.queries.updateTable('faceid_tokens').where('token', '=', token).where('lease_owner', '=', owner)
+  await (next.attempted
+    ? release.set((eb) => ({
+        lease_owner: null,
+        lease_until: null,
+        next_attempt_at: next.nextAttemptAt,
+        last_error: next.error ?? null,
+        sweep_attempts: eb('sweep_attempts', '+', 1),
+      }))
+    : release.set({ lease_owner: null, lease_until: null })
+  ).execute()
 }
 
 export async function giveUp(ledger: LedgerContext, token: string, owner: string, reason: string): Promise<void> {
-  await ledger.db.query(
-    `UPDATE faceid_tokens
-        SET final = true, status = CASE WHEN status = 'pending' THEN 'expired' ELSE status END,
-            lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL, last_error = $3,
-            sweep_attempts = sweep_attempts + 1
-      WHERE token = $1 AND lease_owner = $2 AND NOT final`,
-    [token, owner, reason],
-  )
+  await ledger.db.queries
+    .updateTable('faceid_tokens')
+    .set((eb) => ({
+      final: true,
+      status: sql<VerificationStatus>`CASE WHEN status = 'pending' THEN 'expired' ELSE status END`,
+      lease_owner: null,
+      lease_until: null,
+      next_attempt_at: null,
+      last_error: reason,
+      sweep_attempts: eb('sweep_attempts', '+', 1),
+    }))
+    .where('token', '=', token)
+    .where('lease_owner', '=', owner)
+    .where(notFinal)
+    .execute()
 }
 
 export async function sweepCounts(ledger: LedgerContext, now: Date, firstFetchAfterMs: number): Promise<SweepCounts> {
-  const { rows } = await ledger.db.query<{ open: string | number; due: string | number; leased: string | number }>(
-    `SELECT count(*) AS open,
-            count(*) FILTER (WHERE (lease_until IS NULL OR lease_until <= $1)
-                             AND (next_attempt_at <= $1 OR (next_attempt_at IS NULL AND issued_at <= $2))) AS due,
-            count(*) FILTER (WHERE lease_until > $1) AS leased
-       FROM faceid_tokens WHERE NOT final`,
-    [now, new Date(now.getTime() - firstFetchAfterMs)],
-  )
-  const r = rows[0]
-  return { open: Number(r?.open ?? 0), due: Number(r?.due ?? 0), leased: Number(r?.leased ?? 0) }
+  const firstDue = new Date(now.getTime() - firstFetchAfterMs)
+  const row = await ledger.db.queries
+    .selectFrom('faceid_tokens')
+    .select((eb) => [
+      eb.fn.countAll().as('open'),
+      eb.fn.sum<number | string | null>(
+        eb.case()
+          .when(eb.and([
+            eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+            eb.or([eb('next_attempt_at', '<=', now), eb.and([eb('next_attempt_at', 'is', null), eb('issued_at', '<=', firstDue)])]),
+          ]))
+          .then(1)
+          .else(0)
+          .end(),
+      ).as('due'),
+      eb.fn.sum<number | string | null>(eb.case().when('lease_until', '>', now).then(1).else(0).end()).as('leased'),
+    ])
+    .where(notFinal)
+    .executeTakeFirst()
+  return { open: Number(row?.open ?? 0), due: Number(row?.due ?? 0), leased: Number(row?.leased ?? 0) }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Database } from './database.js'
 import { DEV_KEY_ID } from '../privacy/data-keys.js'
 import { ConfigurationError } from '../errors/index.js'
@@ -52,21 +53,22 @@ interface Evidence {
  */
 export async function claimLedgerMode(db: Database, mode: LedgerMode): Promise<LedgerMarking> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [...MODE_LOCK])
-    const marked = (await tx.query<{ mode: LedgerMode }>('SELECT mode FROM faceid_ledger_mode')).rows[0]
+    // SQLite: the transaction already holds the file's write lock.
+    if (db.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${MODE_LOCK[0]}, ${MODE_LOCK[1]})`.execute(tx)
+    const marked = await tx.selectFrom('faceid_ledger_mode').select('mode').executeTakeFirst()
     if (marked) {
       if (marked.mode !== mode) throw refusal(mode, marked.mode, `the database is marked as a ${marked.mode} ledger`)
       return 'marked'
     }
-    const evidence = (
-      await tx.query<Evidence>(
-        `SELECT count(*)::int AS tokens,
-                count(*) FILTER (WHERE result_key_id = $1)::int AS sandbox_sealed,
-                count(*) FILTER (WHERE result_key_id IS NOT NULL AND result_key_id <> $1)::int AS live_sealed
-           FROM faceid_tokens`,
-        [DEV_KEY_ID],
-      )
-    ).rows[0]!
+    const counted = await tx
+      .selectFrom('faceid_tokens')
+      .select((eb) => [
+        eb.fn.countAll().as('tokens'),
+        eb.fn.sum<number | string | null>(eb.case().when('result_key_id', '=', DEV_KEY_ID).then(1).else(0).end()).as('sandbox_sealed'),
+        eb.fn.sum<number | string | null>(eb.case().when(eb.and([eb('result_key_id', 'is not', null), eb('result_key_id', '<>', DEV_KEY_ID)])).then(1).else(0).end()).as('live_sealed'),
+      ])
+      .executeTakeFirstOrThrow()
+    const evidence: Evidence = { tokens: Number(counted.tokens), sandbox_sealed: Number(counted.sandbox_sealed ?? 0), live_sealed: Number(counted.live_sealed ?? 0) }
     let marking: LedgerMarking
     if (evidence.tokens === 0) {
       marking = 'created'
@@ -81,7 +83,7 @@ export async function claimLedgerMode(db: Database, mode: LedgerMode): Promise<L
     } else {
       throw refusal(mode, 'unknown', `the unmarked database holds ${evidence.tokens} tokens and nothing shows they are the emulator's`)
     }
-    await tx.query('INSERT INTO faceid_ledger_mode (mode, marked_by) VALUES ($1, $2)', [mode, marking])
+    await tx.insertInto('faceid_ledger_mode').values({ mode, marked_by: marking, marked_at: new Date() }).execute()
     return marking
   })
 }
@@ -89,7 +91,7 @@ export async function claimLedgerMode(db: Database, mode: LedgerMode): Promise<L
 function refusal(wanted: LedgerMode, found: LedgerMode | 'mixed' | 'unknown', why: string): LedgerModeError {
   const advice =
     wanted === 'sandbox'
-      ? 'A sandbox must never act on live tokens: give it its own database (DATABASE_URL, or a fresh PGlite directory).'
+      ? 'A sandbox must never act on live tokens: give it its own database (DATABASE_URL, or a fresh data directory).'
       : 'A live instance must never mix real tokens with emulator tokens: point DATABASE_URL at the production ledger, or at a new, empty database.'
   return new LedgerModeError(wanted, found, `Refusing to open the ledger in ${wanted} mode: ${why}. ${advice}`)
 }

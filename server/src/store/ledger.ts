@@ -4,7 +4,7 @@
  * reconciliation-queries); the methods here hold the contract and delegate.
  */
 import { FLOWS, type TokenKind } from '@faceid-kit/shared'
-import type { Database, Queryable } from './database.js'
+import { ping, type Database, type LedgerQueries } from './database.js'
 import { Keyring } from '../privacy/data-keys.js'
 import { ConfigurationError } from '../errors/index.js'
 import { migrate } from './migrations/index.js'
@@ -78,7 +78,7 @@ export class Ledger {
    * Inside a transaction (`q` given) the row is written at once, as part of it.
    * A kind this ledger was not opened with is refused (`ConfigurationError`) before any write.
    */
-  insert(t: NewToken, q?: Queryable): Promise<void> {
+  insert(t: NewToken, q?: LedgerQueries): Promise<void> {
     if (!this.kindSet.has(t.kind)) {
       return Promise.reject(new ConfigurationError(`Token kind ${JSON.stringify(t.kind)} is not registered with the ledger (known: ${this.kinds.join(', ')})`))
     }
@@ -86,7 +86,7 @@ export class Ledger {
     return this.inserts.add(t)
   }
 
-  get(token: string, q: Queryable = this.db): Promise<TokenRecord | undefined> {
+  get(token: string, q: LedgerQueries = this.db.queries): Promise<TokenRecord | undefined> {
     return tokens.getToken(this, token, q)
   }
 
@@ -102,7 +102,7 @@ export class Ledger {
    * never overwritten: a slower concurrent fetch (route and sweeper) may finish after it.
    * The raw result is sealed whole; `result` keeps only its non-personal part.
    */
-  recordFetch(token: string, outcome: FetchOutcome, fetchedAt: Date, q: Queryable = this.db): Promise<void> {
+  recordFetch(token: string, outcome: FetchOutcome, fetchedAt: Date, q: LedgerQueries = this.db.queries): Promise<void> {
     return tokens.recordFetch(this, token, outcome, fetchedAt, q)
   }
 
@@ -120,8 +120,8 @@ export class Ledger {
   }
 
   /** One round trip that proves the database answers (before paying Tencent when no limit applies). */
-  async ping(): Promise<void> {
-    await this.db.query('SELECT 1')
+  ping(): Promise<void> {
+    return ping(this.db)
   }
 
   /**
@@ -162,7 +162,8 @@ export class Ledger {
   /**
    * Claims up to `limit` due tokens for one sweeper: oldest first (nearest Tencent's 3-day
    * retention end). `FOR UPDATE SKIP LOCKED` keeps two instances from claiming the same row at
-   * the same moment; the lease keeps them apart while the claimant fetches.
+   * the same moment (on SQLite the file's write lock does); the lease keeps them apart while the
+   * claimant fetches.
    */
   claimDue(c: ClaimRequest): Promise<ClaimedToken[]> {
     return leases.claimDue(this, c)

@@ -1,6 +1,11 @@
 import type { UpstreamResult } from '@faceid-kit/shared'
 import { clearPartOf } from '../privacy/personal-data.js'
-import { resultOf, type LedgerContext, type TokenRow } from './rows.js'
+import { sql } from 'kysely'
+import { resultOf, type LedgerContext } from './rows.js'
+
+/** `column IS NOT DISTINCT FROM value`, as both engines write it (a null equals a null). */
+const sameAs = (column: 'result_key_id' | 'result_sealed', value: string | null) =>
+  value === null ? sql<boolean>`${sql.ref(column)} IS NULL` : sql<boolean>`${sql.ref(column)} = ${value}`
 
 /** What rotation did: rows re-sealed under the current key, and rows it could not open. */
 export interface RotationReport {
@@ -17,12 +22,16 @@ export async function rotateKeys(ledger: LedgerContext, batchSize: number): Prom
   const report: RotationReport = { currentKeyId: keyring.current.id, rotated: 0, sealedPlain: 0, failed: [] }
   let after = ''
   for (;;) {
-    const { rows } = await db.query<TokenRow>(
-      `SELECT * FROM faceid_tokens
-        WHERE result IS NOT NULL AND result_key_id IS DISTINCT FROM $1 AND personal_data_purged_at IS NULL AND token > $2
-        ORDER BY token LIMIT $3`,
-      [keyring.current.id, after, batchSize],
-    )
+    const rows = await db.queries
+      .selectFrom('faceid_tokens')
+      .selectAll()
+      .where('result', 'is not', null)
+      .where((eb) => eb.or([eb('result_key_id', 'is', null), eb('result_key_id', '<>', keyring.current.id)]))
+      .where('personal_data_purged_at', 'is', null)
+      .where('token', '>', after)
+      .orderBy('token')
+      .limit(batchSize)
+      .execute()
     if (rows.length === 0) return report
     for (const row of rows) {
       after = row.token
@@ -36,12 +45,14 @@ export async function rotateKeys(ledger: LedgerContext, batchSize: number): Prom
       if (full === null) continue
       const sealed = keyring.seal(JSON.stringify(full), row.token)
       // Compare-and-set: a row a running server changed meanwhile is left for the next pass.
-      const { rowCount } = await db.query(
-        `UPDATE faceid_tokens SET result = $2::jsonb, result_sealed = $3, result_key_id = $4
-          WHERE token = $1 AND result_key_id IS NOT DISTINCT FROM $5 AND result_sealed IS NOT DISTINCT FROM $6`,
-        [row.token, JSON.stringify(clearPartOf(full)), sealed.blob, sealed.keyId, row.result_key_id ?? null, row.result_sealed ?? null],
-      )
-      if (rowCount > 0) {
+      const { numUpdatedRows } = await db.queries
+        .updateTable('faceid_tokens')
+        .set({ result: JSON.stringify(clearPartOf(full)), result_sealed: sealed.blob, result_key_id: sealed.keyId })
+        .where('token', '=', row.token)
+        .where(sameAs('result_key_id', row.result_key_id))
+        .where(sameAs('result_sealed', row.result_sealed))
+        .executeTakeFirst()
+      if (numUpdatedRows > 0n) {
         if (row.result_sealed) report.rotated += 1
         else report.sealedPlain += 1
       }

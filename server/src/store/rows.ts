@@ -1,4 +1,6 @@
+import { sql, type Selectable } from 'kysely'
 import type { TokenKind, UpstreamResult, VerificationStatus } from '@faceid-kit/shared'
+import type { TokensTable } from './schema.js'
 import type { Database } from './database.js'
 import type { Keyring } from '../privacy/data-keys.js'
 
@@ -37,28 +39,8 @@ export interface NewToken {
   requestId?: string | undefined
 }
 
-/** A `faceid_tokens` row as either engine returns it (PGlite gives dates, `pg` may give strings). */
-export interface TokenRow {
-  token: string
-  kind: TokenKind
-  user_id: string
-  rule_id: string | null
-  merchant_id: string | null
-  client_ip: string | null
-  issued_at: Date | string
-  expires_at: Date | string
-  status: VerificationStatus
-  code: number | null
-  message: string | null
-  billable_count: number
-  final: boolean
-  result: UpstreamResult | string | null
-  fetched_at: Date | string | null
-  fetch_count: number
-  request_id: string | null
-  result_sealed?: string | null
-  result_key_id?: string | null
-}
+/** A `faceid_tokens` row as either engine returns it (PostgreSQL gives dates and booleans, SQLite ISO strings and 0/1). */
+export type TokenRow = Selectable<TokensTable>
 
 /** What the query modules need of a ledger: its database and the keys that seal results. */
 export interface LedgerContext {
@@ -66,12 +48,17 @@ export interface LedgerContext {
   readonly keyring: Keyring
 }
 
+/** `WHERE NOT final`, written so that both engines' flags (boolean, 0/1) compare. */
+export const notFinal = sql<boolean>`NOT final`
+/** `WHERE final`. */
+export const isFinal = sql<boolean>`final`
+
 export const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
 
 export function fromRow(row: TokenRow, keyring: Keyring): TokenRecord {
   return {
     token: row.token,
-    kind: row.kind,
+    kind: row.kind as TokenKind,
     userId: row.user_id,
     ruleId: row.rule_id,
     merchantId: row.merchant_id,
@@ -82,7 +69,7 @@ export function fromRow(row: TokenRow, keyring: Keyring): TokenRecord {
     code: row.code,
     message: row.message,
     billableCount: row.billable_count,
-    final: row.final,
+    final: Boolean(row.final),
     result: resultOf(row, keyring),
     fetchedAt: row.fetched_at === null ? null : toDate(row.fetched_at),
     fetchCount: row.fetch_count,

@@ -6,7 +6,7 @@ export const migration: Migration = {
   // A lease (owner + expiry) marks a token one sweeper is fetching; next_attempt_at spaces out
   // fetches of tokens still pending or failing. Both live in the database, so a restarted or
   // second instance sees them.
-  sql: `
+  postgres: `
     ALTER TABLE faceid_tokens
       ADD COLUMN next_attempt_at timestamptz,
       ADD COLUMN lease_owner     text,
@@ -14,4 +14,5 @@ export const migration: Migration = {
       ADD COLUMN sweep_attempts  integer NOT NULL DEFAULT 0,
       ADD COLUMN last_error      text;
   `,
+  sqlite: null,
 }

@@ -5,7 +5,7 @@ export const migration: Migration = {
   name: 'billing reconciliation',
   // One row per token and day of GetWeChatBillDetails, and one per completed pull. Charge
   // details keep what reconciliation needs; Tencent's masked name and ID number are dropped.
-  sql: `
+  postgres: `
     CREATE TABLE faceid_bill_details (
       bill_date       date NOT NULL,
       token           text NOT NULL,
@@ -26,4 +26,5 @@ export const migration: Migration = {
       PRIMARY KEY (bill_date, rule_id)
     );
   `,
+  sqlite: null,
 }

@@ -7,7 +7,7 @@ export const migration: Migration = {
   // times of the slots taken within the last hour. A slot is taken by one atomic upsert before
   // Tencent is called (the row lock orders concurrent requests across instances) and given
   // back when no token was bought. Tokens of the last hour keep counting after the upgrade.
-  sql: `
+  postgres: `
     CREATE TABLE faceid_issue_slots (
       scope       text NOT NULL CHECK (scope IN ('user', 'ip')),
       key         text NOT NULL,
@@ -23,4 +23,5 @@ export const migration: Migration = {
       SELECT 'ip', client_ip, array_agg(issued_at ORDER BY issued_at), max(issued_at)
         FROM faceid_tokens WHERE client_ip IS NOT NULL AND issued_at > now() - interval '1 hour' GROUP BY client_ip;
   `,
+  sqlite: null,
 }

@@ -5,7 +5,7 @@ export const migration: Migration = {
   name: 'ledger mode',
   // Whether the ledger holds live tokens or the emulator's: set by the first instance that
   // opens it (ledger-mode.ts), checked by every later one. One row at most.
-  sql: `
+  postgres: `
     CREATE TABLE faceid_ledger_mode (
       only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
       mode       text NOT NULL CHECK (mode IN ('live', 'sandbox')),
@@ -13,4 +13,5 @@ export const migration: Migration = {
       marked_at  timestamptz NOT NULL DEFAULT now()
     );
   `,
+  sqlite: null,
 }

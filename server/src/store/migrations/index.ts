@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Database } from '../database.js'
 import type { Migration } from './migration.js'
 import { migration as m0001 } from './0001-token-ledger.js'
@@ -14,20 +15,37 @@ export type { Migration } from './migration.js'
 /** In order. Append-only: never edit a migration that has shipped; add the next file. */
 export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008]
 
-/** Applies pending migrations under an advisory lock, so several instances can start at once. */
+const MIGRATIONS_TABLE = {
+  postgres: 'CREATE TABLE IF NOT EXISTS faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  sqlite: 'CREATE TABLE IF NOT EXISTS faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL) STRICT',
+} as const
+
+/**
+ * Applies pending migrations in one transaction, so several instances can start at once: on
+ * PostgreSQL under an advisory lock, on SQLite under the write lock its transactions take.
+ */
 export async function migrate(db: Database): Promise<number[]> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(7355608)')
-    await tx.query(`CREATE TABLE IF NOT EXISTS faceid_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
-    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM faceid_migrations')).rows.map((r) => r.version))
+    if (db.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(7355608)`.execute(tx)
+    await sql.raw(MIGRATIONS_TABLE[db.engine]).execute(tx)
+    const done = new Set((await tx.selectFrom('faceid_migrations').select('version').execute()).map((r) => r.version))
     const applied: number[] = []
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue
-      await tx.exec(m.sql)
-      await tx.query('INSERT INTO faceid_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+      const ddl = db.engine === 'postgres' ? m.postgres : m.sqlite
+      if (ddl !== null) await execScript(db, tx, ddl)
+      await tx.insertInto('faceid_migrations').values({ version: m.version, name: m.name, applied_at: new Date() }).execute()
       applied.push(m.version)
     }
     return applied
   })
+}
+
+/** Runs a script of several statements: PostgreSQL takes it whole; SQLite prepares one statement at a time. */
+async function execScript(db: Database, tx: Database['queries'], script: string): Promise<void> {
+  if (db.engine === 'postgres') {
+    await sql.raw(script).execute(tx)
+    return
+  }
+  for (const statement of script.split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter((s) => s !== '')) await sql.raw(statement).execute(tx)
 }

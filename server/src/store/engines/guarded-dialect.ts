@@ -1,0 +1,58 @@
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely'
+import { classify, guarded } from './unavailable.js'
+
+export interface GuardOptions {
+  /** The statement that opens a transaction, when not the driver's own (SQLite: `begin immediate`). */
+  begin?: string
+}
+
+/**
+ * A dialect whose every database step turns "cannot reach the database" into a
+ * `LedgerUnavailableError` (503 with Retry-After), whatever the engine. A failed rollback does
+ * not hide the error that caused it: the driver has already discarded that connection.
+ */
+export function guardedDialect(dialect: Dialect, options: GuardOptions = {}): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => guardedDriver(dialect.createDriver(), options),
+  }
+}
+
+function guardedDriver(driver: Driver, options: GuardOptions): Driver {
+  const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
+  const inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
+  const unwrap = (c: DatabaseConnection): DatabaseConnection => inner.get(c) ?? c
+  const wrap = (c: DatabaseConnection): DatabaseConnection => {
+    let w = wrapped.get(c)
+    if (!w) {
+      w = {
+        executeQuery: <R>(q: CompiledQuery): Promise<QueryResult<R>> => guarded(() => c.executeQuery<R>(q)),
+        async *streamQuery<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+          try {
+            yield* c.streamQuery<R>(q, chunkSize)
+          } catch (error) {
+            throw classify(error)
+          }
+        },
+      }
+      wrapped.set(c, w)
+      inner.set(w, c)
+    }
+    return w
+  }
+  const guardedDriver: Driver = {
+    init: () => guarded(() => driver.init()),
+    acquireConnection: () => guarded(async () => wrap(await driver.acquireConnection())),
+    beginTransaction: (c: DatabaseConnection, settings: TransactionSettings) =>
+      guarded(() => (options.begin ? unwrap(c).executeQuery(CompiledQuery.raw(options.begin)).then(() => undefined) : driver.beginTransaction(unwrap(c), settings))),
+    commitTransaction: (c) => guarded(() => driver.commitTransaction(unwrap(c))),
+    rollbackTransaction: async (c) => {
+      await driver.rollbackTransaction(unwrap(c)).catch(() => undefined)
+    },
+    releaseConnection: (c) => driver.releaseConnection(unwrap(c)),
+    destroy: () => driver.destroy(),
+  }
+  return guardedDriver
+}

@@ -1,0 +1,150 @@
+/**
+ * The embedded engine: SQLite in one file, through Node's built-in `node:sqlite` where the
+ * runtime has it (Node ≥ 22.13) and `better-sqlite3` otherwise (Node 20). Both are synchronous:
+ * a statement runs to completion on the event loop, so within the process every statement is
+ * atomic, and Kysely's single connection serialises transactions. Other processes on the same
+ * file (the sweep and reconcile commands) are kept apart by SQLite's file lock: transactions
+ * begin IMMEDIATE, and a waiting writer retries for `busy_timeout`.
+ */
+import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { ConfigurationError } from '../../errors/index.js'
+
+/** Which library runs SQLite. */
+export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3'
+
+/**
+ * How hard a commit waits for the disk. `full` (default): the write-ahead log is flushed on
+ * every commit, so a committed token survives a power cut. `normal`: flushed at checkpoints; a
+ * commit survives a crash of the process but not of the machine.
+ */
+export type SqliteSynchronous = 'full' | 'normal'
+
+export interface SqliteOptions {
+  /** A file path, or `':memory:'`. */
+  file: string
+  /** Default: `node:sqlite` when the runtime has it, else `better-sqlite3`. */
+  driver?: SqliteDriverName | undefined
+  synchronous?: SqliteSynchronous | undefined
+  /** How long a writer waits for another process's lock before `SQLITE_BUSY`. Default 5000 ms. */
+  busyTimeoutMs?: number | undefined
+}
+
+/** The surface both libraries share (better-sqlite3 also takes arrays; node:sqlite only spreads). */
+interface NativeStatement {
+  all(...params: unknown[]): unknown[]
+  run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint }
+  iterate(...params: unknown[]): IterableIterator<unknown>
+  /** better-sqlite3: whether the statement returns rows. */
+  readonly reader?: boolean
+  /** node:sqlite: the result columns (none for a statement that returns no rows). */
+  columns?(): unknown[]
+}
+
+interface NativeDatabase {
+  prepare(sql: string): NativeStatement
+  exec(sql: string): unknown
+  close(): void
+}
+
+export interface SqliteConnection {
+  driver: SqliteDriverName
+  /** What Kysely's SQLite dialect takes: statements prepared once, values converted. */
+  dialect: SqliteDialect
+}
+
+/** Statements kept prepared; the ledger has a few dozen distinct ones. */
+const STATEMENT_CACHE_MAX = 256
+
+export async function openSqlite(options: SqliteOptions): Promise<SqliteConnection> {
+  const { name, open } = await loadDriver(options.driver)
+  const native = open(options.file)
+  try {
+    const synchronous = options.synchronous ?? 'full'
+    if (synchronous !== 'full' && synchronous !== 'normal') throw new ConfigurationError(`sqlite synchronous must be 'full' or 'normal', got ${JSON.stringify(synchronous)}`)
+    native.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+    if (options.file !== ':memory:') native.exec('PRAGMA journal_mode = WAL')
+    native.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`)
+  } catch (error) {
+    native.close()
+    throw error
+  }
+  return { driver: name, dialect: new SqliteDialect({ database: adapt(native) }) }
+}
+
+/** Dates are stored as ISO-8601 UTC text (which sorts and compares in time order), flags as 0/1. */
+function toSqlite(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value === undefined) return null
+  return value
+}
+
+function adapt(native: NativeDatabase): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>()
+  return {
+    close: () => native.close(),
+    prepare(sql: string): SqliteStatement {
+      const cached = cache.get(sql)
+      if (cached) return cached
+      const stmt = native.prepare(sql)
+      const reader = typeof stmt.reader === 'boolean' ? stmt.reader : (stmt.columns?.().length ?? 0) > 0
+      const bind = (params: ReadonlyArray<unknown>): unknown[] => params.map(toSqlite)
+      const statement: SqliteStatement = {
+        reader,
+        all: (params) => stmt.all(...bind(params)),
+        run: (params) => stmt.run(...bind(params)),
+        iterate: (params) => stmt.iterate(...bind(params)),
+      }
+      if (cache.size >= STATEMENT_CACHE_MAX) cache.delete(cache.keys().next().value as string)
+      cache.set(sql, statement)
+      return statement
+    },
+  }
+}
+
+interface LoadedDriver {
+  name: SqliteDriverName
+  open(file: string): NativeDatabase
+}
+
+async function loadDriver(wanted: SqliteDriverName | undefined): Promise<LoadedDriver> {
+  if (wanted !== undefined && wanted !== 'node:sqlite' && wanted !== 'better-sqlite3') {
+    throw new ConfigurationError(`sqlite driver must be 'node:sqlite' or 'better-sqlite3', got ${JSON.stringify(wanted)}`)
+  }
+  const errors: string[] = []
+  if (wanted !== 'better-sqlite3') {
+    try {
+      return await loadNodeSqlite()
+    } catch (error) {
+      errors.push(`node:sqlite: ${error instanceof Error ? error.message : String(error)}`)
+      if (wanted === 'node:sqlite') throw new ConfigurationError(`The embedded ledger was asked to use node:sqlite, which this Node.js ${process.version} does not offer (Node.js ≥ 22.13 has it).`, { cause: error })
+    }
+  }
+  try {
+    return await loadBetterSqlite3()
+  } catch (error) {
+    errors.push(`better-sqlite3: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    throw new ConfigurationError(
+      `The embedded ledger needs SQLite. Node.js ≥ 22.13 has it built in; on Node.js ${process.version}, install it with \`npm install better-sqlite3@12\`. ` +
+        `Or set DATABASE_URL to use PostgreSQL. (${errors.join('; ')})`,
+      { cause: error },
+    )
+  }
+}
+
+// The specifiers are variables so that neither TypeScript nor a bundler resolves them: both
+// libraries are optional, and only the one in use is loaded.
+const NODE_SQLITE = 'node:sqlite'
+const BETTER_SQLITE3 = 'better-sqlite3'
+
+async function loadNodeSqlite(): Promise<LoadedDriver> {
+  const mod = (await import(NODE_SQLITE)) as { DatabaseSync: new (file: string) => NativeDatabase }
+  return { name: 'node:sqlite', open: (file) => new mod.DatabaseSync(file) }
+}
+
+async function loadBetterSqlite3(): Promise<LoadedDriver> {
+  const mod = (await import(BETTER_SQLITE3)) as { default: new (file: string) => NativeDatabase }
+  const Database = mod.default
+  // Loading the addon fails here, not at the first query, when it was built for another Node.js.
+  return { name: 'better-sqlite3', open: (file) => new Database(file) }
+}
