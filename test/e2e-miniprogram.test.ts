@@ -3,7 +3,7 @@
  * tencentcloud-sdk-nodejs client → the embedded emulator, with the simulated SDKs finishing the
  * verification through /sandbox/complete. wx.request goes over real HTTP.
  *
- * Runs in the node environment (esbuild and PGlite need Node's own typed arrays) with a jsdom
+ * Runs in the node environment (esbuild and the ledger need Node's own typed arrays) with a jsdom
  * window installed by hand for miniprogram-simulate once the server is up.
  */
 import { mkdtemp, rm } from 'node:fs/promises'

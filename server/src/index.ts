@@ -13,7 +13,7 @@ export { BadRequestError, ConfigurationError, FaceidError, LedgerUnavailableErro
 export { createTencentGateway, parseEndpoint, DeadlineExceeded, UpstreamTimeoutError, type CallOptions, type Gateway, type GatewayOptions } from './providers/tencent/client.js'
 export { withRetries, type RetryOptions } from './resilience/retry.js'
 export { TokenBucket, withRateLimit } from './resilience/token-bucket.js'
-export { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.js'
+export { openDatabase, LegacyLedgerError, type Database, type DatabaseEngine, type LedgerQueries, type LedgerTables, type OpenDatabaseOptions, type SqliteDriverName, type SqliteSynchronous } from './store/database.js'
 export { migrate } from './store/migrations/index.js'
 export { Ledger, type LedgerOptions, type TokenRecord } from './store/ledger.js'
 export { Keyring, DataKeyError, generateDataKey } from './privacy/data-keys.js'

@@ -161,7 +161,10 @@ async function openKitDatabase(database: FaceidKitOptions['database'], log: Logg
   if (isDatabase(database)) return { database, owned: false }
   if (database instanceof pg.Pool) return { database: await openDatabase({ pool: database, onConnectionError }), owned: false }
   if (typeof database === 'string') return { database: await openDatabase({ url: database, onConnectionError }), owned: true }
-  return { database: await openDatabase({ dataDir: database?.dataDir ?? './.data' }), owned: true }
+  return {
+    database: await openDatabase({ dataDir: database?.dataDir ?? './.data', sqlite: { synchronous: database?.synchronous, driver: database?.driver } }),
+    owned: true,
+  }
 }
 
 function isDatabase(value: unknown): value is Database {
@@ -180,6 +183,10 @@ function validateOptions(options: FaceidKitOptions): void {
   const db = options.database
   if (db !== undefined && typeof db !== 'string' && !(db instanceof pg.Pool) && !isDatabase(db) && (typeof db !== 'object' || db === null || typeof db.dataDir !== 'string')) {
     fail('`database` must be a postgres:// URL, a pg.Pool or { dataDir }')
+  }
+  if (db && typeof db === 'object' && 'dataDir' in db) {
+    if (db.synchronous !== undefined && db.synchronous !== 'full' && db.synchronous !== 'normal') fail("`database.synchronous` must be 'full' or 'normal'")
+    if (db.driver !== undefined && db.driver !== 'node:sqlite' && db.driver !== 'better-sqlite3') fail("`database.driver` must be 'node:sqlite' or 'better-sqlite3'")
   }
   if (typeof db === 'string' && !/^postgres(ql)?:\/\//.test(db)) fail('`database` must be a postgres:// URL')
   const nonNegative = (name: string, value: number | undefined): void => {

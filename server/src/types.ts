@@ -4,7 +4,7 @@ import type { Pool as PgPool } from 'pg'
 import type { Logger } from 'pino'
 import type { Keyring } from './privacy/data-keys.js'
 import type { RetryOptions } from './resilience/retry.js'
-import type { Database } from './store/database.js'
+import type { Database, SqliteDriverName, SqliteSynchronous } from './store/database.js'
 import type { JobLogger } from './jobs/periodic.js'
 import type { IssueLimits, ReuseOptions } from './verification/issuance-limits.js'
 import type { Verifier } from './verification/verifier.js'
@@ -47,6 +47,18 @@ export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOpti
  * `secretKey`, `resolveUser` and (live) `dataKey` are required; every other option has the
  * default written beside it.
  */
+/** The embedded engine: SQLite in `<dataDir>/ledger.sqlite`, for one instance. */
+export interface EmbeddedDatabaseOptions {
+  dataDir: string
+  /**
+   * `'full'` (default): every commit is flushed to disk, so a token survives a power cut.
+   * `'normal'`: flushed at checkpoints; a commit survives a crash of the process, not of the machine.
+   */
+  synchronous?: SqliteSynchronous
+  /** Default: Node's built-in `node:sqlite` where it exists (Node ≥ 22.13), else `better-sqlite3`. */
+  driver?: SqliteDriverName
+}
+
 export interface FaceidKitOptions {
   /** Tencent Cloud API SecretId (CAM). */
   secretId: string
@@ -77,10 +89,10 @@ export interface FaceidKitOptions {
   previousDataKeys?: readonly string[]
   /**
    * Where the ledger lives: a `postgres://` URL, your existing `pg.Pool` (not closed by
-   * `close()`), `{ dataDir }` for the embedded engine, or a `Database` from `openDatabase` (not
-   * closed either). Default `{ dataDir: './.data' }`.
+   * `close()`), `{ dataDir }` for the embedded engine (SQLite, one instance), or a `Database`
+   * from `openDatabase` (not closed either). Default `{ dataDir: './.data' }`.
    */
-  database?: string | PgPool | { dataDir: string } | Database
+  database?: string | PgPool | EmbeddedDatabaseOptions | Database
   /** `'sandbox'` allows the public data key and marks the ledger as a sandbox one. Default `'live'`. */
   mode?: 'live' | 'sandbox'
   /** Issuance limits per user and per client IP, held across instances. Default `{ perUserPerHour: 20, perIpPerHour: 200 }`; `false`: none. */

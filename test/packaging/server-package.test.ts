@@ -13,7 +13,7 @@
  * On Node 22 and 24, CI runs only the ESM app (`-t 'ESM'`): suites whose tests are all filtered
  * out skip their set-up.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -117,6 +117,21 @@ function installPackages(dir: string): void {
   const fromTarballs = blocks.flat().find((line) => line.startsWith('npm install') && line.includes('.tgz'))
   if (!fromTarballs) throw new Error('server/README.md: no npm install of the tarballs in "## Install"')
   runReadmeCommand(fromTarballs, dir, INSTALL_FLAGS)
+  // Node 20 has no node:sqlite: the README's better-sqlite3 line, with this repository's copy
+  // (already compiled for this Node) instead of a fresh 3-minute node-gyp build per run.
+  if (!hasNodeSqlite()) {
+    const sqlite = blocks.flat().find((line) => line.startsWith('npm install better-sqlite3@'))
+    if (!sqlite) throw new Error('server/README.md: no npm install of better-sqlite3 for Node 20 in "## Install"')
+    const version = /better-sqlite3@(\S+)/.exec(sqlite)![1]!
+    const local = path.join(REPO, 'node_modules', 'better-sqlite3')
+    expect(JSON.parse(readFileSync(path.join(local, 'package.json'), 'utf8')).version).toBe(version)
+    runReadmeCommand(sqlite.replace(/better-sqlite3@\S+/, local).replace(/#.*$/, ''), dir, INSTALL_FLAGS)
+  }
+}
+
+/** Whether this Node has the built-in SQLite the embedded ledger prefers. */
+function hasNodeSqlite(): boolean {
+  return spawnSync(process.execPath, ['-e', "require('node:sqlite')"], { stdio: 'ignore' }).status === 0
 }
 
 /**

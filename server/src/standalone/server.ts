@@ -169,7 +169,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const url = `http://127.0.0.1:${port}`
     // A database handed in may be either engine: say which it is.
     const external = options.database?.engine ?? (config.databaseUrl ? 'postgres' : undefined)
-    const engine = external === 'postgres' ? 'postgresql' : `embedded (${options.database ? 'given' : (options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR)})`
+    const engine = external === 'postgres' ? 'postgresql' : `sqlite (${options.database ? 'given' : (options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR)})`
     log.info(
       { port, mode, database: engine },
       config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
