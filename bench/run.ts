@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the four rows of issue 7, one after the other, then a table on stdout and
+ * `npm run bench`: the rows of issues 7 and 15, one after the other, then a table on stdout and
  * bench/results.json. Exit code 1 when a row could not run; a missed goal only fails the exit
  * code with BENCH_STRICT=1.
  */
@@ -7,12 +7,13 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import { renderTable, rowPass, progress, type RowResult } from './lib/report.js'
 import { readSettings } from './lib/settings.js'
+import { coldStartRow } from './rows/cold-start.js'
 import { deliveryRow } from './rows/delivery.js'
 import { footprintRow } from './rows/footprint.js'
 import { issuanceRow } from './rows/issuance.js'
 import { sweeperRow } from './rows/sweeper.js'
 
-const TITLES: Record<string, string> = { '1': 'Issuance throughput', '2': 'Result delivery', '3': 'Sweeper catch-up', '4': 'Footprint' }
+const TITLES: Record<string, string> = { '1': 'Issuance throughput', '2': 'Result delivery', '3': 'Sweeper catch-up', '4': 'Footprint', '5': 'Cold start' }
 
 const settings = readSettings()
 const runners: Record<string, () => Promise<RowResult>> = {
@@ -20,6 +21,7 @@ const runners: Record<string, () => Promise<RowResult>> = {
   '2': () => deliveryRow(settings.delivery),
   '3': () => sweeperRow(settings.sweep),
   '4': () => footprintRow(settings.footprint, settings.databaseUrl),
+  '5': () => coldStartRow(settings.coldStart, settings.databaseUrl),
 }
 
 const started = Date.now()
@@ -27,7 +29,7 @@ const rows: RowResult[] = []
 let crashed = false
 for (const id of settings.rows) {
   const run = runners[id]
-  if (!run) throw new Error(`BENCH_ROWS: no row ${id} (rows are 1–4)`)
+  if (!run) throw new Error(`BENCH_ROWS: no row ${id} (rows are 1–5)`)
   const t0 = Date.now()
   try {
     rows.push(await run())

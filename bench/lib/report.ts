@@ -4,7 +4,7 @@ export interface Check {
   label: string
   /** As printed. */
   value: string
-  /** As printed; '—' when the issue sets no goal for this figure. */
+  /** As printed; `NO_GOAL` (or '—') when the issues set no goal for this figure. */
   goal: string
   /** null: informational, or not measured. */
   pass: boolean | null
@@ -17,6 +17,29 @@ export interface RowResult {
   /** The raw figures, for results.json. */
   data: Record<string, unknown>
   notes: string[]
+}
+
+/** What the goal column says of a figure the issues set no goal for. */
+export const NO_GOAL = 'none set'
+
+/** A figure whose goal is an upper bound: `format` prints both the value and the goal. */
+export function atMost(label: string, value: number, goal: number, format: (n: number) => string): Check {
+  return { label, value: format(value), goal: `≤ ${format(goal)}`, pass: Number.isFinite(value) && value <= goal }
+}
+
+/** A figure whose goal is a lower bound. */
+export function atLeast(label: string, value: number, goal: number, format: (n: number) => string): Check {
+  return { label, value: format(value), goal: `≥ ${format(goal)}`, pass: Number.isFinite(value) && value >= goal }
+}
+
+/** A count that must come out exactly as expected (failures 0, calls N). */
+export function exactly(label: string, value: number, goal: number): Check {
+  return { label, value: String(value), goal: String(goal), pass: value === goal }
+}
+
+/** Context for the figures with goals: judged by nothing. */
+export function info(label: string, value: string): Check {
+  return { label, value, goal: NO_GOAL, pass: null }
 }
 
 export function rowPass(row: RowResult): boolean | null {
@@ -34,6 +57,14 @@ export function renderTable(rows: readonly RowResult[]): string {
   const widths = lines[0]!.map((_, col) => Math.max(...lines.map((l) => l[col]!.length)))
   const fmt = (l: string[]) => l.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()
   const out = [fmt(lines[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(fmt)]
+  // One verdict per row: every figure with a goal met, or which were not.
+  out.push('', 'goals:')
+  for (const row of rows) {
+    const judged = row.checks.filter((c) => c.pass !== null)
+    const met = judged.filter((c) => c.pass).length
+    const missed = judged.filter((c) => !c.pass).map((c) => c.label.trim())
+    out.push(`  ${row.row}. ${row.title}: ${verdict(rowPass(row))}, ${met} of ${judged.length} met${missed.length ? ` (missed: ${missed.join('; ')})` : ''}`)
+  }
   const notes = rows.flatMap((r) => r.notes.map((n) => `  [${r.row}] ${n}`))
   if (notes.length) out.push('', 'notes:', ...notes)
   return out.join('\n')

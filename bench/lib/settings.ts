@@ -10,10 +10,10 @@ function int(name: string, fallback: number, min = 1): number {
 
 export function readSettings() {
   return {
-    /** Rows to run, e.g. "1,3"; default all. */
-    /** PostgreSQL for rows 1 and 4 besides PGlite. */
+    /** PostgreSQL for rows 1, 4 and 5 besides the embedded engine. */
     databaseUrl: process.env['DATABASE_URL'] || undefined,
-    rows: (process.env['BENCH_ROWS'] ?? '1,2,3,4').split(',').map((s) => s.trim()).filter(Boolean),
+    /** Rows to run, e.g. "1,3"; default all. */
+    rows: (process.env['BENCH_ROWS'] ?? '1,2,3,4,5').split(',').map((s) => s.trim()).filter(Boolean),
     issuance: {
       connections: int('BENCH_ISSUE_CONNECTIONS', 16),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
@@ -31,6 +31,11 @@ export function readSettings() {
     footprint: {
       concurrency: int('BENCH_FOOTPRINT_CONCURRENCY', 200),
       waves: int('BENCH_FOOTPRINT_WAVES', 3),
+      /** Tokens in the ledger of the full-ledger figure; 0 skips it. */
+      ledgerRows: int('BENCH_FOOTPRINT_LEDGER_ROWS', 100_000, 0),
+    },
+    coldStart: {
+      runs: int('BENCH_COLD_START_RUNS', 5),
     },
   }
 }
