@@ -1,5 +1,5 @@
 /**
- * A throwaway database for one benchmark: a fresh PGlite directory on disk (what `npm start`
+ * A throwaway database for one benchmark: a fresh SQLite data directory on disk (what `npm start`
  * uses), or, with DATABASE_URL, a fresh schema in that PostgreSQL database that is dropped
  * afterwards, so that the benchmark never touches existing tables.
  */
@@ -21,12 +21,12 @@ export interface BenchDatabase {
   dispose(): Promise<void>
 }
 
-/** The embedded engine in a fresh directory: what `npm start` uses without DATABASE_URL. */
+/** The embedded engine (SQLite) in a fresh directory: what `npm start` uses without DATABASE_URL. */
 export async function embeddedDatabase(): Promise<BenchDatabase> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'faceid-bench-'))
   return {
-    engine: 'pglite',
-    label: 'PGlite',
+    engine: 'sqlite',
+    label: 'SQLite',
     options: { dataDir: dir },
     dispose: () => fs.rm(dir, { recursive: true, force: true }),
   }

@@ -40,7 +40,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   const gateway = createTencentGateway({ ...credential, endpoint: config.endpoint, region: config.region, timeoutSeconds: config.timeoutSeconds })
   // As the server: results are sealed, and outside sandbox mode only with a real key.
   const keyring = keyringOf(config)
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, sqlite: { synchronous: config.sqliteSynchronous } })
   try {
     const ledger = await Ledger.open(db, { keyring })
     // As the server: a sandbox tool (no credentials) never acts on a live ledger, nor the reverse.

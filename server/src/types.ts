@@ -51,8 +51,9 @@ export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOpti
 export interface EmbeddedDatabaseOptions {
   dataDir: string
   /**
-   * `'full'` (default): every commit is flushed to disk, so a token survives a power cut.
-   * `'normal'`: flushed at checkpoints; a commit survives a crash of the process, not of the machine.
+   * `'normal'` (default): the write-ahead log is flushed at checkpoints; a commit survives a
+   * crash or kill of the process, not a power cut of the machine. `'full'`: every commit is
+   * flushed, surviving a power cut too, at the price of stalling the event loop for each flush.
    */
   synchronous?: SqliteSynchronous
   /** Default: Node's built-in `node:sqlite` where it exists (Node ≥ 22.13), else `better-sqlite3`. */

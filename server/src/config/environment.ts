@@ -57,6 +57,7 @@ const ENVIRONMENT = z.object({
   FACEID_EID_MERCHANT_ID: text,
   DATABASE_URL: text.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'DATABASE_URL must be a postgres:// URL'),
   FACEID_DATA_DIR: text,
+  FACEID_SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).optional(),
   /** Set by npm to the directory `npm start` was run from (npm runs workspace scripts elsewhere). */
   INIT_CWD: text,
   SESSION_SECRET: text,
@@ -100,6 +101,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined
   /** Embedded database directory (`FACEID_DATA_DIR`, default `./.data` of the working directory). */
   dataDir: string | undefined
+  /** `FACEID_SQLITE_SYNCHRONOUS`: how the embedded ledger flushes commits (`normal` by default). */
+  sqliteSynchronous: 'normal' | 'full' | undefined
   sessionSecret: string | undefined
   sessionMaxLifetimeSeconds: number | undefined
   port: number
@@ -167,6 +170,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databaseUrl: e.DATABASE_URL,
     // `./.data` of the directory the user ran the command from, also through `npm start`.
     dataDir: e.FACEID_DATA_DIR ?? (e.INIT_CWD ? path.join(e.INIT_CWD, '.data') : undefined),
+    sqliteSynchronous: e.FACEID_SQLITE_SYNCHRONOUS,
     sessionSecret: e.SESSION_SECRET,
     sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME_SECONDS || undefined,
     port,

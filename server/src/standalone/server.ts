@@ -121,7 +121,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ruleId,
       merchantId,
       dataKey: keyring,
-      database: options.database ?? config.databaseUrl ?? { dataDir: options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR },
+      database: options.database ?? config.databaseUrl ?? { dataDir: options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR, ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}) },
       resolveUser: sessions.resolveUser,
       resolveIdentity: (userId) => demoIdentities.get(userId),
       limits: config.limits,
