@@ -61,11 +61,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
   res.end(payload)
 }
 
-/** Runs one API request to its `Response` body; throws `ApiError` for Tencent errors. */
-function runApi(req: IncomingMessage, body: Buffer, deps: ServerDeps): Record<string, unknown> {
+/**
+ * Runs one API request to its `Response` body; throws `ApiError` for Tencent errors.
+ * `arrivedAt`: when the request reached the emulator, which is what Tencent's rate limits count.
+ */
+function runApi(req: IncomingMessage, body: Buffer, arrivedAt: number, deps: ServerDeps): Record<string, unknown> {
   const method = req.method ?? 'GET'
   if (method !== 'POST') throw apiErrors.unsupportedOperation('The FaceID emulator only accepts POST requests with a JSON body.')
-  verifyTc3(
+  const secretId = verifyTc3(
     { method, url: req.url ?? '/', headers: req.headers, body },
     { credentials: deps.credentials, nowSeconds: Math.floor(deps.now() / 1000), maxSkewSeconds: deps.maxSkewSeconds },
   )
@@ -76,7 +79,7 @@ function runApi(req: IncomingMessage, body: Buffer, deps: ServerDeps): Record<st
   if (version !== API_VERSION) throw apiErrors.noSuchVersion(version)
   if (!isEmulatorAction(action)) throw apiErrors.invalidAction(action)
 
-  const verdict = deps.limiter.check(action, deps.now())
+  const verdict = deps.limiter.check(action, secretId, arrivedAt)
   if (!verdict.ok) throw apiErrors.requestLimitExceeded(verdict.count, verdict.limit)
 
   const contentType = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase()
@@ -100,7 +103,7 @@ function runApi(req: IncomingMessage, body: Buffer, deps: ServerDeps): Record<st
   return actions[action](params, context)
 }
 
-async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer, deps: ServerDeps): Promise<void> {
+async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer, arrivedAt: number, deps: ServerDeps): Promise<void> {
   const started = Date.now()
   const action = header(req, 'x-tc-action') ?? '(none)'
   deps.calls[action] = (deps.calls[action] ?? 0) + 1
@@ -134,7 +137,7 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer,
   try {
     if (fault.kind === 'rateLimit') throw apiErrors.requestLimitExceeded()
     if (fault.kind === 'internalError') throw apiErrors.internalError()
-    response = { ...runApi(req, body, deps), RequestId: requestId }
+    response = { ...runApi(req, body, arrivedAt, deps), RequestId: requestId }
   } catch (e) {
     if (!(e instanceof ApiError)) deps.logger?.error({ action, requestId, err: e }, 'emulator bug: unexpected exception')
     const error = e instanceof ApiError ? e : apiErrors.internalError()
@@ -148,6 +151,9 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer,
 
 export function createListener(deps: ServerDeps): RequestListener {
   return (req, res) => {
+    // Stamped before anything else: reading the body, checking the signature and injected
+    // latency all come after the request reached the server, and must not move it to a later second.
+    const arrivedAt = deps.now()
     const handle = async (): Promise<void> => {
       const path = (req.url ?? '/').split('?')[0]!
       const isSandbox = path === '/sandbox' || path.startsWith('/sandbox/')
@@ -169,7 +175,7 @@ export function createListener(deps: ServerDeps): RequestListener {
         sendJson(res, reply.status, reply.body)
         return
       }
-      await serveApi(req, res, body, deps)
+      await serveApi(req, res, body, arrivedAt, deps)
     }
     handle().catch((e: unknown) => {
       deps.logger?.error({ err: e }, 'emulator request failed')

@@ -109,7 +109,7 @@ describe('npm run emulator: faults from the command line', () => {
       qpsLimit: 20,
     })
     expect(parseEmulatorArgs([], { EMULATOR_PORT: '9200' })).toEqual({ port: 9200, host: '127.0.0.1' })
-    expect(parseEmulatorArgs(['--qps-limit', 'tencent'], {}).qpsLimit).toMatchObject({ DetectAuth: 20, GetEidToken: 100 })
+    expect(parseEmulatorArgs(['--qps-limit', 'tencent'], {}).qpsLimit).toMatchObject({ DetectAuth: 100, GetEidToken: 100, GetWeChatBillDetails: 20 })
   })
 
   it('refuses what it would have to guess', () => {
