@@ -1,11 +1,14 @@
 /**
- * The ledger on both engines: the same schema and queries on PGlite and on a PostgreSQL server.
+ * The ledger's contract, on every engine: the same queries on the embedded SQLite and on a
+ * PostgreSQL server keep the same promises (migrations, owner scoping, final results never
+ * overwritten, the sweeper's leases, issuance limits, key rotation, retention).
  */
 import type { TokenKind, UpstreamResult, VerificationResult } from '@faceid-kit/shared'
+import { InsertQueryNode, sql, type KyselyPlugin } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/store/database.js'
 import { ConfigurationError } from '../../src/errors/index.js'
-import { Keyring } from '../../src/privacy/data-keys.js'
+import { DataKeyError, fingerprint, Keyring } from '../../src/privacy/data-keys.js'
 import { Ledger } from '../../src/store/ledger.js'
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js'
 import { createTestDatabase, ENGINES, POSTGRES_URL, resetDatabase, type TestDatabase } from '../support/postgres-db.js'
@@ -18,6 +21,32 @@ const T0 = new Date('2025-03-03T02:00:00Z')
 /** A kind no built-in flow has; the shared `TokenKind` names only the built-in ones. */
 const H5 = 'h5' as TokenKind
 const token = (i: number) => `B1D2E3F4-0000-4000-8000-${String(i).padStart(12, '0')}`
+const NAME = '张小宝'
+const ID_CARD = '11204416541220243X'
+const key = (byte: number) => ({ id: fingerprint(Buffer.alloc(32, byte)), key: Buffer.alloc(32, byte) })
+
+/** A row as the engine stores it, every column, as text: what someone reading the database sees. */
+async function rowText(db: Database, t: string): Promise<string> {
+  return JSON.stringify(await db.queries.selectFrom('faceid_tokens').selectAll().where('token', '=', t).executeTakeFirstOrThrow())
+}
+
+/** Counts the INSERT statements into faceid_tokens that reach the database. */
+function countInserts(): { plugin: KyselyPlugin; count(): number; reset(): void } {
+  let n = 0
+  return {
+    plugin: {
+      transformQuery({ node }) {
+        if (InsertQueryNode.is(node) && node.into?.table.identifier.name === 'faceid_tokens') n += 1
+        return node
+      },
+      transformResult: async ({ result }) => result,
+    },
+    count: () => n,
+    reset: () => {
+      n = 0
+    },
+  }
+}
 
 function outcome(status: VerificationResult['status'], final: boolean, code?: number) {
   const result: VerificationResult = { token: 'x', kind: 'face', status, updatedAt: T0.toISOString() }
@@ -46,7 +75,7 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     const others = await Promise.all([database.open(), database.open()])
     const applied = await Promise.all([migrate(db), ...others.map((o) => migrate(o))])
     expect(applied.flat()).toEqual([])
-    const { rows } = await db.query<{ version: number }>('SELECT version FROM faceid_migrations ORDER BY version')
+    const rows = await db.queries.selectFrom('faceid_migrations').select('version').orderBy('version').execute()
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version))
     // Versions only grow: a migration is never inserted before a shipped one.
     expect(MIGRATIONS.map((m) => m.version)).toEqual([...MIGRATIONS.map((m) => m.version)].sort((a, b) => a - b))
@@ -65,16 +94,17 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
   })
 
   it('writes concurrent inserts as one statement, and a bad row fails only its own caller', async () => {
-    let inserts = 0
-    const counting: Database = { ...db, query: (sql, params) => ((inserts += Number(/^\s*INSERT INTO faceid_tokens/.test(sql))), db.query(sql, params)) }
+    const inserts = countInserts()
+    const counting: Database = { ...db, queries: db.queries.withPlugin(inserts.plugin) }
     const batched = await Ledger.open(counting, { keyring: ledger.keyring })
     const rows = Array.from({ length: 30 }, (_, i) => ({ token: token(100 + i), kind: 'face' as const, userId: `u${i}`, issuedAt: T0, expiresAt: T0 }))
     await Promise.all(rows.map((r) => batched.insert(r)))
     expect(await ledger.count()).toBe(30)
-    expect(inserts).toBeLessThanOrEqual(2)
+    expect(inserts.count()).toBeGreaterThan(0)
+    expect(inserts.count()).toBeLessThanOrEqual(2)
 
     // A duplicate token in the middle of a concurrent batch.
-    inserts = 0
+    inserts.reset()
     const next = Array.from({ length: 10 }, (_, i) => ({ token: token(200 + i), kind: 'eid' as const, userId: 'v', issuedAt: T0, expiresAt: T0 }))
     const outcomes = await Promise.allSettled([...next.slice(0, 5), { ...next[0]!, token: token(100) }, ...next.slice(5)].map((r) => batched.insert(r)))
     expect(outcomes.map((o) => o.status)).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(5).fill('fulfilled')])
@@ -146,28 +176,151 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     expect(await withH5.findReusable('alice', H5, T0)).toMatchObject({ token: token(30) })
     // Any ledger reads it back; only inserting is limited to the registered kinds.
     expect((await ledger.get(token(30)))?.kind).toBe('h5')
-    const { rows } = await db.query<{ def: string }>(
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'faceid_tokens'::regclass AND contype = 'c'`,
+    // Nor does the schema name the kinds.
+    const checks =
+      db.engine === 'postgres'
+        ? (await sql<{ def: string }>`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'faceid_tokens'::regclass AND contype = 'c'`.execute(db.queries)).rows.map((r) => r.def)
+        : (await sql<{ def: string }>`SELECT sql AS def FROM sqlite_master WHERE type = 'table' AND name = 'faceid_tokens'`.execute(db.queries)).rows.flatMap((r) => r.def.match(/CHECK\s*\([^)]*\)/gi) ?? [])
+    expect(checks.length).toBeGreaterThan(0)
+    expect(checks.filter((d) => /\bkind\b/.test(d))).toEqual([])
+  })
+
+  it('issuance slots count a rolling hour, are given back, and keys with no recent slot are forgotten', async () => {
+    const t0 = T0.getTime()
+    const at = (s: number) => new Date(t0 + s * 1000)
+    const take = (l: Ledger, user: string, s: number) => l.takeIssueSlots([{ scope: 'user', key: user, limit: 2 }], at(s), at(s - 3600))
+    expect(await take(ledger, 'alice', 0)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 10)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 20)).toEqual({ taken: false, scope: 'user', freesAt: at(3600) })
+    await ledger.releaseIssueSlot('user', 'alice', at(10))
+    expect(await ledger.issueSlots('user', 'alice')).toEqual([at(0)])
+    expect(await take(ledger, 'alice', 30)).toEqual({ taken: true })
+    expect(await take(ledger, 'alice', 40)).toEqual({ taken: false, scope: 'user', freesAt: at(3600) })
+    // The first slot leaves the hour: it no longer counts and is dropped.
+    expect(await take(ledger, 'alice', 3601)).toEqual({ taken: true })
+    expect(await ledger.issueSlots('user', 'alice')).toEqual([at(30), at(3601)])
+    // Another instance's first slot prunes rows whose slots all left the hour.
+    expect(await take(await Ledger.open(await database.open()), 'bob', 3 * 3600)).toEqual({ taken: true })
+    await expect.poll(() => ledger.issueSlots('user', 'alice')).toEqual([])
+    expect(await ledger.issueSlots('user', 'bob')).toEqual([at(3 * 3600)])
+  })
+
+  it('issuance slots: all keys or none, and never more than the limit under concurrency from two instances', async () => {
+    const at = (s: number) => new Date(T0.getTime() + s * 1000)
+    const window = (s: number) => [at(s), at(s - 3600)] as const
+    // A refusing key gives back what the others took.
+    expect(await ledger.takeIssueSlots([{ scope: 'user', key: 'carol', limit: 1 }], ...window(0))).toEqual({ taken: true })
+    expect(await ledger.takeIssueSlots([{ scope: 'user', key: 'dave', limit: 5 }, { scope: 'user', key: 'carol', limit: 1 }, { scope: 'ip', key: '203.0.113.7', limit: 5 }], ...window(1))).toEqual({
+      taken: false,
+      scope: 'user',
+      freesAt: at(3600),
+    })
+    expect(await ledger.issueSlots('user', 'dave')).toEqual([])
+    expect(await ledger.issueSlots('ip', '203.0.113.7')).toEqual([])
+
+    const other = await Ledger.open(await database.open())
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 === 0 ? ledger : other).takeIssueSlots([{ scope: 'user', key: `u${i % 5}`, limit: 6 }, { scope: 'ip', key: '198.51.100.1', limit: 20 }], at(10 + (i % 7)), at(10 - 3600)),
+      ),
     )
-    expect(rows.map((r) => r.def).filter((d) => /\bkind\b/.test(d))).toEqual([])
+    expect(outcomes.filter((o) => o.taken)).toHaveLength(20)
+    const perUser = await Promise.all([0, 1, 2, 3, 4].map((u) => ledger.issueSlots('user', `u${u}`)))
+    expect(perUser.every((slots) => slots.length <= 6)).toBe(true)
+    expect(perUser.reduce((n, slots) => n + slots.length, 0)).toBe(20)
+    expect(await ledger.issueSlots('ip', '198.51.100.1')).toHaveLength(20)
+  })
+
+  it('re-seals every result under the current key; the old key is then no longer needed', async () => {
+    const sealing = await Ledger.open(db, { keyring: new Keyring(key(1)) })
+    await sealing.insert({ token: token(40), kind: 'face', userId: 'alice', issuedAt: T0, expiresAt: T0 })
+    const raw: UpstreamResult = { Text: { ErrCode: 0, Name: NAME, IdCard: ID_CARD, LivenessDetail: [{ ReqTime: '1', IsNeedCharge: true }] } } as UpstreamResult
+    await sealing.recordFetch(token(40), { result: { token: token(40), kind: 'face', status: 'passed', code: 0, updatedAt: T0.toISOString() }, raw, billableCount: 1, final: true }, T0)
+    expect(await rowText(db, token(40))).not.toContain(NAME)
+    // A row stored before encryption existed: a plain result, no key id.
+    const plain = 'P'.repeat(36)
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({ token: plain, kind: 'face', user_id: 'bob', issued_at: T0, expires_at: T0, status: 'passed', code: 0, final: true, fetched_at: T0, result: JSON.stringify({ Text: { ErrCode: 0, Name: '李四', IdCard: '110101199003074512', LivenessDetail: [{ IsNeedCharge: true }] } }) })
+      .execute()
+    // A row under a key nobody has any more.
+    const lost = 'L'.repeat(36)
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({ token: lost, kind: 'face', user_id: 'carol', issued_at: T0, expires_at: T0, final: false, result: '{}', result_sealed: new Keyring({ id: 'lost', key: Buffer.alloc(32, 5) }).seal('{}', lost).blob, result_key_id: 'lost' })
+      .execute()
+
+    const rotating = await Ledger.open(db, { keyring: new Keyring(key(2), [key(1)]) })
+    const report = await rotating.rotateKeys({ batchSize: 1 })
+    expect(report).toMatchObject({ currentKeyId: key(2).id, rotated: 1, sealedPlain: 1 })
+    expect(report.failed).toEqual([{ token: lost, keyId: 'lost', reason: expect.stringMatching(/not configured/) }])
+    expect(await rotating.rotateKeys()).toMatchObject({ rotated: 0, sealedPlain: 0 })
+
+    const onlyNew = await Ledger.open(db, { keyring: new Keyring(key(2)) })
+    expect((await onlyNew.get(token(40)))?.result?.Text?.Name).toBe(NAME)
+    expect((await onlyNew.get(plain))?.result?.Text?.Name).toBe('李四')
+    expect(await onlyNew.get(plain)).toMatchObject({ status: 'passed', code: 0, final: true })
+    expect(await rowText(db, plain)).not.toContain('110101199003074512')
+    expect(await rowText(db, plain)).not.toContain('李四')
+    const onlyOld = await Ledger.open(db, { keyring: new Keyring(key(1)) })
+    await expect(onlyOld.get(token(40))).rejects.toThrow(DataKeyError)
+  })
+
+  it('purges the personal part of old final results and keeps status and billing', async () => {
+    const sealing = await Ledger.open(db, { keyring: new Keyring(key(1)) })
+    const raw = { Text: { ErrCode: 0, Name: NAME, IdCard: ID_CARD, LivenessDetail: [{ ReqTime: '1', IsNeedCharge: true }] } } as UpstreamResult
+    const passed = { result: { token: 'x', kind: 'face' as const, status: 'passed' as const, code: 0, updatedAt: T0.toISOString() }, raw, billableCount: 1, final: true }
+    for (const i of [50, 51]) await sealing.insert({ token: token(i), kind: 'face', userId: 'alice', issuedAt: T0, expiresAt: T0 })
+    await sealing.recordFetch(token(50), passed, T0)
+    // Not final yet: the sweeper may still need it, so it is kept whatever its age.
+    await sealing.recordFetch(token(51), { ...passed, result: { ...passed.result, status: 'pending' }, final: false }, T0)
+    const plain = 'P'.repeat(36)
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({ token: plain, kind: 'face', user_id: 'bob', issued_at: T0, expires_at: T0, status: 'failed', code: 2016, final: true, fetched_at: T0, result: JSON.stringify({ Text: { ErrCode: 2016, Name: '李四', IdCard: '110101199003074512' } }) })
+      .execute()
+
+    expect(await sealing.purgePersonalData(new Date(T0.getTime() - 1000))).toBe(0)
+    const purgedAt = new Date(T0.getTime() + 86_400_000)
+    expect(await sealing.purgePersonalData(new Date(T0.getTime() + 1000), purgedAt)).toBe(2)
+
+    const record = (await sealing.get(token(50)))!
+    expect(record).toMatchObject({ status: 'passed', code: 0, billableCount: 1, final: true, fetchedAt: T0 })
+    expect(record.result?.Text?.ErrCode).toBe(0)
+    expect(record.result?.Text?.LivenessDetail).toEqual([{ ReqTime: '1', IsNeedCharge: true }])
+    expect(record.result?.Text?.Name).toBeUndefined()
+    for (const t of [token(50), plain]) for (const personal of [NAME, ID_CARD, '李四', '110101199003074512']) expect(await rowText(db, t)).not.toContain(personal)
+    const stamped = await db.queries.selectFrom('faceid_tokens').select(['token', 'personal_data_purged_at', 'result_sealed']).orderBy('token').execute()
+    expect(stamped.map((r) => [r.token, r.personal_data_purged_at === null ? null : new Date(r.personal_data_purged_at).toISOString(), r.result_sealed === null])).toEqual([
+      [token(50), purgedAt.toISOString(), true],
+      [token(51), null, false],
+      [plain, purgedAt.toISOString(), true],
+    ])
+    expect(await sealing.get(plain)).toMatchObject({ status: 'failed', code: 2016, final: true, result: null })
+    // The open one still reads whole.
+    expect((await sealing.get(token(51)))?.result?.Text?.Name).toBe(NAME)
+    // Rotation leaves purged rows alone (only the open one is re-sealed); nothing is purged twice.
+    expect(await Ledger.open(db, { keyring: new Keyring(key(2), [key(1)]) }).then((l) => l.rotateKeys())).toMatchObject({ rotated: 1, sealedPlain: 0, failed: [] })
+    expect(await sealing.purgePersonalData(new Date(T0.getTime() + 1000))).toBe(0)
   })
 })
 
-describe.each(ENGINES)('migrating a ledger of an older version (%s)', (engine) => {
-  it('drops the kind constraint and keeps its tokens', async () => {
+describe.each(ENGINES)('migrating an existing ledger (%s)', (engine) => {
+  it.runIf(engine === 'postgres')('from version 7: drops the kind constraint and keeps its tokens', async () => {
     const database = await createTestDatabase(engine)
     try {
       const db = await database.open()
       // The schema as version 7 left it, with a token in it.
       await db.transaction(async (tx) => {
-        await tx.exec('CREATE TABLE faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())')
+        await sql`CREATE TABLE faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`.execute(tx)
         for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
-          await tx.exec(m.sql)
-          await tx.query('INSERT INTO faceid_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
+          await sql.raw(m.postgres).execute(tx)
+          await tx.insertInto('faceid_migrations').values({ version: m.version, name: m.name, applied_at: new Date() }).execute()
         }
       })
-      await db.query(`INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at) VALUES ($1, 'face', 'alice', $2, $2)`, [token(1), T0])
-      await expect(db.query(`INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at) VALUES ($1, 'h5', 'alice', $2, $2)`, [token(2), T0])).rejects.toThrow(/check constraint/)
+      const row = (t: string, kind: string) => ({ token: t, kind, user_id: 'alice', issued_at: T0, expires_at: T0 })
+      await db.queries.insertInto('faceid_tokens').values(row(token(1), 'face')).execute()
+      await expect(db.queries.insertInto('faceid_tokens').values(row(token(2), 'h5')).execute()).rejects.toThrow(/check constraint/)
 
       expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version > 7).map((m) => m.version))
       const ledger = await Ledger.open(db, { keyring: Keyring.dev(), kinds: ['face', 'eid', 'h5'] })
@@ -180,6 +333,84 @@ describe.each(ENGINES)('migrating a ledger of an older version (%s)', (engine) =
       await database.drop()
     }
   }, 120_000)
+
+  it.runIf(engine === 'postgres')('from version 5: issuance slots start with the tokens of the last hour', async () => {
+    const database = await createTestDatabase(engine)
+    try {
+      const db = await database.open()
+      const ledger = await Ledger.open(db)
+      // The ledger as it was before issuance slots existed, holding recent and older tokens.
+      await db.transaction(async (tx) => {
+        await sql`DROP TABLE faceid_issue_slots`.execute(tx)
+        await tx.deleteFrom('faceid_migrations').where('version', '=', 6).execute()
+      })
+      const now = Date.now()
+      for (const [i, user, ip, agoMinutes] of [[1, 'alice', '203.0.113.7', 10], [2, 'alice', '203.0.113.7', 50], [3, 'alice', null, 70], [4, 'bob', '203.0.113.7', 5]] as const) {
+        const issuedAt = new Date(now - agoMinutes * 60_000)
+        await ledger.insert({ token: token(i), kind: 'face', userId: user, clientIp: ip ?? undefined, issuedAt, expiresAt: issuedAt })
+      }
+      expect(await migrate(db)).toEqual([6])
+      expect((await ledger.issueSlots('user', 'alice')).map((d) => Math.round((now - d.getTime()) / 60_000))).toEqual([50, 10])
+      expect(await ledger.issueSlots('user', 'bob')).toHaveLength(1)
+      expect(await ledger.issueSlots('ip', '203.0.113.7')).toHaveLength(3)
+      expect(await ledger.takeIssueSlots([{ scope: 'user', key: 'alice', limit: 2 }], new Date(now), new Date(now - 3600_000))).toMatchObject({ taken: false })
+    } finally {
+      await database.drop()
+    }
+  }, 120_000)
+
+  // SQLite ledgers have no older version: they start at a baseline holding every step at once.
+  it.runIf(engine === 'sqlite')('a new SQLite ledger records every version at once, and migrating again changes nothing', async () => {
+    const database = await createTestDatabase(engine)
+    try {
+      const db = await database.open()
+      expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version))
+      const rows = await db.queries.selectFrom('faceid_migrations').select(['version', 'name', 'applied_at']).orderBy('version').execute()
+      expect(rows.map((r) => [r.version, r.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]))
+      expect(rows.every((r) => !Number.isNaN(new Date(r.applied_at).getTime()))).toBe(true)
+      const schema = async () => JSON.stringify(await sql`SELECT type, name, sql FROM sqlite_master ORDER BY name`.execute(db.queries).then((r) => r.rows))
+      const before = await schema()
+      expect(await migrate(db)).toEqual([])
+      expect(await Ledger.open(db).then(() => migrate(db))).toEqual([])
+      expect(await db.queries.selectFrom('faceid_migrations').select('version').orderBy('version').execute()).toEqual(rows.map((r) => ({ version: r.version })))
+      expect(await schema()).toBe(before)
+      // What the later steps brought is there: any token kind (8), issuance slots (6), the mode mark (7).
+      const ledger = await Ledger.open(db, { keyring: Keyring.dev(), kinds: ['face', 'h5'] })
+      await ledger.insert({ token: token(1), kind: H5, userId: 'alice', issuedAt: T0, expiresAt: T0 })
+      expect(await ledger.takeIssueSlots([{ scope: 'user', key: 'alice', limit: 1 }], T0, new Date(T0.getTime() - 3600_000))).toEqual({ taken: true })
+      expect(await db.queries.selectFrom('faceid_ledger_mode').selectAll().execute()).toEqual([])
+    } finally {
+      await database.drop()
+    }
+  }, 120_000)
+})
+
+describe.runIf(POSTGRES_URL)('the SQLite baseline and the PostgreSQL migrations', () => {
+  it('give the same tables and columns', async () => {
+    const shapes = await Promise.all(
+      (['sqlite', 'postgres'] as const).map(async (engine) => {
+        const database = await createTestDatabase(engine)
+        try {
+          const db = await database.open()
+          await migrate(db)
+          const tables = (await db.queries.introspection.getTables()).filter((t) => t.name.startsWith('faceid_'))
+          return Object.fromEntries(
+            await Promise.all(
+              tables.map(async (t) => {
+                // SQLite reports an `integer PRIMARY KEY` (the row id, never null) as nullable.
+                const keys = engine === 'sqlite' ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${t.name}) WHERE pk > 0`.execute(db.queries)).rows.map((r) => r.name) : []
+                return [t.name, t.columns.map((c) => [c.name, c.isNullable && !keys.includes(c.name)]).sort(([a], [b]) => String(a).localeCompare(String(b)))] as const
+              }),
+            ),
+          )
+        } finally {
+          await database.drop()
+        }
+      }),
+    )
+    expect(Object.keys(shapes[0]!).sort()).toEqual(['faceid_bill_details', 'faceid_bill_pulls', 'faceid_issue_slots', 'faceid_ledger_mode', 'faceid_migrations', 'faceid_tokens'])
+    expect(shapes[0]).toEqual(shapes[1])
+  }, 120_000)
 })
 
 describe.runIf(POSTGRES_URL)('a PostgreSQL connection closed by the server', () => {
@@ -189,14 +420,14 @@ describe.runIf(POSTGRES_URL)('a PostgreSQL connection closed by the server', () 
     const { openDatabase } = await import('../../src/store/database.js')
     const db = await openDatabase({ url: database.url, onConnectionError: (e) => errors.push(e) })
     try {
-      const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db.queries)).rows[0]!.pid
       // What a server restart or an admin does to an idle pooled connection.
       const admin = await openDatabase({ url: POSTGRES_URL })
-      await admin.query('SELECT pg_terminate_backend($1)', [pid])
+      await sql`SELECT pg_terminate_backend(${pid})`.execute(admin.queries)
       await admin.close()
       await expect.poll(() => errors.length).toBe(1)
       expect((errors[0] as Error & { code?: string }).code).toBe('57P01')
-      expect((await db.query<{ ok: number }>('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
+      expect((await sql<{ ok: number }>`SELECT 1 AS ok`.execute(db.queries)).rows).toEqual([{ ok: 1 }])
     } finally {
       await db.close()
       await database.drop()

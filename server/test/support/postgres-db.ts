@@ -1,10 +1,11 @@
 /**
- * Test databases on both engines. PGlite always; PostgreSQL when TEST_DATABASE_URL (or
+ * Test databases on both engines. SQLite always; PostgreSQL when TEST_DATABASE_URL (or
  * DATABASE_URL) names a server whose user may create databases — CI sets it (.ci/start-postgres).
  * Each PostgreSQL test database is created fresh and dropped afterwards, so test files running
  * in parallel never see each other's tokens.
  */
 import crypto from 'node:crypto'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll } from 'vitest'
 import { openDatabase, type Database } from '../../src/store/database.js'
@@ -19,19 +20,22 @@ export interface TestDatabase {
   engine: Engine
   /** Opens a new connection (pool) to the same database: a second "instance". */
   open(): Promise<Database>
-  /** For child processes: `postgres://…`, or undefined for PGlite. */
+  /** For child processes: `postgres://…`, or undefined for the in-memory SQLite. */
   url: string | undefined
   drop(): Promise<void>
 }
 
-export type Engine = 'pglite' | 'postgres'
+export type Engine = Database['engine']
 
 /** Engines to run on here; the PostgreSQL entry is present only when a server is configured. */
-export const ENGINES: Engine[] = POSTGRES_URL ? ['pglite', 'postgres'] : ['pglite']
+export const ENGINES: Engine[] = POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite']
 
-/** A fresh, empty database. PGlite is in memory, so `open()` returns the one shared instance. */
+/**
+ * A fresh, empty database. SQLite is in memory, so `open()` returns the one shared instance (a
+ * second connection in the same thread would wait on the first one's lock while blocking it).
+ */
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
-  if (engine === 'pglite') {
+  if (engine === 'sqlite') {
     const db = await openDatabase({ dataDir: 'memory' })
     return { engine, open: async () => db, url: undefined, drop: () => db.close() }
   }
@@ -88,10 +92,10 @@ export function useTestDatabase(engine: Engine): TestDatabase {
   }
 }
 
-/** Empties every faceid table (PGlite starts slowly, so tests share one database per file). */
+/** Empties every faceid table but the migrations (tests share one database per file). */
 export async function resetDatabase(db: Database): Promise<void> {
-  const { rows } = await db.query<{ tablename: string }>(
-    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'faceid\\_%' AND tablename <> 'faceid_migrations'",
-  )
-  if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => r.tablename).join(', ')}`)
+  const tables = (await db.queries.introspection.getTables()).map((t) => t.name).filter((name) => name.startsWith('faceid_') && name !== 'faceid_migrations')
+  await db.transaction(async (tx) => {
+    for (const name of tables) await sql`DELETE FROM ${sql.table(name)}`.execute(tx)
+  })
 }
