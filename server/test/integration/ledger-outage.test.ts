@@ -1,12 +1,16 @@
 /**
  * The ledger (the database) going away under the routes: a real PostgreSQL server stopped and
- * started mid-test, a PGlite closed under the router, a connection killed while a token is
+ * started mid-test, an SQLite ledger closed under the router, a connection killed while a token is
  * being recorded. Every answer is a JSON 503 `ledger_unavailable` with `Retry-After`; Tencent
  * is not paid for a token while the ledger cannot be reached (the emulator counts the calls);
  * a token is never shown before it is committed; the log gets one concise line per failure
  * class, not a stack trace per request.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Writable } from 'node:stream'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, unavailableReason, type Database } from '../../src/store/database.js'
@@ -46,8 +50,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** Tokens Tencent issued (the emulator's count of token calls) against tokens in the ledger. */
 async function boughtAndRecorded(h: Harness, db: Database): Promise<{ bought: number; recorded: number }> {
   const calls = h.emulator.stats().calls
-  const { rows } = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM faceid_tokens')
-  return { bought: (calls['DetectAuth'] ?? 0) + (calls['GetEidToken'] ?? 0), recorded: Number(rows[0]!.n) }
+  const { n } = await db.queries.selectFrom('faceid_tokens').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+  return { bought: (calls['DetectAuth'] ?? 0) + (calls['GetEidToken'] ?? 0), recorded: Number(n) }
 }
 
 function expectLedgerUnavailable(res: { status: number; body: any; headers: Headers }): void {
@@ -56,7 +60,7 @@ function expectLedgerUnavailable(res: { status: number; body: any; headers: Head
   expect(res.body).toEqual({ error: { code: 'ledger_unavailable', message: expect.any(String) } })
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
   // Nothing about where the database is.
-  expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|ECONN|PGlite|postgres/i)
+  expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|ECONN|sqlite|postgres/i)
 }
 
 /** What clients do during an outage: both kinds of token, and results of tokens issued before. */
@@ -68,6 +72,36 @@ async function outageTraffic(h: Harness, before: { face: string; eid: string }) 
     h.call('GET', `/faceid/eid-token/${before.eid}`, { user: 'alice' }),
   ])
 }
+
+interface NativeSqlite {
+  exec(sql: string): unknown
+  prepare(sql: string): unknown
+  close(): void
+}
+
+type SqliteLibrary = { open(file: string): NativeSqlite } | undefined
+
+/** Both SQLite libraries the embedded engine runs on; one this runtime lacks is undefined (its test is skipped). */
+const SQLITE_DRIVERS: Array<[string, SqliteLibrary]> = await Promise.all(
+  ([
+  [
+    'node:sqlite',
+    async () => {
+      const specifier = 'node:sqlite'
+      const mod = (await import(specifier).catch(() => undefined)) as { DatabaseSync: new (file: string) => NativeSqlite } | undefined
+      return mod && { open: (file) => new mod.DatabaseSync(file) }
+    },
+  ],
+  [
+    'better-sqlite3',
+    async () => {
+      const specifier = 'better-sqlite3'
+      const mod = (await import(specifier).catch(() => undefined)) as { default: new (file: string) => NativeSqlite } | undefined
+      return mod && { open: (file) => new mod.default(file) }
+    },
+  ],
+  ] satisfies Array<[string, () => Promise<SqliteLibrary>]>).map(async ([name, load]) => [name, await load()] as [string, SqliteLibrary]),
+)
 
 const LIMITS: Array<[string, IssueLimits | undefined]> = [
   ['without limits', undefined],
@@ -138,7 +172,7 @@ describe.skipIf(!POSTGRES_BIN)('a PostgreSQL server stopped and started mid-test
   })
 })
 
-describe('a PGlite closed under the router', () => {
+describe('an SQLite ledger closed under the router', () => {
   it.each(LIMITS)('%s: 503 ledger_unavailable for every request, nothing bought from Tencent', async (_label, limits) => {
     const db = await openDatabase({ dataDir: 'memory' })
     const h = await harness({ database: db, router: { limits } })
@@ -188,7 +222,7 @@ describe.skipIf(!POSTGRES_BIN)('recorded before the client sees it (PostgreSQL)'
     return {
       async blockedInsertPid() {
         const { rows } = await probe.query<{ pid: number }>(
-          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO faceid_tokens%'",
+          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ~* '^\\s*insert into \"?faceid_tokens\"?\\s'",
         )
         return rows[0]?.pid
       },
@@ -213,7 +247,7 @@ describe.skipIf(!POSTGRES_BIN)('recorded before the client sees it (PostgreSQL)'
       let seenAtAnswer: unknown = 'not answered'
       const pending = h.call('POST', '/faceid/biz-token', { user: 'alice' }).then(async (res) => {
         // What the ledger holds at the moment the client has its token (another connection, as another instance).
-        const { rows } = await reader.query('SELECT token FROM faceid_tokens WHERE token = $1', [res.body?.token ?? ''])
+        const rows = await reader.queries.selectFrom('faceid_tokens').select('token').where('token', '=', res.body?.token ?? '').execute()
         seenAtAnswer = rows.length === 1 ? 'recorded' : 'missing'
         return res
       })
@@ -298,11 +332,11 @@ describe('the standalone server through an outage', () => {
 describe('what counts as the ledger being unavailable', () => {
   it('a closed or unreachable database is; a wrong query is not (it stays a 500 bug)', async () => {
     const db = await openDatabase({ dataDir: 'memory' })
-    const wrong = await db.query('SELEC 1').catch((e: unknown) => e)
+    const wrong = await sql.raw('SELEC 1').execute(db.queries).catch((e: unknown) => e)
     expect(wrong).not.toBeInstanceOf(LedgerUnavailableError)
     expect(unavailableReason(wrong)).toBeUndefined()
     await db.close()
-    const closed = await db.query('SELECT 1').catch((e: unknown) => e)
+    const closed = await sql`SELECT 1`.execute(db.queries).catch((e: unknown) => e)
     expect(closed).toBeInstanceOf(LedgerUnavailableError)
     expect(closed).toMatchObject({ status: 503, code: 'ledger_unavailable', reason: 'closed', headers: { 'Retry-After': expect.stringMatching(/^\d+$/) } })
     // At start-up the driver's own error is kept (it names the address for the operator); it is of the unavailable kind.
@@ -311,6 +345,43 @@ describe('what counts as the ledger being unavailable', () => {
     for (const code of ['57P01', '57P03', '08006', '53300', '25006']) expect(unavailableReason(Object.assign(new Error('x'), { code }))).toBe(code)
     for (const code of ['42601', '23505', '22021']) expect(unavailableReason(Object.assign(new Error('x'), { code }))).toBeUndefined()
   })
+
+  for (const [name, driver] of SQLITE_DRIVERS) {
+    it.skipIf(!driver)(`${name}: a closed database and a file that cannot serve are; a constraint or syntax error is not`, () => {
+      const sqlite = driver!
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceid-sqlite-'))
+      const errorOf = (run: () => unknown): unknown => {
+        try {
+          run()
+        } catch (error) {
+          return error
+        }
+        throw new Error('expected an error')
+      }
+      try {
+        const file = path.join(dir, 'ledger.sqlite')
+        const native = sqlite.open(file)
+        native.exec('CREATE TABLE t (k text PRIMARY KEY)')
+        native.exec("INSERT INTO t VALUES ('a')")
+        expect(unavailableReason(errorOf(() => native.exec("INSERT INTO t VALUES ('a')")))).toBeUndefined()
+        expect(unavailableReason(errorOf(() => native.exec('SELEC 1')))).toBeUndefined()
+        // Another process holding the write lock past the busy timeout.
+        const other = sqlite.open(file)
+        other.exec('PRAGMA busy_timeout = 0')
+        native.exec('BEGIN IMMEDIATE')
+        expect(unavailableReason(errorOf(() => other.exec("INSERT INTO t VALUES ('b')")))).toBe('SQLITE_BUSY')
+        native.exec('ROLLBACK')
+        other.close()
+        native.close()
+        expect(unavailableReason(errorOf(() => native.exec('SELECT 1')))).toBe('closed')
+        expect(unavailableReason(errorOf(() => native.prepare('SELECT 1')))).toBe('closed')
+        // A directory where the file should be: it cannot be opened.
+        expect(unavailableReason(errorOf(() => sqlite.open(dir).exec('SELECT * FROM sqlite_master')))).toBe('SQLITE_CANTOPEN')
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
 })
 
 describe('errorReporter', () => {

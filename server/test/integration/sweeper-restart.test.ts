@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../../src/store/database.js'
 import { createEmulator, DEFAULT_MERCHANT_ID, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
@@ -90,7 +91,7 @@ describe.each(ENGINES)('a server killed mid-sweep (%s)', (engine) => {
     fs.rmSync(workDir, { recursive: true, force: true })
   })
 
-  /** PGlite lives in `<cwd>/.data` of the server; PostgreSQL in the test database. */
+  /** SQLite lives in `<cwd>/.data` of the server; PostgreSQL in the test database. */
   const openLedgerDb = (): Promise<Database> => (database ? database.open() : openDatabase({ dataDir: path.join(workDir, '.data') }))
 
   it('loses nothing and finishes after a restart', async () => {
@@ -120,7 +121,7 @@ describe.each(ENGINES)('a server killed mid-sweep (%s)', (engine) => {
         expected.set(token, { status: 'expired' })
       }
     }
-    if (engine === 'pglite') await db.close()
+    if (engine === 'sqlite') await db.close()
 
     const env = {
       FACEID_SECRET_ID: SANDBOX_CREDENTIAL.secretId,
@@ -152,9 +153,13 @@ describe.each(ENGINES)('a server killed mid-sweep (%s)', (engine) => {
     const fetchedBeforeKill = fetches()
 
     const afterKill = await openLedgerDb()
-    const finalAfterKill = Number((await afterKill.query<{ n: string }>('SELECT count(*) AS n FROM faceid_tokens WHERE final')).rows[0]!.n)
-    const tokensAfterKill = Number((await afterKill.query<{ n: string }>('SELECT count(*) AS n FROM faceid_tokens')).rows[0]!.n)
-    if (engine === 'pglite') await afterKill.close()
+    const count = async (onlyFinal: boolean) => {
+      const query = afterKill.queries.selectFrom('faceid_tokens').select((eb) => eb.fn.countAll().as('n'))
+      return Number((await (onlyFinal ? query.where(sql<boolean>`final`) : query).executeTakeFirstOrThrow()).n)
+    }
+    const finalAfterKill = await count(true)
+    const tokensAfterKill = await count(false)
+    if (engine === 'sqlite') await afterKill.close()
     expect(tokensAfterKill).toBe(TOKENS)
     expect(finalAfterKill).toBeGreaterThan(0)
     expect(finalAfterKill).toBeLessThan(TOKENS)
@@ -166,8 +171,8 @@ describe.each(ENGINES)('a server killed mid-sweep (%s)', (engine) => {
     await second.exited
 
     const check = await openLedgerDb()
-    const rows = (await check.query<{ token: string; status: string; code: number | null; final: boolean }>('SELECT token, status, code, final FROM faceid_tokens')).rows
-    if (engine === 'pglite') await check.close()
+    const rows = (await check.queries.selectFrom('faceid_tokens').select(['token', 'status', 'code', 'final']).execute()).map((r) => ({ ...r, final: Boolean(r.final) }))
+    if (engine === 'sqlite') await check.close()
     expect(rows).toHaveLength(TOKENS)
     for (const row of rows) {
       const want = expected.get(row.token)!
