@@ -145,7 +145,8 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
     sb.clock.set(billAvailableAt(DAY).getTime())
     await pullBill({ db: sb.ledger.db, gateway: sb.gateway, date: DAY, now: sb.clock.date })
     // Tencent charging one attempt twice.
-    await sb.ledger.db.query(`UPDATE faceid_bill_details SET charge_count = 2 WHERE token = $1`, [tampered])
+    const { numUpdatedRows } = await sb.ledger.db.queries.updateTable('faceid_bill_details').set({ charge_count: 2 }).where('token', '=', tampered!).executeTakeFirstOrThrow()
+    expect(numUpdatedRows).toBe(1n)
 
     const report = await reconcile({ ledger: sb.ledger, date: DAY, scope: 'all' })
     expect(report.ok).toBe(false)

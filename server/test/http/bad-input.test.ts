@@ -93,8 +93,8 @@ function request(c: CorpusCase): Promise<{ status: number; headers: http.Incomin
 }
 
 async function snapshot(): Promise<string> {
-  const { rows } = await db.query<{ t: string }>('SELECT row_to_json(f)::text AS t FROM faceid_tokens f ORDER BY token')
-  return rows.map((r) => r.t).join('\n')
+  const rows = await db.queries.selectFrom('faceid_tokens').selectAll().orderBy('token').execute()
+  return rows.map((r) => JSON.stringify(r)).join('\n')
 }
 
 async function login(userId: string): Promise<string> {

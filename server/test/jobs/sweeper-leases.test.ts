@@ -56,7 +56,7 @@ describe.each(ENGINES)('sweepers sharing one database (%s)', (engine) => {
     // Slow answers widen the window in which a second fetch could overlap the first.
     sb.emulator.setFaults({ slowRate: 0.5, slowMs: 20, seed: 5 })
     sb.clock.advance(2 * MINUTE)
-    // Instance B has its own connection pool (on PGlite, the one shared engine).
+    // Instance B has its own connection pool (on SQLite, the one shared in-memory database).
     const ledgerB = await Ledger.open(await database.open())
     const a = sb.sweeper({ owner: 'instance-a', batchSize: 4, concurrency: 3 })
     const b = sb.sweeper({ owner: 'instance-b', batchSize: 4, concurrency: 3, ledger: ledgerB })

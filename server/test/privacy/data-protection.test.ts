@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { GetDetectInfoEnhancedResponse, GetEidResultResponse } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_models'
-import { openDatabase } from '../../src/store/database.js'
+import { openDatabase, type Database } from '../../src/store/database.js'
 import { DataKeyError, fingerprint, generateDataKey, Keyring, parseDataKey } from '../../src/privacy/data-keys.js'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
 import { FAKE_IMAGE_BASE64 } from '../../emulator/results.js'
@@ -51,10 +51,13 @@ async function storedResult(keyring: Keyring, options: { kind?: 'face' | 'eid'; 
   return { db, ledger, verifier, token, view }
 }
 
-async function rowText(db: Awaited<ReturnType<typeof freshDatabase>>['db'], token: string): Promise<string> {
-  const { rows } = await db.query<{ t: string }>('SELECT row_to_json(f)::text AS t FROM faceid_tokens f WHERE token = $1', [token])
-  return rows[0]!.t
+/** A row as the engine stores it, every column, as text: what someone reading the database sees. */
+async function rowText(db: Database, token: string): Promise<string> {
+  return JSON.stringify(await db.queries.selectFrom('faceid_tokens').selectAll().where('token', '=', token).executeTakeFirstOrThrow())
 }
+
+/** A JSON column as stored: parsed by PostgreSQL, text on SQLite. */
+const json = <T>(value: T | string | null): T | null => (typeof value === 'string' ? (JSON.parse(value) as T) : value)
 
 describe('keyring', () => {
   it('seals and opens, binding each value to its token', () => {
@@ -128,17 +131,15 @@ describe('results at rest', () => {
     expect(text).not.toContain('小宝')
     expect(text).not.toContain(ID_CARD)
     expect(text).not.toContain('243X')
-    const { rows } = await db.query<{ result: Record<string, any>; result_key_id: string; result_sealed: string }>(
-      'SELECT result, result_key_id, result_sealed FROM faceid_tokens WHERE token = $1',
-      [token],
-    )
+    const row = await db.queries.selectFrom('faceid_tokens').select(['result', 'result_key_id', 'result_sealed']).where('token', '=', token).executeTakeFirstOrThrow()
+    const clear = json<Record<string, any>>(row.result)!
     // The clear part still serves billing, the sweeper and reconciliation.
-    expect(rows[0]!.result['Text'].ErrCode).toBe(0)
-    expect(rows[0]!.result['Text'].LivenessDetail[0].IsNeedCharge).toBe(true)
-    expect(rows[0]!.result['Text'].Sim).toEqual(expect.any(String))
-    expect(rows[0]!.result['Text'].Name).toBeUndefined()
-    expect(rows[0]!.result_key_id).toBe(key(1).id)
-    expect(rows[0]!.result_sealed).toMatch(/^v1\./)
+    expect(clear['Text'].ErrCode).toBe(0)
+    expect(clear['Text'].LivenessDetail[0].IsNeedCharge).toBe(true)
+    expect(clear['Text'].Sim).toEqual(expect.any(String))
+    expect(clear['Text'].Name).toBeUndefined()
+    expect(row.result_key_id).toBe(key(1).id)
+    expect(row.result_sealed).toMatch(/^v1\./)
 
     // The partner's server reads the whole result.
     const full = await verifier.readFullResult(token)
@@ -179,14 +180,27 @@ describe('key rotation', () => {
   it('re-seals every result under the current key; the old key is then no longer needed', async () => {
     const { db, token } = await storedResult(new Keyring(key(1)))
     // A row stored before encryption existed: a plain result, no key id.
-    await db.query(
-      `INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at, status, code, final, result)
-       VALUES ($1, 'face', 'bob', now(), now(), 'passed', 0, true, $2::jsonb)`,
-      ['P'.repeat(36), JSON.stringify({ Text: { ErrCode: 0, Name: '李四', IdCard: '110101199003074512', LivenessDetail: [{ IsNeedCharge: true }] } })],
-    )
+    const now = new Date()
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({
+        token: 'P'.repeat(36),
+        kind: 'face',
+        user_id: 'bob',
+        issued_at: now,
+        expires_at: now,
+        status: 'passed',
+        code: 0,
+        final: true,
+        result: JSON.stringify({ Text: { ErrCode: 0, Name: '李四', IdCard: '110101199003074512', LivenessDetail: [{ IsNeedCharge: true }] } }),
+      })
+      .execute()
     // A row under a key nobody has any more.
-    await db.query(`INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at, result, result_sealed, result_key_id)
-                    VALUES ($1, 'face', 'carol', now(), now(), '{}'::jsonb, $2, 'lost')`, ['L'.repeat(36), new Keyring({ id: 'lost', key: Buffer.alloc(32, 5) }).seal('{}', 'L'.repeat(36)).blob])
+    const lost = 'L'.repeat(36)
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({ token: lost, kind: 'face', user_id: 'carol', issued_at: now, expires_at: now, final: false, result: '{}', result_sealed: new Keyring({ id: 'lost', key: Buffer.alloc(32, 5) }).seal('{}', lost).blob, result_key_id: 'lost' })
+      .execute()
 
     const rotating = await Ledger.open(db, { keyring: new Keyring(key(2), [key(1)]) })
     const report = await rotating.rotateKeys({ batchSize: 1 })
@@ -207,11 +221,22 @@ describe('retention', () => {
   it('purges the sealed personal part of old final results and keeps status and billing', async () => {
     const { db, ledger, verifier, token } = await storedResult(new Keyring(key(1)))
     expect(await ledger.purgePersonalData(new Date(Date.now() - 3600_000))).toBe(0)
-    await db.query(
-      `INSERT INTO faceid_tokens (token, kind, user_id, issued_at, expires_at, status, code, final, result, fetched_at)
-       VALUES ($1, 'face', 'bob', now(), now(), 'failed', 2016, true, $2::jsonb, now())`,
-      ['P'.repeat(36), JSON.stringify({ Text: { ErrCode: 2016, Name: '李四', IdCard: '110101199003074512' } })],
-    )
+    const now = new Date()
+    await db.queries
+      .insertInto('faceid_tokens')
+      .values({
+        token: 'P'.repeat(36),
+        kind: 'face',
+        user_id: 'bob',
+        issued_at: now,
+        expires_at: now,
+        status: 'failed',
+        code: 2016,
+        final: true,
+        fetched_at: now,
+        result: JSON.stringify({ Text: { ErrCode: 2016, Name: '李四', IdCard: '110101199003074512' } }),
+      })
+      .execute()
     expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(2)
 
     const record = (await ledger.get(token))!

@@ -8,7 +8,11 @@ import { SignJWT } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createEmulator, type Emulator } from '../../emulator/index.js'
 import { canonicalIp, startServer, type RunningServer } from '../../src/standalone/server.js'
+import type { Database } from '../../src/store/database.js'
 import { freshDatabase } from '../support/harness.js'
+
+const countTokens = async (db: Database): Promise<number> =>
+  Number((await db.queries.selectFrom('faceid_tokens').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
 
 const opened: Array<{ close(): Promise<void> }> = []
 const sockets: net.Socket[] = []
@@ -139,12 +143,12 @@ describe('FACEID_TRUST_PROXY: the client IP from X-Forwarded-For', () => {
       const res = await issueWith(server, forged)
       expect(res, forged).toEqual({ status: 400, body: { error: { code: 'invalid_forwarded_for', message: expect.any(String) } } })
     }
-    expect((await database.query('SELECT count(*)::int AS n FROM faceid_tokens')).rows).toEqual([{ n: 0 }])
+    expect(await countTokens(database)).toBe(0)
 
     // Real addresses are stored in one spelling each.
     expect((await issueWith(server, '198.51.100.7, ::FFFF:203.0.113.5')).status).toBe(201)
     expect((await issueWith(server, '2001:DB8:0:0::1')).status).toBe(201)
-    const { rows } = await database.query<{ client_ip: string }>('SELECT client_ip FROM faceid_tokens ORDER BY issued_at')
+    const rows = await database.queries.selectFrom('faceid_tokens').select('client_ip').orderBy('issued_at').execute()
     expect(rows.map((r) => r.client_ip)).toEqual(['203.0.113.5', '2001:db8::1'])
   })
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEmulator } from '../../emulator/index.js'
 import { startServer } from '../../src/standalone/server.js'
@@ -19,7 +20,7 @@ describe('production refusal', () => {
     process.env['NODE_ENV'] = 'production'
     await expect(startServer({ port: 0, host: '127.0.0.1', env: {}, database, logger: false })).rejects.toThrow(/refuses NODE_ENV=production/)
     // Nothing was opened: no dev-login route could exist.
-    expect((await database.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(database.queries)).rows).toEqual([{ one: 1 }])
   })
 
   it('the emulator itself refuses NODE_ENV=production', () => {

@@ -2,11 +2,12 @@
  * A sandbox instance next to production: same SESSION_SECRET, same database. The sandbox must
  * not mint sessions production accepts, must not open the live ledger (its sweeper would end
  * real verifications), and a live instance must not open a ledger of emulator tokens. On a
- * PGlite directory (one process at a time) and on PostgreSQL (both at once).
+ * SQLite data directory (one instance at a time) and on PostgreSQL (both at once).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '../../src/store/database.js'
 import { DEV_KEY_ID } from '../../src/privacy/data-keys.js'
@@ -17,7 +18,7 @@ import { claimLedgerMode, LedgerModeError } from '../../src/store/ledger-mode.js
 import { createSessions } from '../../src/http/sessions.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import { freshDatabase } from '../support/harness.js'
-import { POSTGRES_URL, useTestDatabase } from '../support/postgres-db.js'
+import { POSTGRES_URL, useTestDatabase, type Engine } from '../support/postgres-db.js'
 
 const SESSION_SECRET = 'production-session-secret-'.padEnd(48, 'x')
 const DATA_KEY = Buffer.alloc(32, 9).toString('base64')
@@ -34,7 +35,7 @@ async function tencent(): Promise<string> {
   return (await emulator.listen(0, '127.0.0.1')).url
 }
 
-/** Where both instances keep their ledger: DATABASE_URL, or one PGlite directory. */
+/** Where both instances keep their ledger: DATABASE_URL, or one SQLite data directory. */
 type Place = { env: Record<string, string>; dataDir?: string }
 
 async function live(place: Place, endpoint: string): Promise<RunningServer> {
@@ -82,7 +83,7 @@ const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'faceid-mode
 
 const postgres = POSTGRES_URL ? useTestDatabase('postgres') : undefined
 
-const SHARED: Array<[label: string, engine: 'pglite' | 'postgres']> = [['a PGlite directory', 'pglite']]
+const SHARED: Array<[label: string, engine: Engine]> = [['an SQLite data directory', 'sqlite']]
 if (POSTGRES_URL) SHARED.push(['PostgreSQL', 'postgres'])
 
 describe.each(SHARED)('a sandbox next to production, on %s', (_label, engine) => {
@@ -90,13 +91,14 @@ describe.each(SHARED)('a sandbox next to production, on %s', (_label, engine) =>
     if (engine === 'postgres') {
       // A fresh ledger for each test: empty the shared test database.
       const db = await postgres!.open()
-      const { rows } = await db.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'faceid\\_%'")
-      if (rows.length > 0) await db.exec(`DROP TABLE ${rows.map((r) => r.tablename).join(', ')}`)
+      const tables = (await db.queries.introspection.getTables()).map((t) => t.name).filter((name) => name.startsWith('faceid_'))
+      if (tables.length > 0) await sql`DROP TABLE ${sql.join(tables.map((name) => sql.table(name)))}`.execute(db.queries)
       return { env: { DATABASE_URL: postgres!.url! } }
     }
     return { env: {}, dataDir: tempDir() }
   }
-  // PGlite holds its directory exclusively: the first instance stops before the second starts.
+  // Two instances in this one process would block each other on the SQLite file's write lock
+  // (a waiting writer blocks the thread the lock holder needs): the first stops before the second starts.
   const together = engine === 'postgres'
 
   it('the sandbox refuses to open the live ledger; the live token is untouched', async () => {
@@ -114,8 +116,8 @@ describe.each(SHARED)('a sandbox next to production, on %s', (_label, engine) =>
     if (together) expect((await call(prod.url, 'GET', `/faceid/biz-token/${issued.body.token}`, victim)).body).toMatchObject({ status: 'pending' })
     // The token is as production left it: no sandbox sweeper ended it.
     const db = await inspect(where)
-    const { rows } = await db.query<{ status: string; final: boolean }>('SELECT status, final FROM faceid_tokens WHERE token = $1', [issued.body.token])
-    expect(rows).toEqual([{ status: 'pending', final: false }])
+    const rows = await db.queries.selectFrom('faceid_tokens').select(['status', 'final']).where('token', '=', issued.body.token).execute()
+    expect(rows.map((r) => ({ status: r.status, final: Boolean(r.final) }))).toEqual([{ status: 'pending', final: false }])
   })
 
   it('a live instance refuses a ledger holding sandbox tokens', async () => {
@@ -142,7 +144,7 @@ describe.each(SHARED)('a sandbox next to production, on %s', (_label, engine) =>
     expect((await call(dev.url, 'POST', '/faceid/eid-token', victim)).status).toBe(401)
   })
 
-  /** The ledger as it is now (for PGlite, once no instance holds the directory). */
+  /** The ledger as it is now. */
   async function inspect(where: Place): Promise<Database> {
     const db = await openDatabase(where.env['DATABASE_URL'] ? { url: where.env['DATABASE_URL'] } : { dataDir: where.dataDir })
     opened.push(db)
@@ -174,7 +176,7 @@ describe('ledgers written before the mode mark', () => {
     for (const [i, row] of rows.entries()) {
       const token = `T${String(i).padStart(35, '0')}`
       await ledger.insert({ token, kind: 'face', userId: `u${i}`, issuedAt: now, expiresAt: new Date(now.getTime() + 7200_000) })
-      if (row.keyId) await db.query("UPDATE faceid_tokens SET result_sealed = 'x', result_key_id = $2, result = '{}' WHERE token = $1", [token, row.keyId])
+      if (row.keyId) await db.queries.updateTable('faceid_tokens').set({ result_sealed: 'x', result_key_id: row.keyId, result: '{}' }).where('token', '=', token).execute()
     }
     return db
   }
@@ -218,6 +220,6 @@ describe('ledgers written before the mode mark', () => {
     const db = await unmarkedLedger([])
     const results = await Promise.allSettled([claimLedgerMode(db, 'live'), claimLedgerMode(db, 'sandbox')])
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
-    expect((await db.query('SELECT count(*)::int AS n FROM faceid_ledger_mode')).rows).toEqual([{ n: 1 }])
+    expect(await db.queries.selectFrom('faceid_ledger_mode').select('mode').execute()).toEqual([{ mode: results.find((r) => r.status === 'fulfilled') === results[0] ? 'live' : 'sandbox' }])
   })
 })

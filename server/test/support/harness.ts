@@ -11,7 +11,7 @@ import { Verifier } from '../../src/verification/verifier.js'
 import { resetDatabase } from './postgres-db.js'
 
 /**
- * One in-memory PGlite per test file: starting one takes seconds, so tests share it and
+ * One in-memory SQLite per test file: tests share it (and its applied migrations), and
  * `freshDatabase()` empties every table but the migration log.
  */
 let sharedDb: Promise<Database> | undefined
@@ -55,13 +55,13 @@ export interface HarnessOptions {
   /** Replace the gateway entirely (still a real SDK client, e.g. pointed elsewhere). */
   makeGateway?: (emulatorUrl: string) => Gateway
   router?: Partial<FaceidRouterOptions>
-  /** Keep the ledger in this database (not emptied, not closed) instead of the shared PGlite. */
+  /** Keep the ledger in this database (not emptied, not closed) instead of the shared in-memory SQLite. */
   database?: Database
 }
 
 /**
  * The real stack on loopback: the emulator over HTTP, the real tencentcloud SDK client, the
- * ledger on an in-memory PGlite, the router mounted in a bare Koa app.
+ * ledger on an in-memory SQLite, the router mounted in a bare Koa app.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock()

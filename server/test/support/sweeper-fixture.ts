@@ -64,7 +64,7 @@ export async function createSandbox(database: TestDatabase, options: { start?: n
     async close() {
       for (const s of sweepers) await s.stop()
       await emulator.close()
-      // PGlite is one shared instance; a PostgreSQL pool per sandbox is closed here.
+      // The in-memory SQLite is one shared instance; a PostgreSQL pool per sandbox is closed here.
       if (database.engine === 'postgres') await db.close()
     },
   }
