@@ -350,7 +350,7 @@ describe('the packed @faceid-kit/server and @faceid-kit/shared tarballs', () => 
     }
     const bins = Object.entries(manifests.server.bin ?? {})
     expect(bins.map(([name]) => name).sort()).toEqual(
-      ['faceid-kit-emulator', 'faceid-kit-purge-personal-data', 'faceid-kit-reconcile', 'faceid-kit-rotate-keys', 'faceid-kit-server', 'faceid-kit-sweep'],
+      ['faceid-kit-emulator', 'faceid-kit-import-pglite', 'faceid-kit-purge-personal-data', 'faceid-kit-reconcile', 'faceid-kit-rotate-keys', 'faceid-kit-server', 'faceid-kit-sweep'],
     )
     for (const [name, target] of bins) {
       expect(files.server, name).toContain(target.replace(/^\.\//, ''))
