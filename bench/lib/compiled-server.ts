@@ -56,6 +56,9 @@ export interface CompiledServerOptions {
 export interface ServerMemory {
   /** Resident set size now (VmRSS). */
   rss: number
+  /** Its anonymous part (heap, stacks: RssAnon) and its file-backed part (code, memory-mapped files: RssFile), NaN where unknown. */
+  anon: number
+  file: number
   /** Peak RSS since start or the last `resetPeak` (VmHWM), or from sampling where the kernel's counter cannot be reset. */
   peak: number
   /** Whether `peak` is the kernel's. */
@@ -88,12 +91,12 @@ function freePort(): Promise<number> {
   })
 }
 
-function procStatus(pid: number): { rss: number; hwm: number } | undefined {
+function procStatus(pid: number): { rss: number; hwm: number; anon: number; file: number } | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
     const rss = kb('VmRSS')
-    return Number.isFinite(rss) ? { rss, hwm: kb('VmHWM') } : undefined
+    return Number.isFinite(rss) ? { rss, hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') } : undefined
   } catch {
     return undefined
   }
@@ -196,7 +199,7 @@ export async function startCompiledServer(options: CompiledServerOptions): Promi
       const now = procStatus(pid)
       if (!now) throw new Error(`cannot read /proc/${pid}/status: the server's memory is read from there (Linux)`)
       sampledPeak = Math.max(sampledPeak, now.rss)
-      return { rss: now.rss, peak: kernelPeak && Number.isFinite(now.hwm) ? now.hwm : sampledPeak, kernelPeak: kernelPeak && Number.isFinite(now.hwm) }
+      return { rss: now.rss, anon: now.anon, file: now.file, peak: kernelPeak && Number.isFinite(now.hwm) ? now.hwm : sampledPeak, kernelPeak: kernelPeak && Number.isFinite(now.hwm) }
     },
     resetPeak() {
       sampledPeak = procStatus(pid)?.rss ?? 0

@@ -94,6 +94,9 @@ async function startRig(emulator: Emulator, db: BenchDatabase, kitCount: number,
 interface LoadResult {
   readyMs: number
   warmRss: number
+  /** The warm RSS's anonymous and file-backed parts. */
+  warmAnon: number
+  warmFile: number
   peakRss: number
   /** The peak is the kernel's (VmHWM after a reset), not sampled. */
   kernelPeak: boolean
@@ -122,7 +125,7 @@ async function measureLoad(emulator: Emulator, db: BenchDatabase, concurrency: n
       })
     }
     const after = rig.server.memory()
-    return { readyMs: rig.server.readyMs, warmRss: warm.rss, peakRss: after.peak, kernelPeak: after.kernelPeak, failures, failureReasons: [...reasons].slice(0, 5) }
+    return { readyMs: rig.server.readyMs, warmRss: warm.rss, warmAnon: warm.anon, warmFile: warm.file, peakRss: after.peak, kernelPeak: after.kernelPeak, failures, failureReasons: [...reasons].slice(0, 5) }
   } finally {
     await rig.server.close()
   }
@@ -132,6 +135,8 @@ interface FullLedgerResult {
   fill: LedgerFill
   readyMs: number
   rss: number
+  anon: number
+  file: number
   /** Tokens the sweeper pass closed, of the `fill.openRows` left open. */
   swept: number
   /** Peak RSS since the server started (VmHWM). */
@@ -171,7 +176,7 @@ async function measureFullLedger(emulator: Emulator, db: BenchDatabase, rows: nu
     let timer: NodeJS.Timeout | undefined
     await Promise.race([passOver, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no sweeper pass logged within ${timeoutMs} ms`)), timeoutMs)))]).finally(() => clearTimeout(timer))
     const memory = rig.server.memory()
-    return { fill, readyMs: rig.server.readyMs, rss: memory.rss, swept, peakSinceStart: memory.peak }
+    return { fill, readyMs: rig.server.readyMs, rss: memory.rss, anon: memory.anon, file: memory.file, swept, peakSinceStart: memory.peak }
   } finally {
     await rig.server.close()
   }
@@ -230,6 +235,7 @@ export async function footprintRow(settings: Settings['footprint'], databaseUrl:
     `footprint: the server is the compiled one npm start runs (node server/dist/bin/start.js, live mode, NODE_ENV=production, its own logger on), its RSS read from /proc; ${waves} waves of ${concurrency} verifications started together; peak from ${measured.every((m) => m.load.kernelPeak) ? 'the kernel (VmHWM, reset after warm-up)' : 'sampling every 10 ms'}`,
   )
   for (const m of measured) {
+    notes.push(`footprint: ${m.label}: RSS after warm-up ${mib(m.load.warmAnon)} anonymous + ${mib(m.load.warmFile)} file-backed${m.full ? `; on the full ledger ${mib(m.full.anon)} + ${mib(m.full.file)}` : ''}`)
     if (m.load.failures > 0) notes.push(`footprint: ${m.label}: ${m.load.failures} verifications failed: ${m.load.failureReasons.join(' / ')}`)
     if (m.full) notes.push(`footprint: ${m.label} ledger of ${m.full.fill.finalRows + m.full.fill.openRows} tokens written in ${(m.full.fill.elapsedMs / 1000).toFixed(0)} s (sealed result ${m.full.fill.sealedBytes} B each); peak RSS since start ${mib(m.full.peakSinceStart)}`)
   }
