@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Kysely, sql, type Dialect } from 'kysely'
+import { CompiledQuery, Kysely, type Dialect, type Driver } from 'kysely'
 import type pg from 'pg'
 import { ConfigurationError } from '../errors/index.js'
 import { guardedDialect } from './engines/guarded-dialect.js'
@@ -86,18 +86,25 @@ export function sqliteFile(dataDir: string): string {
 }
 
 function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Dialect, closeSource: () => Promise<void>, begin?: string): Database {
-  const queries = new Kysely<LedgerTables>({ dialect: guardedDialect(dialect, begin ? { begin } : {}) })
+  const guarded = guardedDialect(dialect, begin ? { begin } : {})
+  // Closing ends the driver under Kysely, not Kysely itself: a query after close then fails as
+  // the ledger being unavailable (503), where a destroyed Kysely throws a bare Error (500).
+  let engineDriver: Driver | undefined
+  const queries = new Kysely<LedgerTables>({ dialect: { ...guarded, createDriver: () => (engineDriver = guarded.createDriver()) } })
   let closing: Promise<void> | undefined
   return {
     engine,
     driver,
     queries,
     transaction: (fn) => queries.transaction().execute(fn),
-    close: () => (closing ??= queries.destroy().then(closeSource)),
+    close: () => (closing ??= Promise.resolve(engineDriver?.destroy()).then(closeSource)),
   }
 }
 
+/** Compiled once: the ping runs before every issuance without limits. */
+const PING = CompiledQuery.raw('select 1')
+
 /** One round trip that proves the database answers. */
 export async function ping(db: Database): Promise<void> {
-  await sql`select 1`.execute(db.queries)
+  await db.queries.executeQuery(PING)
 }

@@ -35,7 +35,9 @@ export class IssueSlots {
     const refused = taken.indexOf(false)
     if (refused < 0) return { taken: true }
     // Refused (the rare path): give back what was taken, and find the slot that frees first.
-    for (const [n, w] of wanted.entries()) if (taken[n]) await this.release(w.scope, w.key, at).catch(() => undefined)
+    // Only PostgreSQL's statement took the other keys' slots; SQLite's transaction wrote none, and
+    // a release there would remove another request's slot taken at the same instant.
+    if (this.db.engine === 'postgres') for (const [n, w] of wanted.entries()) if (taken[n]) await this.release(w.scope, w.key, at).catch(() => undefined)
     const { scope, key, limit } = wanted[refused]!
     const inWindow = (await this.list(scope, key)).filter((t) => t > since)
     // The slot whose leaving the window lets one more in: the limit-th newest.

@@ -1,4 +1,5 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely'
+import { LedgerUnavailableError } from '../../errors/index.js'
 import { classify, guarded } from './unavailable.js'
 
 export interface GuardOptions {
@@ -24,6 +25,8 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const unwrap = (c: DatabaseConnection): DatabaseConnection => inner.get(c) ?? c
+  // Set by `destroy`: a query after close is the ledger being unavailable (503), not a bug.
+  let closed = false
   const wrap = (c: DatabaseConnection): DatabaseConnection => {
     let w = wrapped.get(c)
     if (!w) {
@@ -44,7 +47,11 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
   }
   const guardedDriver: Driver = {
     init: () => guarded(() => driver.init()),
-    acquireConnection: () => guarded(async () => wrap(await driver.acquireConnection())),
+    acquireConnection: () =>
+      guarded(async () => {
+        if (closed) throw new LedgerUnavailableError('closed')
+        return wrap(await driver.acquireConnection())
+      }),
     beginTransaction: (c: DatabaseConnection, settings: TransactionSettings) =>
       guarded(() => (options.begin ? unwrap(c).executeQuery(CompiledQuery.raw(options.begin)).then(() => undefined) : driver.beginTransaction(unwrap(c), settings))),
     commitTransaction: (c) => guarded(() => driver.commitTransaction(unwrap(c))),
@@ -52,7 +59,10 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
       await driver.rollbackTransaction(unwrap(c)).catch(() => undefined)
     },
     releaseConnection: (c) => driver.releaseConnection(unwrap(c)),
-    destroy: () => driver.destroy(),
+    destroy: () => {
+      closed = true
+      return driver.destroy()
+    },
   }
   return guardedDriver
 }

@@ -53,6 +53,9 @@ export interface SqliteConnection {
   dialect: SqliteDialect
 }
 
+/** Whether a statement returns rows, for node:sqlite before 22.16 (no `columns()`). */
+const RETURNS_ROWS = /^\s*(select|with|pragma|values)\b|\breturning\b/i
+
 /** Statements kept prepared; the ledger has a few dozen distinct ones. */
 const STATEMENT_CACHE_MAX = 256
 
@@ -88,7 +91,7 @@ function adapt(native: NativeDatabase): SqliteDatabase {
       const cached = cache.get(sql)
       if (cached) return cached
       const stmt = native.prepare(sql)
-      const reader = typeof stmt.reader === 'boolean' ? stmt.reader : (stmt.columns?.().length ?? 0) > 0
+      const reader = typeof stmt.reader === 'boolean' ? stmt.reader : stmt.columns ? stmt.columns().length > 0 : RETURNS_ROWS.test(sql)
       const bind = (params: ReadonlyArray<unknown>): unknown[] => params.map(toSqlite)
       const statement: SqliteStatement = {
         reader,
