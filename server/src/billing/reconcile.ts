@@ -5,7 +5,7 @@
  */
 import { isBillableCode, TOKEN_LIFETIME_SECONDS, type UpstreamResult } from '@faceid-kit/shared'
 import { beijingDay, describeScope, readBill, type BillPull, type RuleScope } from './bill.js'
-import type { Ledger, TokenRecord } from '../store/ledger.js'
+import type { Ledger, ReconciliationRecord, TokenRecord } from '../store/ledger.js'
 
 /** Every discrepancy names its token and the RuleId it was issued (ledger) or billed (Tencent) under. */
 export type Discrepancy = { token: string; ruleId: string | null } & (
@@ -83,7 +83,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   // A token can be charged on the day after its issue (an attempt just after midnight), never later.
   const lookBackMs = (TOKEN_LIFETIME_SECONDS.face + 600) * 1000
   const records = await options.ledger.listForReconciliation(new Date(start.getTime() - lookBackMs), end, [...billed.keys()])
-  const inScope = (r: TokenRecord) => r.kind === 'face' && (scope === 'all' || (r.ruleId !== null && scope.includes(r.ruleId)))
+  const inScope = (r: ReconciliationRecord) => r.kind === 'face' && (scope === 'all' || (r.ruleId !== null && scope.includes(r.ruleId)))
 
   const issued = records.filter((r) => r.issuedAt >= start && r.issuedAt < end && (r.kind === 'eid' || inScope(r)))
   const discrepancies: Discrepancy[] = []

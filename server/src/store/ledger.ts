@@ -19,12 +19,14 @@ import type { RotationReport } from './rotation.js'
 import * as leases from './leases.js'
 import type { ClaimedToken, ClaimRequest, SweepCounts } from './leases.js'
 import * as reconciliation from './reconciliation-queries.js'
+import type { ReconciliationRecord } from './reconciliation-queries.js'
 
 export type { NewToken, TokenRecord } from './rows.js'
 export type { FetchOutcome, FullResult } from './tokens.js'
 export type { IssueSlotOutcome, IssueSlotRequest, IssueSlotScope } from './issue-slots.js'
 export type { RotationReport } from './rotation.js'
 export type { ClaimedToken, ClaimRequest, SweepCounts } from './leases.js'
+export type { ReconciliationRecord } from './reconciliation-queries.js'
 
 /** The token kinds a ledger stores unless told otherwise: one per flow of the shared `FLOWS`. */
 export const DEFAULT_TOKEN_KINDS: readonly string[] = Object.keys(FLOWS)
@@ -189,8 +191,8 @@ export class Ledger {
     return leases.sweepCounts(this, now, firstFetchAfterMs)
   }
 
-  /** Tokens issued in [from, to), and any listed in `alsoTokens`, for reconciliation. */
-  listForReconciliation(from: Date, to: Date, alsoTokens: readonly string[] = []): Promise<TokenRecord[]> {
+  /** Tokens issued in [from, to), and any listed in `alsoTokens`, for reconciliation (clear part of results only). */
+  listForReconciliation(from: Date, to: Date, alsoTokens: readonly string[] = []): Promise<ReconciliationRecord[]> {
     return reconciliation.listForReconciliation(this, from, to, alsoTokens)
   }
 
