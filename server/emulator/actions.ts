@@ -11,7 +11,7 @@ import {
 } from './params.js'
 import { detectInfo, eidResult } from './results.js'
 import type { StoredToken, TokenStore } from './store.js'
-import type { EmulatorAction } from './types.js'
+import type { EmulatedIntention, EmulatorAction } from './types.js'
 
 export interface ActionContext {
   store: TokenStore
@@ -55,18 +55,67 @@ function identityOf(params: { Name?: string | undefined; IdCard?: string | undef
   return { name: params.Name, idCard: params.IdCard }
 }
 
+interface IntentionScript {
+  IntentionVerifyText?: string | undefined
+  IntentionQuestions?: Array<{ Question: string; Answers: string[] }> | undefined
+  IntentionActions?: Array<{ Text: string }> | undefined
+}
+
+/** Tencent's default text when read-aloud mode gets none. */
+const DEFAULT_READ_ALOUD_TEXT = '本人自愿办理此项业务'
+
+function intentionScript(mode: EmulatedIntention['mode'], script: IntentionScript): EmulatedIntention {
+  if (mode === 'questions') {
+    const qs = script.IntentionQuestions ?? []
+    return { mode, prompts: qs.map((q) => q.Question), answers: qs.map((q) => q.Answers[0]!) }
+  }
+  if (mode === 'actions') {
+    const texts = (script.IntentionActions ?? []).map((a) => a.Text)
+    return { mode, prompts: texts, answers: texts.map(() => '') }
+  }
+  const text = script.IntentionVerifyText || DEFAULT_READ_ALOUD_TEXT
+  return { mode, prompts: [text], answers: [text] }
+}
+
+/** DetectAuth: the mode follows the fields sent and `Config.IntentionType` (0 questions, 1 nod). */
+function detectAuthIntention(params: IntentionScript & { Config?: { IntentionType?: 0 | 1 | undefined } | undefined }): EmulatedIntention | undefined {
+  const type = params.Config?.IntentionType
+  if (type === 1 && !params.IntentionActions) throw apiErrors.missingParameter('IntentionActions')
+  if (type === 0 && !params.IntentionQuestions) throw apiErrors.missingParameter('IntentionQuestions')
+  if (params.IntentionActions && type !== 1) throw apiErrors.invalidParameterValue('IntentionActions 仅用于点头确认模式（Config.IntentionType 为 1）。')
+  if (params.IntentionQuestions && type === 1) throw apiErrors.invalidParameterValue('IntentionQuestions 仅用于问答模式（Config.IntentionType 为 0）。')
+  if (params.IntentionVerifyText !== undefined && (params.IntentionQuestions || params.IntentionActions)) {
+    throw apiErrors.invalidParameterValue('IntentionVerifyText 与 IntentionQuestions / IntentionActions 不能同时传入。')
+  }
+  if (params.IntentionActions) return intentionScript('actions', params)
+  if (params.IntentionQuestions) return intentionScript('questions', params)
+  if (params.IntentionVerifyText !== undefined) return intentionScript('read-aloud', params)
+  return undefined
+}
+
+/** GetEidToken: 意愿核身 only with `Config.UseIntentionVerify`; `IntentionMode` 1 read aloud (default), 2 questions, 3 nod. */
+function eidIntention(config: (IntentionScript & { UseIntentionVerify?: boolean | undefined; IntentionMode?: '1' | '2' | '3' | undefined }) | undefined): EmulatedIntention | undefined {
+  if (!config?.UseIntentionVerify) return undefined
+  const mode = config.IntentionMode ?? '1'
+  if (mode === '2' && !config.IntentionQuestions) throw apiErrors.missingParameter('Config.IntentionQuestions')
+  if (mode === '3' && !config.IntentionActions) throw apiErrors.missingParameter('Config.IntentionActions')
+  return intentionScript(mode === '2' ? 'questions' : mode === '3' ? 'actions' : 'read-aloud', config)
+}
+
 export const actions: Record<EmulatorAction, Handler> = {
   DetectAuth(raw, ctx) {
     const params = parseParams(detectAuthParams, raw)
     checkRuleId(params.RuleId, ctx)
     refuseEncryption(params)
     const identity = identityOf(params)
+    const intention = detectAuthIntention(params)
     const stored = ctx.store.create({
       kind: 'face',
       ruleId: params.RuleId,
       ...(identity && { identity }),
       ...(params.Extra !== undefined && { extra: params.Extra }),
       ownImage: params.ImageBase64 !== undefined,
+      ...(intention && { intention }),
     })
     return { Url: sandboxUrl(ctx, stored.token), BizToken: stored.token }
   },
@@ -97,11 +146,13 @@ export const actions: Record<EmulatorAction, Handler> = {
       if (params.IdCard === undefined) throw apiErrors.missingParameter('IdCard')
     }
     const identity = identityOf(params)
+    const intention = eidIntention(params.Config)
     const stored = ctx.store.create({
       kind: 'eid',
       merchantId: params.MerchantId,
       ...(identity && { identity }),
       ...(params.Extra !== undefined && { extra: params.Extra }),
+      ...(intention && { intention }),
     })
     return { EidToken: stored.token, Url: sandboxUrl(ctx, stored.token) }
   },

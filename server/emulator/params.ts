@@ -11,6 +11,15 @@ const required = z.string().min(1)
 const opaque = z.looseObject({})
 const encryption = opaque
 
+// 意愿核身 scripts, with the limits of the SDK models (IntentionQuestion, IntentionActionConfig,
+// RuleIdConfig, GetEidTokenConfig).
+const intentionQuestions = z
+  .array(z.strictObject({ Question: text(250).min(1), Answers: z.array(text(10).min(1)).min(1).max(50) }))
+  .min(1)
+  .max(10)
+const intentionActions = (max: number) => z.array(z.strictObject({ Text: text(max).min(1) })).min(1).max(10)
+const speed = z.number().int().min(0).max(3)
+
 export const detectAuthParams = z.strictObject({
   RuleId: required,
   TerminalType: z.string().optional(),
@@ -21,10 +30,17 @@ export const detectAuthParams = z.strictObject({
   Extra: text(1024).optional(),
   ImageBase64: text(4 * 1024 * 1024).optional(),
   Encryption: encryption.optional(),
-  IntentionVerifyText: text(120).optional(),
-  IntentionQuestions: z.array(opaque).max(10).optional(),
-  IntentionActions: z.array(opaque).max(10).optional(),
-  Config: opaque.optional(),
+  IntentionVerifyText: text(120).min(1).optional(),
+  IntentionQuestions: intentionQuestions.optional(),
+  IntentionActions: intentionActions(250).optional(),
+  Config: z
+    .strictObject({
+      IntentionRecognition: z.boolean().optional(),
+      IntentionType: z.union([z.literal(0), z.literal(1)]).optional(),
+      MouthOpenRecognition: z.boolean().optional(),
+      Speed: speed.optional(),
+    })
+    .optional(),
 })
 
 const resultCommon = {
@@ -50,9 +66,17 @@ export const getEidTokenParams = z.strictObject({
   Name: text(32).optional(),
   Extra: text(1024).optional(),
   Config: z
-    .looseObject({
+    .strictObject({
       InputType: z.enum(['1', '2', '3', '4']).optional(),
       UseIntentionVerify: z.boolean().optional(),
+      IntentionMode: z.enum(['1', '2', '3']).optional(),
+      IntentionVerifyText: text(120).optional(),
+      IntentionQuestions: intentionQuestions.optional(),
+      IntentionActions: intentionActions(150).optional(),
+      IntentionRecognition: z.boolean().optional(),
+      IsSupportHMTResidentPermitOCR: z.boolean().optional(),
+      MouthOpenRecognition: z.boolean().optional(),
+      Speed: speed.optional(),
     })
     .optional(),
   RedirectUrl: text(1024).optional(),

@@ -147,12 +147,65 @@ function videoData(stored: StoredToken): Nullable<DetectInfoVideoData> | null {
   return stored.attempts.length === 0 ? null : { LivenessVideo: FAKE_VIDEO_BASE64, LivenessVideos: null }
 }
 
-const intentionFields = {
-  IntentionVerifyData: null,
-  IntentionQuestionResult: null,
-  IntentionActionResult: null,
-  IsVerifyIntention: false,
-  IntentionVerifyType: null,
+const VERIFY_TYPE = { questions: '0', actions: '1', 'read-aloud': '2' } as const
+/** What a user who does not agree says: matches no configured answer. */
+const WRONG_ANSWER = '不清楚'
+
+/**
+ * The 意愿核身 parts. They come only once the face part passed (before that Tencent leaves them
+ * null and `Text.ErrCode` tells the failure) and only when InfoType asks for them (5 read aloud,
+ * 6 questions / nod).
+ */
+function intentionFields(stored: StoredToken, parts: Set<number>): Record<string, unknown> {
+  const intention = stored.intention
+  const out: Record<string, unknown> = {
+    IntentionVerifyData: null,
+    IntentionQuestionResult: null,
+    IntentionActionResult: null,
+    IsVerifyIntention: intention !== undefined,
+    IntentionVerifyType: intention ? VERIFY_TYPE[intention.mode] : null,
+  }
+  if (!intention || stored.code !== 0) return out
+  const failed = intention.failedItem
+  const ok = failed === undefined
+  const detailCode = ok ? 0 : -301
+  const detailMessage = ok ? '成功' : '意愿核验不通过'
+  if (intention.mode === 'read-aloud') {
+    if (!parts.has(5)) return out
+    out['IntentionVerifyData'] = {
+      IntentionVerifyVideo: FAKE_VIDEO_BASE64,
+      AsrResult: ok ? intention.answers[0] : WRONG_ANSWER,
+      // -10: 语音识别失败 (the reading did not match the text).
+      ErrorCode: ok ? 0 : -10,
+      ErrorMessage: ok ? '成功' : '语音识别失败，请重试',
+      IntentionVerifyBestFrame: FAKE_IMAGE_BASE64,
+      AsrResultSimilarity: ok ? '98.50' : '12.30',
+      IntentionVerifyAudio: FAKE_VIDEO_BASE64,
+    }
+    return out
+  }
+  if (!parts.has(6)) return out
+  if (intention.mode === 'questions') {
+    out['IntentionQuestionResult'] = {
+      FinalResultDetailCode: detailCode,
+      FinalResultMessage: detailMessage,
+      Video: FAKE_VIDEO_BASE64,
+      ScreenShot: intention.prompts.map(() => FAKE_IMAGE_BASE64),
+      ResultCode: intention.prompts.map((_, i) => (i === failed ? '-1' : '0')),
+      AsrResult: intention.answers.map((answer, i) => (i === failed ? WRONG_ANSWER : answer)),
+      Audios: intention.prompts.map(() => FAKE_VIDEO_BASE64),
+      FinalResultCode: ok ? '0' : '-1',
+    }
+  } else {
+    // Nod mode stops at the statement the user did not nod to: one detail per segment recorded.
+    const segments = ok ? intention.prompts.length : failed + 1
+    out['IntentionActionResult'] = {
+      FinalResultDetailCode: detailCode,
+      FinalResultMessage: detailMessage,
+      Details: Array.from({ length: segments }, () => ({ Video: FAKE_VIDEO_BASE64, ScreenShot: [FAKE_IMAGE_BASE64] })),
+    }
+  }
+  return out
 }
 
 /** GetDetectInfoEnhanced body (without RequestId). */
@@ -165,7 +218,7 @@ export function detectInfo(stored: StoredToken, options: ResultOptions): Record<
     VideoData: parts.has(4) ? videoData(stored) : null,
     Encryption: null,
     EncryptedBody: null,
-    ...intentionFields,
+    ...intentionFields(stored, parts),
   }
 }
 
@@ -178,6 +231,6 @@ export function eidResult(stored: StoredToken, options: ResultOptions): Record<s
     BestFrame: parts.has(3) ? bestFrame(stored, options, 3) : null,
     // Only returned once the console enabled "返回实名信息"; the sandbox account has not.
     EidInfo: null,
-    ...intentionFields,
+    ...intentionFields(stored, parts),
   }
 }

@@ -28,8 +28,10 @@ export interface SandboxDeps {
 
 const completeBody = z.strictObject({
   token: z.string().min(1),
-  outcome: z.enum(['passed', 'failed', 'abandoned']),
+  outcome: z.enum(['passed', 'failed', 'abandoned', 'intention-failed']),
   code: z.number().int().positive().optional(),
+  /** intention-failed: the question / nod / reading (0-based) whose answer did not match. */
+  item: z.number().int().min(0).optional(),
 })
 
 const STATUS_OF: Partial<Record<EmulatorErrorCode, number>> = {
@@ -55,6 +57,8 @@ export function publicView(stored: StoredToken, now: number): Record<string, unk
     expiresAt: new Date(stored.expiresAt).toISOString(),
     retainedUntil: new Date(stored.retainedUntil).toISOString(),
     attempts: stored.attempts.map((a) => ({ at: new Date(a.at).toISOString(), code: a.code, message: a.message, billable: a.billable })),
+    // The partner's script (not the user's answers): what an "intention-failed" outcome can pick from.
+    ...(stored.intention && { intention: { mode: stored.intention.mode, prompts: stored.intention.prompts } }),
   }
 }
 
@@ -80,12 +84,17 @@ export function handleSandbox(method: string, path: string, body: Buffer, deps: 
     if (method !== 'POST') return error(405, 'METHOD_NOT_ALLOWED', 'Use POST /sandbox/complete')
     const parsed = completeBody.safeParse(parseJson(body))
     if (!parsed.success) {
-      return error(400, 'BAD_REQUEST', 'Expected a JSON body { token, outcome: "passed" | "failed" | "abandoned", code? }')
+      return error(400, 'BAD_REQUEST', 'Expected a JSON body { token, outcome: "passed" | "failed" | "abandoned" | "intention-failed", code?, item? }')
     }
-    const { token, outcome, code } = parsed.data
+    const { token, outcome, code, item } = parsed.data
     if (code !== undefined && outcome !== 'failed') return error(400, 'BAD_REQUEST', '`code` is only allowed with outcome "failed"')
+    if (item !== undefined && outcome !== 'intention-failed') return error(400, 'BAD_REQUEST', '`item` is only allowed with outcome "intention-failed"')
     const sandboxOutcome: SandboxOutcome =
-      outcome === 'failed' ? { outcome, ...(code !== undefined && { code }) } : { outcome }
+      outcome === 'failed'
+        ? { outcome, ...(code !== undefined && { code }) }
+        : outcome === 'intention-failed'
+          ? { outcome, ...(item !== undefined && { item }) }
+          : { outcome }
     try {
       const stored = deps.complete(token, sandboxOutcome)
       return { status: 200, body: { token: stored.token, kind: stored.kind, status: stored.status } }

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { DEFAULT_FAILURE_CODE, codeStage, isBillableCode, resultMessage } from './codes.js'
 import { EmulatorError } from './errors.js'
-import type { EmulatedAttempt, EmulatedToken, SandboxOutcome } from './types.js'
+import type { EmulatedAttempt, EmulatedIntention, EmulatedToken, SandboxOutcome } from './types.js'
 
 // Tencent's lifetimes, stated here on their own (not taken from the kit's FLOWS): the emulator
 // stands for Tencent, so a wrong lifetime in the kit shows up as a failing test, not a copied mistake.
@@ -17,6 +17,7 @@ export interface NewToken {
   identity?: { name: string; idCard: string }
   extra?: string
   ownImage?: boolean
+  intention?: EmulatedIntention
 }
 
 /** A stored token plus the final code of its flow (kept apart: system codes have no attempt). */
@@ -52,6 +53,7 @@ export class TokenStore {
       ...(input.extra !== undefined && { extra: input.extra }),
       ownImage: input.ownImage ?? false,
       attempts: [],
+      ...(input.intention !== undefined && { intention: structuredClone(input.intention) }),
     }
     this.tokens.set(token, stored)
     return stored
@@ -95,8 +97,24 @@ export class TokenStore {
         this.addAttempt(stored, 0, now)
         stored.status = 'passed'
         stored.code = 0
+        if (stored.intention) delete stored.intention.failedItem
         return stored
+      case 'intention-failed': {
+        const intention = stored.intention
+        if (!intention) throw new EmulatorError('INVALID_OUTCOME', `Token ${token} has no 意愿核身 configured`)
+        const item = outcome.item ?? 0
+        if (!Number.isSafeInteger(item) || item < 0 || item >= intention.prompts.length) {
+          throw new EmulatorError('INVALID_OUTCOME', `item must be 0 to ${intention.prompts.length - 1}, got ${String(outcome.item)}`)
+        }
+        // The face part passed and is billed; Text says so, only the intention result tells the failure.
+        this.addAttempt(stored, 0, now)
+        stored.status = 'failed'
+        stored.code = 0
+        intention.failedItem = item
+        return stored
+      }
       case 'failed': {
+        if (stored.intention) delete stored.intention.failedItem
         const code = outcome.code ?? DEFAULT_FAILURE_CODE
         if (!Number.isSafeInteger(code) || code <= 0) {
           throw new EmulatorError('INVALID_OUTCOME', `A failure code must be a positive integer, got ${String(outcome.code)}`)

@@ -17,6 +17,11 @@ export type SandboxOutcome =
   | { outcome: 'failed'; code?: number }
   /** The user walked away: the result stays "not finished" (`Text.ErrCode` null). */
   | { outcome: 'abandoned' }
+  /**
+   * 意愿核身 tokens only: the face part passed (`Text.ErrCode` 0, billed) but the answer to question
+   * (or nod, or reading) `item` (0-based, default 0) did not; the intention result says so.
+   */
+  | { outcome: 'intention-failed'; item?: number }
 
 /** Random per-request faults, each a rate in [0, 1]. Drop, stall, 5xx, rate limit and internal error exclude each other (their sum must be ≤ 1); slow and latency combine with them. */
 export interface FaultOptions {
@@ -113,6 +118,19 @@ export interface EmulatedToken {
   /** DetectAuth carried an ImageBase64 (comparison against the partner's own photo). */
   ownImage: boolean
   attempts: EmulatedAttempt[]
+  /** The 意愿核身 script of DetectAuth / GetEidToken's Config, when there was one. */
+  intention?: EmulatedIntention
+}
+
+/** A 意愿核身 run as configured, and where it failed. */
+export interface EmulatedIntention {
+  mode: 'questions' | 'actions' | 'read-aloud'
+  /** What is read to the user: the questions, the nod statements or the text to read aloud. */
+  prompts: string[]
+  /** What a passing user says, per prompt (the first accepted answer; the text read aloud). */
+  answers: string[]
+  /** The item the user's answer did not match (an `intention-failed` outcome), if any. */
+  failedItem?: number
 }
 
 export interface EmulatorAddress {

@@ -1,6 +1,6 @@
 export type * from './types.js'
 export * from './catalog.js'
 export { maskIdCard, maskName } from './mask.js'
-export { billableCount, isBillable, normalizeResult, type NormalizeContext } from './normalize.js'
+export { billableCount, INTENTION_FAILED_CODE, intentionOf, isBillable, normalizeResult, type NormalizeContext } from './normalize.js'
 export { FLOWS, type FlowDefinition, type FlowTable } from './flows.js'
 export { TOKEN_LIFETIME_SECONDS, TOKEN_PATTERN, RESULT_RETENTION_SECONDS, isValidToken } from './tokens.js'

@@ -34,8 +34,32 @@ export interface VerificationResult {
   /** true when any `LivenessDetail[].IsNeedCharge === true`. */
   billable?: boolean
   identity?: MaskedIdentity
+  /** The 意愿核身 part, when Tencent ran one (`IsVerifyIntention`). Never the recognised answers. */
+  intention?: IntentionOutcome
   /** ISO time of the last fetch from Tencent. */
   updatedAt: string
+}
+
+/** Which 意愿核身 mode ran: question and answer, nod to confirm, or reading a text aloud. */
+export type IntentionMode = 'questions' | 'actions' | 'read-aloud'
+
+/** One question or action of a 意愿核身 run, in the order configured. */
+export interface IntentionItemOutcome {
+  /** Absent when Tencent does not say (nod mode reports only the run's verdict). */
+  passed?: boolean
+}
+
+/** The 意愿核身 outcome of a verification, without anything the user said or showed. */
+export interface IntentionOutcome {
+  mode: IntentionMode
+  /** Tencent's verdict on the intention part; the verification passes only when this is true too. */
+  passed: boolean
+  /** Tencent's intention code (`FinalResultDetailCode`, or `ErrorCode` when read aloud), when known. */
+  code?: number
+  /** Tencent's message for that code. */
+  message?: string
+  /** Per question or action (read aloud: the one text). Empty when the run never reached them. */
+  items: IntentionItemOutcome[]
 }
 
 /** `POST /faceid/{biz,eid}-token` → 201 */
@@ -151,9 +175,44 @@ export interface ResultText {
   LivenessDetail?: Array<LivenessAttempt | null> | null
 }
 
+/** `IntentionQuestionResult` (question-and-answer mode): codes in clear, answers and media personal. */
+export interface IntentionQuestionResultPart {
+  FinalResultDetailCode?: number | null
+  FinalResultMessage?: string | null
+  /** "0" passed, "-1" not passed, "-2" browser not supported. */
+  FinalResultCode?: string | null
+  /** Per question: "0" matched an answer, "-1" did not. */
+  ResultCode?: string[] | null
+  /** What the user said, per question (personal: sealed, never in clear). */
+  AsrResult?: string[] | null
+}
+
+/** `IntentionActionResult` (nod mode). */
+export interface IntentionActionResultPart {
+  FinalResultDetailCode?: number | null
+  FinalResultMessage?: string | null
+  /** One per nod segment recorded (each with its video; personal). */
+  Details?: Array<object | null> | null
+}
+
+/** `IntentionVerifyData` (read-aloud mode). */
+export interface IntentionVerifyDataPart {
+  ErrorCode?: number | null
+  ErrorMessage?: string | null
+  /** What the user read (personal: sealed, never in clear). */
+  AsrResult?: string | null
+}
+
 /** A `GetDetectInfoEnhanced` or `GetEidResult` response, as far as the kit reads it. */
 export interface UpstreamResult {
   Text?: ResultText | null
+  /** Tencent ran 意愿核身 for this token. */
+  IsVerifyIntention?: boolean | null
+  /** "0" questions, "1" nod, "2" read aloud. */
+  IntentionVerifyType?: string | null
+  IntentionQuestionResult?: IntentionQuestionResultPart | null
+  IntentionActionResult?: IntentionActionResultPart | null
+  IntentionVerifyData?: IntentionVerifyDataPart | null
   RequestId?: string
 }
 

@@ -34,6 +34,8 @@ export type PartnerOptions = Pick<IssueRequest, 'bizTokenOptions' | 'eidTokenOpt
 export interface ReuseScope {
   ruleId?: string | undefined
   merchantId?: string | undefined
+  /** The options script this one verification (意愿核身 questions…): no open token may be reused. */
+  perVerification?: boolean
 }
 
 export interface Flow<K extends TokenKind = TokenKind> extends FlowDefinition {

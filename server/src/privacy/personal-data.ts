@@ -39,6 +39,16 @@ const CLEAR_DETAIL_FIELDS = [
 
 const CLEAR_ROOT_FIELDS = ['IsVerifyIntention', 'IntentionVerifyType', 'RequestId'] as const
 
+/**
+ * 意愿核身: the verdict codes only. What the user said (`AsrResult`), the videos, audios, screenshots
+ * and best frames stay sealed; nod segments keep only their count.
+ */
+const CLEAR_INTENTION_FIELDS = {
+  IntentionQuestionResult: ['FinalResultDetailCode', 'FinalResultMessage', 'FinalResultCode', 'ResultCode'],
+  IntentionActionResult: ['FinalResultDetailCode', 'FinalResultMessage'],
+  IntentionVerifyData: ['ErrorCode', 'ErrorMessage'],
+} as const
+
 function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const f of fields) if (source[f] !== undefined) out[f] = source[f]
@@ -59,6 +69,16 @@ export function clearPartOf(raw: UpstreamResult): UpstreamResult {
     out['Text'] = clearText
   } else if (text === null) {
     out['Text'] = null
+  }
+  for (const [part, fields] of Object.entries(CLEAR_INTENTION_FIELDS)) {
+    const value = source[part]
+    if (value === null) out[part] = null
+    else if (value && typeof value === 'object') {
+      const clear = pick(value as Record<string, unknown>, fields)
+      const details = (value as Record<string, unknown>)['Details']
+      if (part === 'IntentionActionResult' && Array.isArray(details)) clear['Details'] = details.map(() => ({}))
+      out[part] = clear
+    }
   }
   return out as UpstreamResult
 }

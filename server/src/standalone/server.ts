@@ -67,6 +67,8 @@ const CompleteBody = z.discriminatedUnion('outcome', [
   z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('passed') }).strict(),
   z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('failed'), code: z.number().int().optional() }).strict(),
   z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('abandoned') }).strict(),
+  // 意愿核身: the face part passed, the answer to question `item` (0-based) did not.
+  z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('intention-failed'), item: z.number().int().min(0).optional() }).strict(),
 ])
 
 /**
@@ -344,7 +346,7 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
     const userId = await deps.sessions.resolveUser(ctx)
     if (!userId) throw new UnauthorizedError()
     const parsed = CompleteBody.safeParse(ctx.request.body)
-    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "token", "outcome": "passed" | "failed" | "abandoned", "code"? }')
+    if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "token", "outcome": "passed" | "failed" | "abandoned" | "intention-failed", "code"?, "item"? }')
     const { token, ...outcome } = parsed.data
     const record = await deps.verifier.ledger.get(token)
     if (!record || record.userId !== userId) throw new NotFoundError('No such token')

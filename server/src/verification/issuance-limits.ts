@@ -87,8 +87,10 @@ export async function findReusableToken(
   userId: string,
   now: Date,
   options: ReuseOptions,
-  wanted: { ruleId?: string | undefined; merchantId?: string | undefined },
+  wanted: { ruleId?: string | undefined; merchantId?: string | undefined; perVerification?: boolean | undefined },
 ): Promise<TokenResponse | undefined> {
+  // An open token was issued with another script (the ledger does not keep it): never hand it out.
+  if (wanted.perVerification) return undefined
   const minMs = (options.minRemainingSeconds ?? 300) * 1000
   const record = await ledger.findReusable(userId, kind, new Date(now.getTime() + minMs))
   if (!record) return undefined

@@ -6,6 +6,7 @@ import { FLOWS } from '@faceid-kit/shared'
 import { ConfigurationError } from '../../errors/index.js'
 import { tencentIdentity } from '../../providers/tencent/identity.js'
 import type { Flow } from '../flow.js'
+import { checkEidIntention, hasIntentionScript, withIntentionParts } from '../intention.js'
 
 export const eidFlow: Flow<'eid'> = {
   kind: 'eid',
@@ -13,11 +14,13 @@ export const eidFlow: Flow<'eid'> = {
   issueAction: 'GetEidToken',
 
   async partnerOptions(hooks, userId, ctx) {
-    return { eidTokenOptions: await hooks.eidTokenOptions?.(userId, ctx) }
+    const eidTokenOptions = await hooks.eidTokenOptions?.(userId, ctx)
+    checkEidIntention(eidTokenOptions)
+    return { eidTokenOptions }
   },
 
   reuseScope(options) {
-    return { merchantId: options.eidTokenOptions?.MerchantId }
+    return { merchantId: options.eidTokenOptions?.MerchantId, perVerification: hasIntentionScript(options) }
   },
 
   async issue(client, request, settings) {
@@ -29,6 +32,6 @@ export const eidFlow: Flow<'eid'> = {
 
   fetch(client, record, settings) {
     // GetEidResult has no video part (4).
-    return client.call('GetEidResult', { EidToken: record.token, InfoType: settings.infoType.replace('4', '') || '1' })
+    return client.call('GetEidResult', { EidToken: record.token, InfoType: withIntentionParts(settings.infoType.replace('4', '') || '1') })
   },
 }

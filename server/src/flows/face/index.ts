@@ -6,6 +6,7 @@ import { FLOWS } from '@faceid-kit/shared'
 import { ConfigurationError } from '../../errors/index.js'
 import { tencentIdentity } from '../../providers/tencent/identity.js'
 import type { Flow } from '../flow.js'
+import { checkBizIntention, hasIntentionScript, withIntentionParts } from '../intention.js'
 
 export const faceFlow: Flow<'face'> = {
   kind: 'face',
@@ -13,11 +14,13 @@ export const faceFlow: Flow<'face'> = {
   issueAction: 'DetectAuth',
 
   async partnerOptions(hooks, userId, ctx) {
-    return { bizTokenOptions: await hooks.bizTokenOptions?.(userId, ctx) }
+    const bizTokenOptions = await hooks.bizTokenOptions?.(userId, ctx)
+    checkBizIntention(bizTokenOptions)
+    return { bizTokenOptions }
   },
 
   reuseScope(options) {
-    return { ruleId: options.bizTokenOptions?.RuleId }
+    return { ruleId: options.bizTokenOptions?.RuleId, perVerification: hasIntentionScript(options) }
   },
 
   async issue(client, request, settings) {
@@ -29,6 +32,6 @@ export const faceFlow: Flow<'face'> = {
 
   fetch(client, record, settings) {
     // The RuleId the token was issued under; tokens recorded before it was kept use today's.
-    return client.call('GetDetectInfoEnhanced', { BizToken: record.token, RuleId: record.ruleId ?? settings.ruleId ?? '', InfoType: settings.infoType })
+    return client.call('GetDetectInfoEnhanced', { BizToken: record.token, RuleId: record.ruleId ?? settings.ruleId ?? '', InfoType: withIntentionParts(settings.infoType) })
   },
 }
