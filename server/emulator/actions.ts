@@ -43,8 +43,9 @@ function retained(token: string, kind: StoredToken['kind'], ctx: ActionContext):
   return stored
 }
 
+/** The sandbox's stand-in for Tencent's H5 page (`Url`): a page where the user picks how it ends. */
 function sandboxUrl(ctx: ActionContext, token: string): string {
-  return `${ctx.origin}/sandbox/tokens/${token}`
+  return `${ctx.origin}/sandbox/h5/${token}`
 }
 
 function identityOf(params: { Name?: string | undefined; IdCard?: string | undefined }): { name: string; idCard: string } | undefined {
@@ -115,6 +116,7 @@ export const actions: Record<EmulatorAction, Handler> = {
       ...(identity && { identity }),
       ...(params.Extra !== undefined && { extra: params.Extra }),
       ownImage: params.ImageBase64 !== undefined,
+      ...(params.RedirectUrl && { redirectUrl: params.RedirectUrl }),
       ...(intention && { intention }),
     })
     return { Url: sandboxUrl(ctx, stored.token), BizToken: stored.token }
@@ -151,6 +153,7 @@ export const actions: Record<EmulatorAction, Handler> = {
       kind: 'eid',
       merchantId: params.MerchantId,
       ...(identity && { identity }),
+      ...(params.RedirectUrl && { redirectUrl: params.RedirectUrl }),
       ...(params.Extra !== undefined && { extra: params.Extra }),
       ...(intention && { intention }),
     })

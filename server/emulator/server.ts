@@ -9,6 +9,7 @@ import { actions, isEmulatorAction, type ActionContext } from './actions.js'
 import { ApiError, apiErrors } from './errors.js'
 import type { FaultInjector } from './faults.js'
 import type { QpsLimiter } from './ratelimit.js'
+import { handleH5Page, isH5PagePath } from './h5-page.js'
 import { handleSandbox, type SandboxDeps } from './sandbox.js'
 import { verifyTc3 } from './signature.js'
 import type { TokenStore } from './store.js'
@@ -167,6 +168,14 @@ export function createListener(deps: ServerDeps): RequestListener {
       } catch (e) {
         if (!(e instanceof BodyTooLarge)) throw e
         sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body exceeds 10 MB' } }, { Connection: 'close' })
+        return
+      }
+      if (isH5PagePath(path)) {
+        // A browser page, not the JSON control surface.
+        const page = handleH5Page(req.method ?? 'GET', path, (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase(), body, deps.sandbox)
+        deps.logger?.info({ sandbox: '/sandbox/h5', status: page.status }, 'sandbox page')
+        res.writeHead(page.status, { ...page.headers, 'Content-Length': String(Buffer.byteLength(page.body)) })
+        res.end(page.body)
         return
       }
       if (isSandbox) {

@@ -16,6 +16,7 @@ export interface NewToken {
   merchantId?: string
   identity?: { name: string; idCard: string }
   extra?: string
+  redirectUrl?: string
   ownImage?: boolean
   intention?: EmulatedIntention
 }
@@ -51,6 +52,7 @@ export class TokenStore {
       status: 'pending',
       ...(input.identity !== undefined && { identity: { ...input.identity } }),
       ...(input.extra !== undefined && { extra: input.extra }),
+      ...(input.redirectUrl !== undefined && { redirectUrl: input.redirectUrl }),
       ownImage: input.ownImage ?? false,
       attempts: [],
       ...(input.intention !== undefined && { intention: structuredClone(input.intention) }),

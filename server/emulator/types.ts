@@ -115,6 +115,8 @@ export interface EmulatedToken {
   /** Identity the partner sent with DetectAuth / GetEidToken, if any. */
   identity?: { name: string; idCard: string }
   extra?: string
+  /** Web flows: where the sandbox page sends the browser back (DetectAuth / GetEidToken `RedirectUrl`). */
+  redirectUrl?: string
   /** DetectAuth carried an ImageBase64 (comparison against the partner's own photo). */
   ownImage: boolean
   attempts: EmulatedAttempt[]

@@ -5,6 +5,7 @@ import { ConfigurationError } from './errors/index.js'
 import { FLOW_LIST } from './flows/index.js'
 import { errorReporter } from './http/error-body.js'
 import { createFaceidRouter } from './http/router.js'
+import { deriveStateKey, validateH5Options } from './http/web-return.js'
 import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
 import { createPersonalDataPurge } from './jobs/personal-data-purge.js'
 import type { PeriodicJob } from './jobs/periodic.js'
@@ -99,6 +100,8 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
       limits: options.limits === false ? undefined : (options.limits ?? DEFAULT_LIMITS),
       reuseOpenToken: options.reuseOpenToken,
       onError: options.onError ?? errorReporter(log),
+      // Return URLs are signed with a key derived from the data key: the same on every instance.
+      ...(options.h5 ? { h5: { ...options.h5, stateKey: deriveStateKey(keyring.current.key) } } : {}),
     })
 
     const sweep = options.sweeper === false ? undefined : (options.sweeper ?? {})
@@ -189,6 +192,10 @@ function validateOptions(options: FaceidKitOptions): void {
     if (db.driver !== undefined && db.driver !== 'node:sqlite' && db.driver !== 'better-sqlite3') fail("`database.driver` must be 'node:sqlite' or 'better-sqlite3'")
   }
   if (typeof db === 'string' && !/^postgres(ql)?:\/\//.test(db)) fail('`database` must be a postgres:// URL')
+  if (options.prefix !== undefined && typeof options.prefix !== 'string') fail('`prefix` must be a string')
+  // The signing key is derived later; a placeholder lets every partner-set field be checked now.
+  if (options.h5 !== undefined && (typeof options.h5 !== 'object' || options.h5 === null)) fail('`h5` must be an object { publicBaseUrl, returnPage, errorPage? }')
+  if (options.h5 !== undefined) validateH5Options({ ...options.h5, stateKey: new Uint8Array(32) }, options.prefix ?? '/faceid', 'createFaceidKit')
   const nonNegative = (name: string, value: number | undefined): void => {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) fail(`\`${name}\` must be a number ≥ 0`)
   }

@@ -38,6 +38,33 @@ export interface FaceidRouterOptions {
   reuseOpenToken?: boolean | ReuseOptions
   /** Called with every 5xx error before the JSON error body is sent (log it here). */
   onError?: (error: unknown, ctx: Context) => void
+  /** The web (H5) flows' return; without it their token routes answer 501. */
+  h5?: H5RouterOptions
+}
+
+/**
+ * The web (H5) flows: the user opens the provider's page (`url`) and comes back through the kit's
+ * return route `<publicBaseUrl><prefix>/h5/return/<kind>`, which sends the browser on to
+ * `returnPage?token=…&status=…` (the page confirms the result with `GET <prefix><path>/:token`),
+ * or to `errorPage?error=malformed|unknown|expired|unavailable`.
+ */
+export interface H5Options {
+  /**
+   * The public http(s) address the kit's routes are reached at, without the prefix, e.g.
+   * `https://api.example.com`. A function computes it per request (development only: a request's
+   * Host header is the client's word).
+   */
+  publicBaseUrl: string | ((ctx: Context) => string)
+  /** The partner page the browser lands on after a return: an absolute http(s) URL or a path on this host. */
+  returnPage: string
+  /** The partner page for a refused return. Default `returnPage`. */
+  errorPage?: string
+}
+
+/** `H5Options` as the router takes them: with the key that signs return URLs (`createFaceidKit` derives it from the data key). */
+export interface H5RouterOptions extends H5Options {
+  /** At least 32 secret bytes, the same on every instance. */
+  stateKey: Uint8Array
 }
 
 export type { BizTokenOptions, EidTokenOptions, Identity, IssueLimits, ReuseOptions }
@@ -124,6 +151,8 @@ export interface FaceidKitOptions {
   logger?: Logger | false
   /** Called with every 5xx error. Default: one concise log line per failure class per minute. */
   onError?: FaceidRouterOptions['onError']
+  /** The web (H5) flows: where the kit is reached and where browsers land after a return. Default: off (their token routes answer 501). */
+  h5?: H5Options
 }
 
 /** The sweeper's settings in `createFaceidKit`. */

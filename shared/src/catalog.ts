@@ -19,6 +19,9 @@ export type ReturnCodeScope = ReturnCodeProduct | TokenKind
 const SEARCH_ORDER: Readonly<Record<TokenKind, readonly ReturnCodeProduct[]>> = {
   face: ['plus', 'enhanced', 'basic', 'intention', 'plus-app-h5', 'enhanced-app-h5', 'basic-app-h5', 'intention-app-h5'],
   eid: ['eid', 'plus'],
+  // The web flows end in the same products as their mini-program twins.
+  'face-h5': ['plus', 'enhanced', 'basic', 'intention', 'plus-app-h5', 'enhanced-app-h5', 'basic-app-h5', 'intention-app-h5'],
+  'eid-h5': ['eid', 'plus'],
 }
 
 /** Every table, for lookups that name no product. */
@@ -34,9 +37,13 @@ for (const entry of RETURN_CODES) {
   table.set(entry.code, entry)
 }
 
+function isTokenKind(scope: ReturnCodeScope): scope is TokenKind {
+  return Object.prototype.hasOwnProperty.call(SEARCH_ORDER, scope)
+}
+
 function productsFor(scope: ReturnCodeScope | undefined): readonly ReturnCodeProduct[] {
   if (scope === undefined) return ALL_PRODUCTS
-  if (scope === 'face' || scope === 'eid') return SEARCH_ORDER[scope]
+  if (isTokenKind(scope)) return SEARCH_ORDER[scope]
   return [scope]
 }
 

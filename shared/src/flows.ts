@@ -19,6 +19,10 @@ export const FLOWS = {
   face: { path: '/biz-token', lifetimeSeconds: 7200 },
   /** E证通 (mp_ecard_sdk): an EidToken from GetEidToken, valid 600 s. */
   eid: { path: '/eid-token', lifetimeSeconds: 600 },
+  /** 人脸核身 in a web page (WeChat or mobile-browser H5): DetectAuth's `Url`, back through `RedirectUrl`. */
+  'face-h5': { path: '/h5/biz-token', lifetimeSeconds: 7200 },
+  /** E证通 in a web page: GetEidToken's `Url`, back through `RedirectUrl` with `token=`. */
+  'eid-h5': { path: '/h5/eid-token', lifetimeSeconds: 600 },
 } as const
 
 /** `FLOWS` as a type; fails to compile when a flow is not a `FlowDefinition`. */

@@ -65,6 +65,9 @@ const ENVIRONMENT = z.object({
   FACEID_DATA_KEYS: text,
   FACEID_RESULT_INFO_TYPE: text,
   FACEID_TRUST_PROXY: text,
+  FACEID_PUBLIC_BASE_URL: text,
+  FACEID_H5_RETURN_PAGE: text,
+  FACEID_H5_ERROR_PAGE: text,
   PORT: text,
   ...numbers({
     SESSION_MAX_LIFETIME_SECONDS: { hint: 'seconds' },
@@ -115,6 +118,12 @@ export interface ServerConfig {
   reuseOpenToken: boolean
   /** Proxies in front of the server whose X-Forwarded-For is trusted (0: none). */
   trustProxy: number
+  /**
+   * The web (H5) flows: `FACEID_PUBLIC_BASE_URL` (the server's public address, the base of the
+   * return URL Tencent redirects to), `FACEID_H5_RETURN_PAGE`, `FACEID_H5_ERROR_PAGE`. Undefined
+   * values: live mode has no web flows; sandbox mode uses the request's own address and the demo page.
+   */
+  h5: { publicBaseUrl: string | undefined; returnPage: string | undefined; errorPage: string | undefined }
   /** Deadline of one Tencent request, seconds. */
   timeoutSeconds: number | undefined
   retry: RetryOptions
@@ -159,6 +168,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (e.FACEID_SWEEP_LEASE_SECONDS) sweep.leaseSeconds = e.FACEID_SWEEP_LEASE_SECONDS
   if (e.FACEID_SWEEP_BATCH) sweep.batchSize = Math.floor(e.FACEID_SWEEP_BATCH)
   const sandbox = !e.FACEID_SECRET_ID
+  // Live web flows need both addresses; the sandbox falls back to its own and the demo page.
+  if (!sandbox && Boolean(e.FACEID_PUBLIC_BASE_URL) !== Boolean(e.FACEID_H5_RETURN_PAGE)) {
+    throw new ConfigurationError('The web (H5) flows need both FACEID_PUBLIC_BASE_URL and FACEID_H5_RETURN_PAGE, or neither')
+  }
+  if (!sandbox && e.FACEID_H5_ERROR_PAGE && !e.FACEID_H5_RETURN_PAGE) throw new ConfigurationError('FACEID_H5_ERROR_PAGE needs FACEID_H5_RETURN_PAGE')
   return {
     sandbox,
     secretId: e.FACEID_SECRET_ID,
@@ -184,6 +198,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     reuseOpenToken: e.FACEID_REUSE_OPEN_TOKEN ?? false,
     trustProxy: proxyHops(e.FACEID_TRUST_PROXY),
+    h5: { publicBaseUrl: e.FACEID_PUBLIC_BASE_URL, returnPage: e.FACEID_H5_RETURN_PAGE, errorPage: e.FACEID_H5_ERROR_PAGE },
     timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
     retry,
     sweep,

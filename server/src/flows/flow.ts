@@ -25,6 +25,17 @@ export interface IssuedToken {
   /** The RuleId / MerchantId the token was issued under, recorded in the ledger. */
   ruleId?: string | undefined
   merchantId?: string | undefined
+  /** Web flows: the provider's page the user opens (`Url`), unchecked like `token`. */
+  url?: string | undefined
+}
+
+/** What a web flow (H5) adds: the user leaves for the provider's page and comes back by redirect. */
+export interface WebFlow {
+  /**
+   * The query parameters the provider's redirect carries the token in, in order of preference
+   * (DetectAuth: `BizToken`; GetEidToken: `token`).
+   */
+  readonly returnParams: readonly string[]
 }
 
 /** The partner's per-user options of a flow, as the router passes them to the verifier. */
@@ -42,6 +53,8 @@ export interface Flow<K extends TokenKind = TokenKind> extends FlowDefinition {
   readonly kind: K
   /** The provider action that issues a token (named in errors). */
   readonly issueAction: TencentAction
+  /** Set for web flows: issuance needs a `redirectUrl` and answers the provider's `url`. */
+  readonly web?: WebFlow
   /** Asks the partner's hook of this flow (e.g. `bizTokenOptions`) for the user's options. */
   partnerOptions(hooks: Pick<FaceidRouterOptions, 'bizTokenOptions' | 'eidTokenOptions'>, userId: string, ctx: Context): Promise<PartnerOptions>
   /** Which of the partner's options an open token must match to be reused. */

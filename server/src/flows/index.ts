@@ -4,13 +4,17 @@
  */
 import type { TokenKind } from '@faceid-kit/shared'
 import { eidFlow } from './eid/index.js'
+import { eidH5Flow } from './eid-h5/index.js'
 import { faceFlow } from './face/index.js'
+import { faceH5Flow } from './face-h5/index.js'
 import type { Flow } from './flow.js'
 
 /** Every kind of the shared `FLOWS` has its flow here (the type says so). */
 export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
   face: faceFlow,
   eid: eidFlow,
+  'face-h5': faceH5Flow,
+  'eid-h5': eidH5Flow,
 }
 
 /** The flows in registration order (the order of their routes). */
@@ -21,4 +25,4 @@ export function flowOf(kind: TokenKind): Flow {
   return FLOW_REGISTRY[kind]
 }
 
-export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ReuseScope } from './flow.js'
+export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ReuseScope, WebFlow } from './flow.js'

@@ -8,6 +8,7 @@ import { errorHandler } from './error-body.js'
 import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
 import type { FaceidRouterOptions } from '../types.js'
 import { FLOW_LIST } from '../flows/index.js'
+import { returnHandler, returnPath, returnUrl, validateH5Options } from './web-return.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
 const IssueBody = z.object({}).strict()
@@ -18,6 +19,7 @@ function validateOptions(options: FaceidRouterOptions): void {
   if (typeof options.resolveUser !== 'function') throw new ConfigurationError('createFaceidRouter: `resolveUser(ctx)` is required')
   if (options.prefix !== undefined && !/^\/[\w\-/]*$/.test(options.prefix)) throw new ConfigurationError(`createFaceidRouter: bad prefix ${options.prefix}`)
   validateLimits(options.limits)
+  validateH5Options(options.h5, options.prefix ?? '/faceid', 'createFaceidRouter')
 }
 
 /**
@@ -43,7 +45,8 @@ export async function requireJson(ctx: Context, next: Next): Promise<void> {
 export function createFaceidRouter(options: FaceidRouterOptions): Router {
   validateOptions(options)
   const { verifier } = options
-  const router = new Router({ prefix: options.prefix ?? '/faceid' })
+  const prefix = options.prefix ?? '/faceid'
+  const router = new Router({ prefix })
   router.use(errorHandler({ onError: options.onError }))
 
   async function userOf(ctx: Context): Promise<string> {
@@ -60,9 +63,11 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       const body: unknown = ctx.request.body ?? {}
       const parsed = IssueBody.safeParse(body)
       if (!parsed.success) throw new BadRequestError('invalid_body', 'The body must be empty or {}: the verification is configured by the server')
+      if (flow.web && !options.h5) throw new FaceidError(501, 'h5_not_configured', 'The web flows are not configured on this server (the kit\'s `h5` option)')
       const partnerOptions = await flow.partnerOptions(options, userId, ctx)
       const now = verifier.now()
-      if (options.reuseOpenToken) {
+      // A web token is not reused: the provider's page (`url`) is not kept.
+      if (options.reuseOpenToken && !flow.web) {
         const reuse = options.reuseOpenToken === true ? {} : options.reuseOpenToken
         const open = await findReusableToken(verifier.ledger, kind, userId, now, reuse, flow.reuseScope(partnerOptions))
         if (open) {
@@ -76,7 +81,8 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       let issued
       try {
         const identity = await options.resolveIdentity?.(userId, ctx)
-        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions }, { ledgerChecked: true })
+        const redirectUrl = flow.web && options.h5 ? returnUrl(options.h5, ctx, prefix, flow, userId, now) : undefined
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions, redirectUrl }, { ledgerChecked: true })
       } catch (error) {
         await reservation.settleFailure(error)
         throw error
@@ -84,6 +90,9 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       ctx.status = 201
       ctx.body = issued
     })
+
+    // The browser comes back here from the provider's page: no session, a redirect whatever happens.
+    if (flow.web && options.h5) router.get(returnPath(flow), returnHandler(flow, { verifier, h5: options.h5, onError: options.onError }))
 
     router.get(`${path}/:token`, async function getResult(ctx) {
       const userId = await userOf(ctx)

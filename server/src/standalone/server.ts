@@ -18,7 +18,8 @@ import type { Sweeper } from '../jobs/sweeper.js'
 import { createFaceidKit, type FaceidKit } from '../kit.js'
 import { dataKeySecrets } from '../privacy/data-keys.js'
 import { createLogger, requestLogger } from '../privacy/logging.js'
-import type { FaceidKitOptions } from '../types.js'
+import type { FaceidKitOptions, H5Options } from '../types.js'
+import { DEMO_H5_PATH, demoH5Page } from './demo-page.js'
 import type { Verifier } from '../verification/verifier.js'
 
 export interface StartServerOptions {
@@ -144,6 +145,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(config.personalDataRetentionDays !== undefined ? { personalDataRetentionDays: config.personalDataRetentionDays } : {}),
       logger: log,
       onError: logError,
+      ...webFlows(config),
     })
     const running = kit
     closers.push(() => running.close())
@@ -326,6 +328,17 @@ export function canonicalIp(text: string): string | undefined {
   return host
 }
 
+/**
+ * The web (H5) flows' settings. Live: both `FACEID_PUBLIC_BASE_URL` and `FACEID_H5_RETURN_PAGE`, or
+ * no web flows. Sandbox: the address the browser used and the demo page, unless set.
+ */
+function webFlows(config: ServerConfig): { h5?: H5Options } {
+  const { publicBaseUrl, returnPage, errorPage } = config.h5
+  const error = errorPage ? { errorPage } : {}
+  if (!config.sandbox) return publicBaseUrl && returnPage ? { h5: { publicBaseUrl, returnPage, ...error } } : {}
+  return { h5: { publicBaseUrl: publicBaseUrl ?? ((ctx) => `${ctx.protocol}://${ctx.host}`), returnPage: returnPage ?? DEMO_H5_PATH, ...error } }
+}
+
 function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
   const router = new Router()
   router.get('/health', async function health(ctx) {
@@ -336,6 +349,15 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
   if (!deps.config.sandbox || !emulator) return router
 
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
+  // The web flows' demo: the partner page of the sandbox (README: "The web flows").
+  router.get(DEMO_H5_PATH, async function demoH5(ctx) {
+    const page = demoH5Page('/faceid')
+    ctx.set('Content-Security-Policy', page.csp)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.set('Referrer-Policy', 'no-referrer')
+    ctx.type = 'text/html; charset=utf-8'
+    ctx.body = page.html
+  })
   router.post('/auth/dev-login', requireJson, json, async function devLogin(ctx) {
     const parsed = DevLoginBody.safeParse(ctx.request.body)
     if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "userId": "…", "identity"?: { "name", "idCard" } }')

@@ -100,6 +100,20 @@ export class Ledger {
   }
 
   /**
+   * Records that the browser of a web flow came back, once: true for the first return, false for
+   * a replay (or an unknown token), which leaves the row as it was.
+   */
+  async recordReturn(token: string, at: Date): Promise<boolean> {
+    const result = await this.db.queries
+      .updateTable('faceid_tokens')
+      .set({ returned_at: at })
+      .where('token', '=', token)
+      .where('returned_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
+  /**
    * Stores one fetch; `fetch_count` counts upstream result calls per token. A final result is
    * never overwritten: a slower concurrent fetch (route and sweeper) may finish after it.
    * The raw result is sealed whole; `result` keeps only its non-personal part.

@@ -43,6 +43,8 @@ export interface TokensTable {
   result_sealed: string | null
   result_key_id: string | null
   personal_data_purged_at: NullableTimestamp
+  /** Web flows: when the browser first came back through the return route. */
+  returned_at: NullableTimestamp
 }
 
 export interface BillDetailsTable {

@@ -36,6 +36,17 @@ export interface VerifierOptions {
   now?: () => Date
 }
 
+/** A page a browser may be sent to: an absolute http(s) URL. */
+function isWebUrl(value: string | undefined): value is string {
+  if (!value) return false
+  try {
+    const { protocol } = new URL(value)
+    return protocol === 'https:' || protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
 /** Digits 0-6, each at most once, or `'0'` alone. */
 export function isValidInfoType(value: string): boolean {
   return value === '0' || (/^[1-6]{1,6}$/.test(value) && new Set(value).size === value.length)
@@ -47,7 +58,12 @@ export interface IssueRequest {
   clientIp?: string | undefined
   bizTokenOptions?: BizTokenOptions | undefined
   eidTokenOptions?: EidTokenOptions | undefined
+  /** Web flows: where the provider sends the user back (the kit's return route). */
+  redirectUrl?: string | undefined
 }
+
+/** A token as the issuing route answers it; web flows add the provider's page to open. */
+export type IssuedTokenResponse = TokenResponse & { url?: string }
 
 export interface IssueOptions {
   /**
@@ -87,12 +103,12 @@ export class Verifier {
    * while the ledger cannot be reached (`LedgerUnavailableError`, 503): a token that cannot be
    * recorded is money thrown away.
    */
-  async issue(kind: TokenKind, req: IssueRequest, options: IssueOptions = {}): Promise<TokenResponse> {
+  async issue(kind: TokenKind, req: IssueRequest, options: IssueOptions = {}): Promise<IssuedTokenResponse> {
     if (!options.ledgerChecked) await this.ledger.ping()
     const issuedAt = this.now()
     const flow = flowOf(kind)
-    const { token, requestId, ruleId, merchantId } = await flow.issue(this.gateway, req, this.settings())
-    if (!isValidToken(token)) {
+    const { token, requestId, ruleId, merchantId, url } = await flow.issue(this.gateway, req, this.settings())
+    if (!isValidToken(token) || (flow.web && !isWebUrl(url))) {
       throw new UpstreamError({
         action: flow.issueAction,
         tencentCode: 'MalformedResponse',
@@ -110,7 +126,9 @@ export class Verifier {
       // The token was never shown to anyone, so no verification can run on it unrecorded.
       throw new LedgerUnavailableError(unavailableReason(error) ?? 'insert failed', error, { tokenUnrecorded: true })
     }
-    return { token, kind, expiresAt: expiresAt.toISOString() }
+    const response: IssuedTokenResponse = { token, kind, expiresAt: expiresAt.toISOString() }
+    if (flow.web && url) response.url = url
+    return response
   }
 
   /**

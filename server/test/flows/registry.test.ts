@@ -20,19 +20,35 @@ describe('flow registry', () => {
     }
   })
 
-  it('keeps the HTTP contract: /biz-token lives 7200 s, /eid-token 600 s', () => {
-    expect(FLOWS).toEqual({ face: { path: '/biz-token', lifetimeSeconds: 7200 }, eid: { path: '/eid-token', lifetimeSeconds: 600 } })
+  it('keeps the HTTP contract: /biz-token lives 7200 s, /eid-token 600 s, and so do their web (H5) twins', () => {
+    expect(FLOWS).toEqual({
+      face: { path: '/biz-token', lifetimeSeconds: 7200 },
+      eid: { path: '/eid-token', lifetimeSeconds: 600 },
+      'face-h5': { path: '/h5/biz-token', lifetimeSeconds: 7200 },
+      'eid-h5': { path: '/h5/eid-token', lifetimeSeconds: 600 },
+    })
   })
 
   it('agrees with the emulator, which states Tencent\'s lifetimes on its own', () => {
     expect(FLOWS.face.lifetimeSeconds * 1000).toBe(BIZ_TOKEN_LIFETIME_MS)
     expect(FLOWS.eid.lifetimeSeconds * 1000).toBe(EID_TOKEN_LIFETIME_MS)
+    expect(FLOWS['face-h5'].lifetimeSeconds * 1000).toBe(BIZ_TOKEN_LIFETIME_MS)
+    expect(FLOWS['eid-h5'].lifetimeSeconds * 1000).toBe(EID_TOKEN_LIFETIME_MS)
   })
 
   it('gives the router exactly two routes per flow, under the prefix', () => {
     const router = createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u' })
     const routes = router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
     expect(routes.sort()).toEqual(kinds.flatMap((k) => [`POST /faceid${FLOWS[k].path}`, `GET /faceid${FLOWS[k].path}/:token`]).sort())
+  })
+
+  it('adds a return route per web flow when the router has the h5 options', () => {
+    const h5 = { publicBaseUrl: 'https://api.example.com', returnPage: '/done', stateKey: new Uint8Array(32) }
+    const router = createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u', h5 })
+    const routes = router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
+    const web = kinds.filter((k) => flowOf(k).web)
+    expect(web.sort()).toEqual(['eid-h5', 'face-h5'])
+    expect(routes.filter((r) => r.includes('/h5/return/')).sort()).toEqual(web.map((k) => `GET /faceid/h5/return/${k}`).sort())
   })
 
   it('asks only the partner hook of its own flow', async () => {

@@ -1,0 +1,172 @@
+/**
+ * The web (H5) flows' way back. The provider sends the browser to the kit's return route with the
+ * token in the query; the route records the return once, fetches the result from the provider,
+ * and sends the browser on to the partner's page with only the token and a status that page must
+ * confirm with the server (`GET <prefix><path>/:token`, which answers only the token's owner).
+ *
+ * A browser coming back carries no session, so the return URL carries its own proof: `s`, an HMAC
+ * of the flow, the user and an expiry, made when the token was issued. A token the ledger does not
+ * know, of another flow, or of another user than the one `s` was made for is refused the same way
+ * (nothing tells which), and nothing is written.
+ */
+import crypto from 'node:crypto'
+import { isValidToken, type VerificationResult } from '@faceid-kit/shared'
+import type { Context } from 'koa'
+import { ConfigurationError } from '../errors/index.js'
+import type { Flow } from '../flows/index.js'
+import type { H5RouterOptions } from '../types.js'
+import type { Verifier } from '../verification/verifier.js'
+
+/** Tencent's limit on `RedirectUrl` (DetectAuth and GetEidToken). */
+const MAX_REDIRECT_URL = 1024
+/** The longest return URL the kit adds to the base: prefix aside, `/h5/return/<kind>?s=<exp>.<sig>`. */
+const RETURN_SUFFIX_ROOM = 120
+const SIG_CHARS = 32
+
+/** Why a return was refused, as the partner's error page receives it in `?error=`. */
+export type ReturnRefusal = 'malformed' | 'unknown' | 'expired' | 'unavailable'
+
+/** The path of a web flow's return route under the prefix. */
+export function returnPath(flow: Pick<Flow, 'kind'>): string {
+  return `/h5/return/${flow.kind}`
+}
+
+/** An absolute http(s) URL, or a path on this host (not `//host`): where a browser may be sent. */
+function isPageTarget(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false
+  if (value.startsWith('/')) return !value.startsWith('//') && !value.includes('\\')
+  try {
+    const { protocol } = new URL(value)
+    return protocol === 'https:' || protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+/** Checks the `h5` options eagerly; `owner` names the function in the messages. */
+export function validateH5Options(h5: H5RouterOptions | undefined, prefix: string, owner: string): void {
+  if (h5 === undefined) return
+  const fail = (message: string): never => {
+    throw new ConfigurationError(`${owner}: ${message}`)
+  }
+  if (typeof h5 !== 'object' || h5 === null) fail('`h5` must be an object { publicBaseUrl, returnPage, errorPage? }')
+  if (typeof h5.publicBaseUrl === 'string') {
+    let url: URL | undefined
+    try {
+      url = new URL(h5.publicBaseUrl)
+    } catch {
+      fail(`\`h5.publicBaseUrl\` must be an absolute http(s) URL, got ${JSON.stringify(h5.publicBaseUrl)}`)
+    }
+    if (url!.protocol !== 'https:' && url!.protocol !== 'http:') fail('`h5.publicBaseUrl` must be an http(s) URL')
+    if (url!.search !== '' || url!.hash !== '' || h5.publicBaseUrl.includes('?') || h5.publicBaseUrl.includes('#')) fail('`h5.publicBaseUrl` takes no query or fragment')
+    if (url!.username !== '' || url!.password !== '') fail('`h5.publicBaseUrl` takes no user or password')
+    if (h5.publicBaseUrl.length + prefix.length + RETURN_SUFFIX_ROOM > MAX_REDIRECT_URL) fail(`\`h5.publicBaseUrl\` is too long: the return URL must fit Tencent's ${MAX_REDIRECT_URL} characters`)
+  } else if (typeof h5.publicBaseUrl !== 'function') {
+    fail('`h5.publicBaseUrl` is required: the public http(s) address the kit is reached at, e.g. https://api.example.com')
+  }
+  if (!isPageTarget(h5.returnPage)) fail('`h5.returnPage` must be an absolute http(s) URL or a path starting with / (the partner page the browser lands on)')
+  if (h5.errorPage !== undefined && !isPageTarget(h5.errorPage)) fail('`h5.errorPage` must be an absolute http(s) URL or a path starting with /')
+  if (!(h5.stateKey instanceof Uint8Array) || h5.stateKey.length < 32) fail('`h5.stateKey` must be at least 32 bytes')
+}
+
+/** The HMAC key of return URLs, derived from the data key (never the key itself). */
+export function deriveStateKey(dataKey: Uint8Array): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'faceid-kit h5 return state v1', 32))
+}
+
+function sign(key: Uint8Array, kind: string, userId: string, exp: number): string {
+  return crypto.createHmac('sha256', key).update(`${kind}\n${userId}\n${exp}`).digest('base64url').slice(0, SIG_CHARS)
+}
+
+/** `<exp>.<sig>`: the return URL's proof that `userId` asked for a token of `kind`. */
+export function makeState(key: Uint8Array, kind: string, userId: string, exp: number): string {
+  return `${exp}.${sign(key, kind, userId, exp)}`
+}
+
+function stateMatches(key: Uint8Array, state: string, kind: string, userId: string): boolean {
+  const match = /^(\d{1,12})\.([\w-]{32})$/.exec(state)
+  if (!match) return false
+  const expected = Buffer.from(sign(key, kind, userId, Number(match[1])))
+  const given = Buffer.from(match[2]!)
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected)
+}
+
+/** The return URL handed to the provider as `RedirectUrl` for one issuance. */
+export function returnUrl(h5: H5RouterOptions, ctx: Context, prefix: string, flow: Flow, userId: string, now: Date): string {
+  const base = (typeof h5.publicBaseUrl === 'function' ? h5.publicBaseUrl(ctx) : h5.publicBaseUrl).replace(/\/+$/, '')
+  // The state outlives the token by the route's own check below, never the other way round.
+  const exp = Math.ceil(now.getTime() / 1000) + flow.lifetimeSeconds
+  const url = `${base}${prefix}${returnPath(flow)}?s=${makeState(h5.stateKey, flow.kind, userId, exp)}`
+  if (url.length > MAX_REDIRECT_URL) throw new ConfigurationError(`The return URL is longer than Tencent's ${MAX_REDIRECT_URL} characters`)
+  return url
+}
+
+/** `page` with `params` added to its query; a path stays a path. */
+function pageWith(page: string, params: Record<string, string>): string {
+  const relative = page.startsWith('/')
+  const url = new URL(page, 'http://kit.invalid')
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
+  return relative ? `${url.pathname}${url.search}${url.hash}` : url.toString()
+}
+
+/** The first of the flow's return parameters present, if it is the only value given for it. */
+function tokenOf(ctx: Context, flow: Flow): string | undefined {
+  for (const name of flow.web?.returnParams ?? []) {
+    const value = ctx.query[name]
+    if (value === undefined) continue
+    return typeof value === 'string' ? value : undefined
+  }
+  return undefined
+}
+
+export interface ReturnDeps {
+  verifier: Verifier
+  h5: H5RouterOptions
+  /** Called with a failure of the ledger or of the result fetch (the browser is still sent on). */
+  onError?: ((error: unknown, ctx: Context) => void) | undefined
+}
+
+/** Handles `GET <prefix>/h5/return/<kind>` of one web flow. Always answers with a redirect. */
+export function returnHandler(flow: Flow, deps: ReturnDeps) {
+  const { verifier, h5 } = deps
+  const refuse = (ctx: Context, error: ReturnRefusal): void => send(ctx, pageWith(h5.errorPage ?? h5.returnPage, { error }))
+
+  return async function webReturn(ctx: Context): Promise<void> {
+    const token = tokenOf(ctx, flow)
+    const state = ctx.query['s']
+    if (!isValidToken(token) || typeof state !== 'string') return refuse(ctx, 'malformed')
+    let view: VerificationResult
+    try {
+      const record = await verifier.ledger.get(token)
+      if (!record || record.kind !== flow.kind || !stateMatches(h5.stateKey, state, flow.kind, record.userId)) return refuse(ctx, 'unknown')
+      const now = verifier.now()
+      // Tencent redirects only while the token lives; a later return is a replay. The sweeper owns it.
+      if (verifier.isPastLifetime(record, now)) return refuse(ctx, 'expired')
+      if (!(await verifier.ledger.recordReturn(token, now))) {
+        // Replayed: nothing is recorded or fetched again; the page confirms with the server anyway.
+        view = verifier.view(record)
+      } else {
+        try {
+          view = await verifier.refresh(record)
+        } catch (error) {
+          // The return is recorded; the page's own request and the sweeper fetch it later.
+          deps.onError?.(error, ctx)
+          view = verifier.view(record)
+        }
+      }
+    } catch (error) {
+      deps.onError?.(error, ctx)
+      return refuse(ctx, 'unavailable')
+    }
+    send(ctx, pageWith(h5.returnPage, { token, status: view.status }))
+  }
+}
+
+function send(ctx: Context, location: string): void {
+  // The URL holds a token: no cache keeps it, no Referer carries it further.
+  ctx.set('Cache-Control', 'no-store')
+  ctx.set('Referrer-Policy', 'no-referrer')
+  ctx.status = 303
+  ctx.redirect(location)
+  ctx.status = 303
+}
