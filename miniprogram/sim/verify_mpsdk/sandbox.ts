@@ -117,12 +117,24 @@ const OUTCOME: Record<Choice, 'passed' | 'failed' | 'abandoned'> = {
   home: 'abandoned',
 }
 
+/**
+ * The intention build (意愿核身) of verify_mpsdk ends a failed intention check with -9999 (the user
+ * may try again) or -99999 (not): `finish('failed', -9999)` plays them.
+ */
+const INTENTION_MESSAGES: Record<number, string> = { [-9999]: '意愿确认未通过，请重试', [-99999]: '意愿确认未通过' }
+
+export function isIntentionCode(code: number): boolean {
+  return code in INTENTION_MESSAGES
+}
+
 function tellServer(token: string, choice: Choice, code: number | undefined): Promise<boolean> {
   const baseUrl = config.baseUrl
   if (!baseUrl) return Promise.resolve(true)
   const header = typeof config.header === 'function' ? config.header() : config.header ?? {}
   const data: Record<string, unknown> = { token, outcome: OUTCOME[choice] }
-  if (choice === 'failed' && code !== undefined) data.code = code
+  // The intention build's -9999 / -99999: the face part passed, an answer did not.
+  if (choice === 'failed' && code !== undefined && isIntentionCode(code)) data.outcome = 'intention-failed'
+  else if (choice === 'failed' && code !== undefined) data.code = code
   return new Promise((resolve) => {
     wx.request({
       url: `${baseUrl.replace(/\/+$/, '')}/sandbox/complete`,
@@ -160,7 +172,7 @@ export async function finish(choice: Choice, code?: number): Promise<void> {
     : choice === 'passed'
       ? { BizToken: verification.token, ErrorCode: 0, ErrorMsg: '成功' }
       : choice === 'failed'
-        ? { ...base, ErrorCode: code ?? 1004, ErrorMsg: '人脸核身未通过' }
+        ? { ...base, ErrorCode: code ?? 1004, ErrorMsg: code !== undefined && isIntentionCode(code) ? INTENTION_MESSAGES[code]! : '人脸核身未通过' }
         : undefined // -999: the user is back on the caller page and no callback fires
   if (!verification.viaPage) {
     if (res) deliver(verification, res)

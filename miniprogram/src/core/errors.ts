@@ -30,15 +30,19 @@ export function kitError(code: KitErrorCode, message: string, retryable = false,
 
 /**
  * verify_mpsdk's client-side codes that a new attempt cannot fix. Anything else (network,
- * recording, liveness, expired token, intention check -9999) is worth another try.
+ * recording, liveness, expired token) is worth another try.
  */
-const FINAL_SDK_CODES = new Set([-100, 14, 2002, 2003, 2006, -99999])
+const FINAL_SDK_CODES = new Set([-100, 14, 2002, 2003, 2006])
+
+/** The intention build's 意愿核身 failures: -9999 worth another try, -99999 not. */
+const INTENTION: Record<number, 'INTENTION_RETRY' | 'INTENTION_REFUSED'> = { [-9999]: 'INTENTION_RETRY', [-99999]: 'INTENTION_REFUSED' }
 
 export function sdkError(code: number, message: string | undefined, token: string): FaceIdKitError {
+  const intention = INTENTION[code]
   return new FaceIdKitError({
-    code,
+    code: intention ?? code,
     message: message || `人脸核身失败（${code}）`,
-    retryable: !FINAL_SDK_CODES.has(code),
+    retryable: intention ? code === -9999 : !FINAL_SDK_CODES.has(code),
     token,
   })
 }

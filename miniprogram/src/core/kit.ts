@@ -134,8 +134,8 @@ export function createKit(platform: Platform): Kit {
     try {
       outcome = await run
     } catch (error) {
-      // The SDK reported a failure (numeric ErrorCode): the server knows whether it was final.
-      const known = error instanceof FaceIdKitError && typeof error.code === 'number' && (await verdict(client, kind, token))
+      // The SDK reported a failure (its ErrorCode, or an intention code): the server knows whether it was final.
+      const known = error instanceof FaceIdKitError && /^-?\d|^INT/.test(String(error.code)) && (await verdict(client, kind, token))
       if (known) return known
       throw error
     }

@@ -21,6 +21,10 @@ export type KitErrorCode =
   | 'NETWORK'
   | 'TIMEOUT'
   | 'BAD_RESPONSE'
+  /** 意愿核身 (the intention build of verify_mpsdk): not passed, another try may pass (SDK -9999). */
+  | 'INTENTION_RETRY'
+  /** 意愿核身: not passed, and another try will not (SDK -99999). */
+  | 'INTENTION_REFUSED'
 
 /** The plain shape of every error the kit rejects with (also what components emit on `error`). */
 export interface KitErrorInfo {
