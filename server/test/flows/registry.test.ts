@@ -59,10 +59,10 @@ describe('flow registry', () => {
     }
     const ctx = {} as Parameters<typeof FLOW_REGISTRY.face.partnerOptions>[2]
     expect(await FLOW_REGISTRY.face.partnerOptions(hooks, 'u', ctx)).toEqual({ bizTokenOptions: { RuleId: '7' } })
-    expect(FLOW_REGISTRY.face.reuseScope({ bizTokenOptions: { RuleId: '7' } })).toEqual({ ruleId: '7' })
+    expect(FLOW_REGISTRY.face.reuseScope({ bizTokenOptions: { RuleId: '7' } })).toEqual({ ruleId: '7', perVerification: false })
     expect(asked).toEqual(['biz'])
     expect(await FLOW_REGISTRY.eid.partnerOptions(hooks, 'u', ctx)).toEqual({ eidTokenOptions: { MerchantId: 'M' } })
-    expect(FLOW_REGISTRY.eid.reuseScope({ eidTokenOptions: { MerchantId: 'M' } })).toEqual({ merchantId: 'M' })
+    expect(FLOW_REGISTRY.eid.reuseScope({ eidTokenOptions: { MerchantId: 'M' } })).toMatchObject({ merchantId: 'M' })
     expect(asked).toEqual(['biz', 'eid'])
   })
 })
