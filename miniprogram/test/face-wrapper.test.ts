@@ -3,6 +3,7 @@
  * docs/sdk-behavior.md ("verify_mpsdk", as observed on the real build), each
  * asserting whether and how the promise settles.
  */
+import { setImmediate as realSetImmediate } from 'node:timers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx, makeToken } from './helpers/fake-wx'
 import { forgetModules, loadFaceSim, loadKit, type FaceSimMain, type FaceSimSandbox, type KitModule } from './helpers/load'
@@ -503,6 +504,25 @@ describe('the settle delay holds what the app hears, not the request to the serv
     expect(run.state).toBe('pending')
     await flush(1)
     expect(run.error).toMatchObject({ code: 2002 })
+  })
+
+  it('an SDK failure while the request is still out is no unhandled rejection (no delay: both settle at once)', async () => {
+    kit.configure({ settleDelay: 0 })
+    fake.router = (req) => (req.method === 'GET' ? new Promise((resolve) => setTimeout(() => resolve(server.route(req)), 300)) : server.route(req))
+    const unhandled: unknown[] = []
+    const record = (reason: unknown): void => void unhandled.push(reason)
+    process.on('unhandledRejection', record)
+    try {
+      const run = track(kit.verifyFace())
+      await flush()
+      await sandbox.finish('failed', 2002)
+      await new Promise((resolve) => realSetImmediate(resolve)) // Node reports unhandled rejections by then
+      await flush(300)
+      expect(run.error).toMatchObject({ code: 2002 })
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', record)
+    }
   })
 
   it('the user’s cancel (90100): the kit closes the page and asks the server at once; "cancelled" after the delay', async () => {

@@ -114,12 +114,14 @@ export function createKit(platform: Platform): Kit {
    * too, i.e. after the settle delay, because what it does then is UI work.
    */
   async function finish(client: ApiClient, kind: TokenKind, token: string, run: Run, hooks: FlowHooks): Promise<FlowOutcome> {
+    // Handled now: it may reject (the SDK's failure) long before the request is done.
+    const uiSafe = run.promise.catch(() => undefined)
     try {
       const outcome = await ask(client, kind, token, run.early)
       if (outcome.status === 'result') hooks.onResult?.(outcome.result)
       return outcome
     } finally {
-      await run.promise.catch(() => undefined)
+      await uiSafe
     }
   }
 
