@@ -1,6 +1,6 @@
 /**
  * Child process for rows 2 and 4: what `npm start` runs in live mode (`startServer`: routes,
- * bearer sessions, retries, sweeper, PGlite), pointed at the emulator in another process as it
+ * bearer sessions, retries, sweeper, the embedded SQLite ledger), pointed at the emulator in another process as it
  * would be at Tencent. Reports its own memory: peak RSS from the kernel (VmHWM, resettable on
  * Linux) and from sampling `process.memoryUsage.rss()` every 10 ms as a fallback.
  */

@@ -32,7 +32,7 @@ export interface IssuanceServersInfo {
 
 export interface KitServerOptions {
   emulatorUrl: string
-  /** A PGlite directory, or a PostgreSQL URL (DATABASE_URL). */
+  /** An SQLite data directory, or a PostgreSQL URL (DATABASE_URL). */
   database: OpenDatabaseOptions
   sessionSecret: string
   /** FACEID_DATA_KEY: results are stored sealed in live mode. */

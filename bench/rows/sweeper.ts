@@ -3,7 +3,7 @@
  * users closed the mini-program), then one sweeper pass under a QPS cap Q with the emulator
  * enforcing the same cap on GetDetectInfoEnhanced. Elapsed / (N / Q) says how close the sweeper
  * runs to its cap (1.00 = exactly at it); the emulator counts every call over the cap.
- * The sweeper and its PGlite ledger run here; the emulator has its own process.
+ * The sweeper and its embedded (SQLite) ledger run here; the emulator has its own process.
  */
 import { openDatabase } from '../../server/src/store/database.js'
 import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
