@@ -86,6 +86,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const inScope = (r: ReconciliationRecord) => r.kind === 'face' && (scope === 'all' || (r.ruleId !== null && scope.includes(r.ruleId)))
 
   const issued = records.filter((r) => r.issuedAt >= start && r.issuedAt < end && (r.kind === 'eid' || inScope(r)))
+  // 意愿核身 bills by its own table (1002, for one, is free there): the clear result says which tokens ran it.
+  const intention = new Set(records.filter((r) => r.result?.IsVerifyIntention === true).map((r) => r.token))
   const discrepancies: Discrepancy[] = []
   let ours = 0
   const known = new Set<string>()
@@ -123,7 +125,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       }
       // Tencent's guide checks each charge against the billable return codes; an unknown code is not judged.
       const code = charge.errorCode === null || charge.errorCode.trim() === '' ? NaN : Number(charge.errorCode)
-      if (charge.isNeedCharge && Number.isSafeInteger(code) && isBillableCode(code, 'face') === false) {
+      if (charge.isNeedCharge && Number.isSafeInteger(code) && isBillableCode(code, intention.has(token) ? 'intention' : 'face') === false) {
         discrepancies.push({ kind: 'charged_free_code', token, ruleId, seq: charge.seq, errorCode: code })
       }
     }

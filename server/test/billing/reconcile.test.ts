@@ -362,6 +362,49 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
     expect(report.discrepancies.map((d) => d.token)).not.toContain(others[0])
     expect(formatReport(report)).toMatch(/charged_free_code\s+1\s+\S+\s+.*code 1001/)
   }, 60_000)
+
+  it('judges a 意愿核身 token by the intention table: its charged 1002 is reported, a Plus token’s is not', async () => {
+    sb = await createSandbox(database, { start: MORNING })
+    // 1002 (suspected recording) is billable in Plus and free in 意愿核身; Tencent charges it on both here.
+    const plus = (await sb.verifier.issue('face', { userId: 'plus' })).token
+    const intention = (await sb.verifier.issue('face', { userId: 'intention', bizTokenOptions: { IntentionQuestions: [{ Question: '您是否本人自愿办理？', Answers: ['是'] }] } })).token
+    for (const token of [plus, intention]) {
+      sb.emulator.complete(token, { outcome: 'failed', code: 1002 })
+      sb.emulator.complete(token, { outcome: 'passed' })
+    }
+    proxy = await tamperingProxy(sb.emulator.address()!.url, (action, response) => {
+      if (action === 'GetDetectInfoEnhanced') {
+        const details = (response['Text'] as { LivenessDetail?: Array<{ Errcode?: number; IsNeedCharge?: boolean }> } | null)?.LivenessDetail ?? []
+        const hit = details.filter((d) => d.Errcode === 1002 && !d.IsNeedCharge)
+        for (const d of hit) d.IsNeedCharge = true
+        return hit.length ? response : undefined
+      }
+      if (action === 'GetWeChatBillDetails') {
+        for (const row of response['WeChatBillDetails'] as WeChatBillDetail[]) {
+          for (const d of row.ChargeDetails ?? []) {
+            if (d.ErrorCode === '1002' && !d.IsNeedCharge) {
+              d.IsNeedCharge = true
+              row.ChargeCount! += 1
+            }
+          }
+        }
+        return response
+      }
+      return undefined
+    })
+    const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: proxy.url, timeoutSeconds: 5 })
+    sb.clock.advance(3 * HOUR)
+    expect((await sb.sweeper({ gateway }).runOnce()).remaining.open).toBe(0)
+    expect((await sb.ledger.readFullResult(intention))?.result?.IsVerifyIntention).toBe(true)
+    sb.clock.set(billAvailableAt(DAY).getTime())
+    await pullBill({ db: sb.ledger.db, gateway, date: DAY, now: sb.clock.date })
+
+    const report = await reconcile({ ledger: sb.ledger, date: DAY, scope: [RULE_ID] })
+    const lines = (await readBill(sb.ledger.db, DAY, [RULE_ID])).lines
+    const seq = lines.find((l) => l.token === intention)!.charges.find((c) => c.errorCode === '1002')!.seq
+    expect(lines.find((l) => l.token === plus)!.charges.some((c) => c.errorCode === '1002' && c.isNeedCharge)).toBe(true)
+    expect(report.discrepancies).toEqual([{ kind: 'charged_free_code', token: intention, ruleId: RULE_ID, seq, errorCode: 1002 }])
+  }, 60_000)
 })
 
 describe('npm start’s daily bill pull', () => {
