@@ -88,6 +88,30 @@ export interface MigrationsTable {
   applied_at: ColumnType<Date | string, Date, never>
 }
 
+/** One webhook event for one endpoint (migration 10). */
+export interface WebhookOutboxTable {
+  /** Insertion order: a token's events are delivered in this order. A `bigint` on PostgreSQL (read as a string). */
+  id: Generated<number | string>
+  /** The event's stable id, the same for every endpoint and every attempt: receivers deduplicate on it. */
+  event_id: string
+  /** The endpoint's id (its `id` option, else its URL). */
+  endpoint: string
+  type: string
+  /** The token the event is about; null for events about no token. */
+  token: string | null
+  /** The exact JSON body sent and signed. */
+  body: string
+  created_at: Timestamp
+  state: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined, 'pending' | 'delivered' | 'failed'>
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  lease_owner: string | null
+  lease_until: NullableTimestamp
+  last_attempt_at: NullableTimestamp
+  last_error: string | null
+  delivered_at: NullableTimestamp
+}
+
 /** Every table of the ledger. */
 export interface LedgerTables {
   faceid_tokens: TokensTable
@@ -96,4 +120,5 @@ export interface LedgerTables {
   faceid_issue_slots: IssueSlotsTable
   faceid_ledger_mode: LedgerModeTable
   faceid_migrations: MigrationsTable
+  faceid_webhook_outbox: WebhookOutboxTable
 }
