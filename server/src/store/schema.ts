@@ -112,6 +112,26 @@ export interface WebhookOutboxTable {
   delivered_at: NullableTimestamp
 }
 
+/** One identity-factor check (checks/, migration 11): kind, user, outcome and billing in clear, inputs and answer sealed. */
+export interface ChecksTable {
+  id: string
+  kind: string
+  user_id: string | null
+  /** An `IdentityCheckOutcome`, or `pending` (call out or interrupted) / `upstream_error`. */
+  outcome: string
+  /** Tencent's `Result`. */
+  code: string | null
+  billable: Flag
+  requested_at: Timestamp
+  answered_at: NullableTimestamp
+  request_id: string | null
+  /** The error code of a failed call. */
+  error: string | null
+  /** `{ input, response }` sealed with the ledger's keyring, the row id as additional data. */
+  sealed: string | null
+  key_id: string | null
+}
+
 /** Every table of the ledger. */
 export interface LedgerTables {
   faceid_tokens: TokensTable
@@ -121,4 +141,5 @@ export interface LedgerTables {
   faceid_ledger_mode: LedgerModeTable
   faceid_migrations: MigrationsTable
   faceid_webhook_outbox: WebhookOutboxTable
+  faceid_checks: ChecksTable
 }
