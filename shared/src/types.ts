@@ -247,3 +247,33 @@ export type ReturnCodeProduct =
   | 'enhanced-app-h5'
   | 'basic-app-h5'
   | 'intention-app-h5'
+
+/**
+ * The Tencent identity-factor checks (PaaS APIs answered by a `Result` code, not `Text.ErrCode`):
+ * 身份信息认证, 手机号三要素, 银行卡二/三/四要素, 手机号状态, 手机号在网时长.
+ */
+export type IdentityCheckKind = 'id-card' | 'phone' | 'bank-card-2e' | 'bank-card-3e' | 'bank-card-4e' | 'phone-status' | 'phone-tenure'
+
+/**
+ * What a check's `Result` means. `match`/`mismatch`: the factors agree or not; `not_found`: the
+ * authority has no record (of the ID number, the phone number); `found`: a lookup (status,
+ * tenure) answered; `unverifiable`: billed, but the card cannot be verified (lost, expired,
+ * no card-not-present payments…); `error`: not billed, no verdict (malformed input, service
+ * busy, daily limit, unsupported number range).
+ */
+export type IdentityCheckOutcome = 'match' | 'mismatch' | 'not_found' | 'found' | 'unverifiable' | 'error'
+
+/** One `Result` code of one check, as Tencent documents it (zh, billing) with our reading of it. */
+export interface CheckResultCode {
+  check: IdentityCheckKind
+  /** Tencent's `Result`, a string such as `'0'` or `'-4'`. */
+  code: string
+  /** Chinese message as Tencent documents it. */
+  zh: string
+  en: string
+  /** Tencent charges for a call that ends with this code. */
+  billable: boolean
+  outcome: IdentityCheckOutcome
+  /** The same call later can give another answer (service busy, upgrading). */
+  retryable: boolean
+}
