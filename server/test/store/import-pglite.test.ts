@@ -24,6 +24,9 @@ import { claimLedgerMode, LedgerModeError } from '../../src/store/ledger-mode.js
 import { DEFAULT_TOKEN_KINDS, Ledger } from '../../src/store/ledger.js'
 import { MIGRATIONS } from '../../src/store/migrations/index.js'
 
+/** Migrations after 0.1's last (8): a PGlite ledger never had them, the import applies them for the copy. */
+const LATER_MIGRATIONS = MIGRATIONS.filter((m) => m.version > 8)
+
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const tsxLoader = pathToFileURL(path.resolve(serverDir, '../node_modules/tsx/dist/loader.mjs')).href
 const PGLITE_TIMEOUT = 180_000
@@ -266,7 +269,7 @@ function canonical(table: ImportedTable, rows: Array<Record<string, unknown>>): 
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }
 
-async function snapshotPg(pg: PGlite): Promise<Snapshot> {
+async function snapshotPg(pg: Pick<PGlite, 'query'>): Promise<Snapshot> {
   const snap = {} as Snapshot
   for (const table of IMPORTED_TABLES) {
     // `date` as text: PGlite would give a Date at UTC midnight.
@@ -324,7 +327,14 @@ beforeAll(async () => {
       at(5),
     ])
     await pg.query("INSERT INTO faceid_ledger_mode (mode, marked_by, marked_at) VALUES ('live', 'adopted', $1)", [at(60 * 24)])
-    return snapshotPg(pg)
+    // What the copy should hold: the rows as the migrations after 0.1's last (8) leave them,
+    // applied in a transaction that is rolled back, so the template stays a 0.1 ledger.
+    return pg.transaction(async (tx) => {
+      for (const m of LATER_MIGRATIONS) await tx.exec(m.postgres)
+      const snapshot = await snapshotPg(tx)
+      await tx.rollback()
+      return snapshot
+    })
   })
 
   v5Template = path.join(work, 'template-v5')
@@ -361,7 +371,7 @@ describe('importPglite', () => {
         dataDir: dir,
         file: path.join(dir, SQLITE_FILE),
         schemaVersion: 8,
-        migrationsApplied: [],
+        migrationsApplied: LATER_MIGRATIONS.map((m) => m.version),
         rows: counts,
         mode: 'live',
         removedLeftovers: ['.import-pglite-999999999-abcdef'],
@@ -447,7 +457,7 @@ describe('importPglite', () => {
       const dir = freshCopy(v5Template, 'v5')
       const report = await importPglite({ dataDir: dir })
       expect(report.schemaVersion).toBe(5)
-      expect(report.migrationsApplied).toEqual([6, 7, 8])
+      expect(report.migrationsApplied).toEqual([6, 7, 8, ...LATER_MIGRATIONS.map((m) => m.version)])
       // Migration 6 turned the tokens of the last hour into issuance slots, as 0.1 would have on its next start.
       expect(report.rows).toEqual({ faceid_tokens: v5Tokens, faceid_bill_details: 0, faceid_bill_pulls: 0, faceid_issue_slots: 4, faceid_ledger_mode: 0 })
       expect(report.mode).toBeNull()
