@@ -1,5 +1,6 @@
 /** The emulated Tencent FaceID actions: validated parameters in, `Response` body (without RequestId) out. */
 import { billPage } from './billing.js'
+import { checkActions, type IdentityRegistry } from './checks.js'
 import { apiErrors } from './errors.js'
 import {
   detectAuthParams,
@@ -21,6 +22,8 @@ export interface ActionContext {
   billPageSize: number
   /** `http://host:port` as the client reached the emulator, for the H5 `Url`s. */
   origin: string
+  /** The people the identity-factor checks know. */
+  identities: IdentityRegistry
 }
 
 type Handler = (params: unknown, ctx: ActionContext) => Record<string, unknown>
@@ -176,6 +179,14 @@ export const actions: Record<EmulatorAction, Handler> = {
     if (params.RuleId) checkRuleId(params.RuleId, ctx)
     return { ...billPage(ctx.store, { date: params.Date, cursor: params.Cursor, ruleId: params.RuleId, pageSize: ctx.billPageSize, now: ctx.now }) }
   },
+
+  IdCardVerification: (raw, ctx) => checkActions.IdCardVerification(raw, ctx.identities),
+  PhoneVerification: (raw, ctx) => checkActions.PhoneVerification(raw, ctx.identities),
+  BankCard2EVerification: (raw, ctx) => checkActions.BankCard2EVerification(raw, ctx.identities),
+  BankCardVerification: (raw, ctx) => checkActions.BankCardVerification(raw, ctx.identities),
+  BankCard4EVerification: (raw, ctx) => checkActions.BankCard4EVerification(raw, ctx.identities),
+  MobileStatus: (raw, ctx) => checkActions.MobileStatus(raw, ctx.identities),
+  MobileNetworkTimeVerification: (raw, ctx) => checkActions.MobileNetworkTimeVerification(raw, ctx.identities),
 }
 
 export function isEmulatorAction(action: string): action is EmulatorAction {

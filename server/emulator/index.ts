@@ -1,11 +1,14 @@
 /**
  * Tencent FaceID API emulator: a real HTTP server speaking Tencent Cloud API 3.0 for DetectAuth,
- * GetDetectInfoEnhanced, GetEidToken, GetEidResult and GetWeChatBillDetails, plus sandbox controls
+ * GetDetectInfoEnhanced, GetEidToken, GetEidResult, GetWeChatBillDetails and the identity-factor
+ * checks (IdCardVerification, PhoneVerification, BankCard2E/3E/4E, MobileStatus,
+ * MobileNetworkTimeVerification, answered from planted identities), plus sandbox controls
  * to play the user's side. Development and tests only: it refuses NODE_ENV=production.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
+import { IdentityRegistry, SANDBOX_IDENTITIES } from './checks.js'
 import { EmulatorError, assertNotProduction } from './errors.js'
 import { FaultInjector } from './faults.js'
 import { QpsLimiter } from './ratelimit.js'
@@ -18,6 +21,7 @@ export { EmulatorError, ApiError } from './errors.js'
 export { parseFaultOptions } from './faults.js'
 export { TENCENT_QPS_LIMITS } from './ratelimit.js'
 export { signTc3 } from './signature.js'
+export { SANDBOX_IDENTITIES } from './checks.js'
 export { BIZ_TOKEN_LIFETIME_MS, EID_TOKEN_LIFETIME_MS, RESULT_RETENTION_MS } from './store.js'
 
 /** The credential the emulator accepts by default (and the standalone server prints). */
@@ -42,6 +46,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   if (!Number.isSafeInteger(billPageSize) || billPageSize < 1) throw new EmulatorError('INVALID_OPTIONS', 'billPageSize must be a positive integer')
 
   const store = new TokenStore(now)
+  const identities = new IdentityRegistry(options.identities ?? SANDBOX_IDENTITIES)
   const faults = new FaultInjector(options.faults)
   const limiter = new QpsLimiter(options.qpsLimit)
   const calls: Record<string, number> = {}
@@ -61,6 +66,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       ruleIds: new Set(options.ruleIds ?? [DEFAULT_RULE_ID]),
       merchantIds: new Set(options.merchantIds ?? [DEFAULT_MERCHANT_ID]),
       billPageSize,
+      identities,
       logger,
       sandbox: { store, now, complete, faults: { current: () => faults.current, set: (f) => faults.set(f), stats } },
     }),
@@ -103,6 +109,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     address() {
       return address
+    },
+    plantIdentity(identity) {
+      identities.plant(identity)
+    },
+    forceCheckResult(action, code) {
+      identities.force(action, code)
     },
   }
 }

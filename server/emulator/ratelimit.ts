@@ -5,10 +5,14 @@
  * clock ("the first N requests of every second pass"), by the time a request *arrives*, not when
  * the client sent it nor when the server got round to checking it.
  */
-import type { EmulatorAction } from './types.js'
+import type { CheckAction, EmulatorAction } from './types.js'
 
-/** Tencent's default frequency limits for these actions, calls per second (the API pages' "默认接口请求频率限制"). */
-export const TENCENT_QPS_LIMITS: Readonly<Record<EmulatorAction, number>> = {
+/**
+ * Tencent's default frequency limits for the token actions, calls per second (the API pages'
+ * "默认接口请求频率限制"). The identity-factor check actions are not listed: their limits are not
+ * recorded here, so they are unlimited unless `qpsLimit` names them.
+ */
+export const TENCENT_QPS_LIMITS: Readonly<Record<Exclude<EmulatorAction, CheckAction>, number>> = {
   DetectAuth: 100,
   GetDetectInfoEnhanced: 100,
   GetEidToken: 100,

@@ -10,6 +10,7 @@ import { ApiError, apiErrors } from './errors.js'
 import type { FaultInjector } from './faults.js'
 import type { QpsLimiter } from './ratelimit.js'
 import { handleH5Page, isH5PagePath } from './h5-page.js'
+import type { IdentityRegistry } from './checks.js'
 import { handleSandbox, type SandboxDeps } from './sandbox.js'
 import { verifyTc3 } from './signature.js'
 import type { TokenStore } from './store.js'
@@ -30,6 +31,7 @@ export interface ServerDeps {
   ruleIds: ReadonlySet<string>
   merchantIds: ReadonlySet<string>
   billPageSize: number
+  identities: IdentityRegistry
   logger: EmulatorLogger | undefined
   sandbox: SandboxDeps
 }
@@ -100,6 +102,7 @@ function runApi(req: IncomingMessage, body: Buffer, arrivedAt: number, deps: Ser
     merchantIds: deps.merchantIds,
     billPageSize: deps.billPageSize,
     origin: `http://${header(req, 'host') ?? '127.0.0.1'}`,
+    identities: deps.identities,
   }
   return actions[action](params, context)
 }

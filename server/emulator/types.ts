@@ -54,13 +54,67 @@ export interface EmulatorLogger {
   error(obj: object, msg?: string): void
 }
 
+/** The identity-factor check actions the emulator implements (answered from planted identities). */
+export type CheckAction =
+  | 'IdCardVerification'
+  | 'PhoneVerification'
+  | 'BankCard2EVerification'
+  | 'BankCardVerification'
+  | 'BankCard4EVerification'
+  | 'MobileStatus'
+  | 'MobileNetworkTimeVerification'
+
 /** The Tencent actions the emulator implements. */
-export type EmulatorAction =
-  | 'DetectAuth'
-  | 'GetDetectInfoEnhanced'
-  | 'GetEidToken'
-  | 'GetEidResult'
-  | 'GetWeChatBillDetails'
+export type EmulatorAction = 'DetectAuth' | 'GetDetectInfoEnhanced' | 'GetEidToken' | 'GetEidResult' | 'GetWeChatBillDetails' | CheckAction
+
+/**
+ * A bank card's state as the card network reports it; anything but `normal` ends a card check
+ * with the billed code of that state ("此卡已挂失", "该卡已过期"…).
+ */
+export type PlantedCardState =
+  | 'normal'
+  | 'noCardless'
+  | 'confiscated'
+  | 'invalidNumber'
+  | 'noIssuer'
+  | 'dormant'
+  | 'fraud'
+  | 'lost'
+  | 'expired'
+  | 'restricted'
+  | 'pinLocked'
+  | 'unsupported'
+  | 'abnormal'
+
+/** A mobile number of a planted person. */
+export interface PlantedPhone {
+  number: string
+  /** MobileStatus `StatusCode`: 0 normal, 1 suspended, 2 cancelled, 4 not in service, 5 in service but unusable, 99 unknown. Default 0. */
+  status?: 0 | 1 | 2 | 4 | 5 | 99
+  /** Months in service (MobileNetworkTimeVerification); `null`: the operator cannot tell (-3). Default 30. */
+  tenureMonths?: number | null
+}
+
+/** A bank card of a planted person. */
+export interface PlantedBankCard {
+  number: string
+  /** Default `normal`. */
+  state?: PlantedCardState
+  /** The phone number the bank holds for the card (four-factor check). Default the person's first phone. */
+  phone?: string
+}
+
+/**
+ * A person the emulator's "authoritative sources" know: the ID database, the operators and the
+ * card network. The checks compare what they are sent with these; an ID number, phone number or
+ * card no one planted is unknown to them.
+ */
+export interface PlantedIdentity {
+  name: string
+  idCard: string
+  phones?: PlantedPhone[]
+  bankCards?: PlantedBankCard[]
+}
 
 export interface EmulatorOptions {
   /** Default: `[SANDBOX_CREDENTIAL]`. */
@@ -80,6 +134,8 @@ export interface EmulatorOptions {
   billPageSize?: number
   /** pino-compatible logger, or `false` for none. Default: pino at level `EMULATOR_LOG_LEVEL` or `warn`. */
   logger?: EmulatorLogger | false
+  /** The people the identity-factor checks know. Default `SANDBOX_IDENTITIES`. */
+  identities?: PlantedIdentity[]
 }
 
 /** One liveness + comparison attempt ("活体一比一") on a token. */
@@ -165,4 +221,11 @@ export interface Emulator {
   token(token: string): EmulatedToken | undefined
   /** Where it listens, once `listen` resolved. */
   address(): EmulatorAddress | undefined
+  /** Adds (or replaces, by ID number) a person the identity-factor checks know. */
+  plantIdentity(identity: PlantedIdentity): void
+  /**
+   * Makes every later call of a check action answer `Result` `code` (e.g. `'-11'`, service busy)
+   * whatever it is sent, until called again with `undefined`. Parameters are still validated.
+   */
+  forceCheckResult(action: CheckAction, code: string | undefined): void
 }
