@@ -1,4 +1,5 @@
 import type Router from '@koa/router'
+import { createIdentityChecks, type IdentityChecks } from './checks/index.js'
 import pg from 'pg'
 import pino, { type Logger } from 'pino'
 import { ConfigurationError } from './errors/index.js'
@@ -30,6 +31,11 @@ export interface FaceidKit {
   readonly router: Router
   readonly verifier: Verifier
   readonly ledger: Ledger
+  /**
+   * Tencent's identity-factor checks (name + ID number, phone three factors, bank card 2/3/4
+   * factors, phone status and tenure) for the partner's own server, recorded in the ledger.
+   */
+  readonly checks: IdentityChecks
   readonly jobs: FaceidKitJobs
   /** Stops the jobs (waiting for the runs under way) and closes the database the kit opened. */
   close(): Promise<void>
@@ -89,6 +95,8 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     // The routes and the sweeper ask Tencent for the same parts of a result.
     const infoType = options.resultInfoType
     const verifier = new Verifier({ gateway: withRetries(upstream, retry), ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType })
+    // Checks are billed per call: they get the bare client and retry only calls Tencent refused unanswered.
+    const checks = createIdentityChecks({ gateway: upstream, database: db.database, keyring, logger: log, retry })
     const router = createFaceidRouter({
       verifier,
       resolveUser: options.resolveUser,
@@ -147,6 +155,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
       allowedMethods: () => router.allowedMethods(),
       verifier,
       ledger,
+      checks,
       jobs,
       close: () => (closing ??= closeAll()),
     }
