@@ -78,12 +78,13 @@ const calls = (): number => Object.values(emulator.stats().calls).reduce((a, b) 
 describe.each(ENGINES)('identity checks on %s', (engine) => {
   const testDb = useTestDatabase(engine)
   let db: Database
+  let ledger: Ledger
   let checks: IdentityChecks
   const keyring = Keyring.fromKeys(generateDataKey())
 
   beforeAll(async () => {
     db = await testDb.open()
-    await Ledger.open(db, { keyring })
+    ledger = await Ledger.open(db, { keyring })
   })
   beforeEach(async () => {
     await resetDatabase(db)
@@ -197,6 +198,15 @@ describe.each(ENGINES)('identity checks on %s', (engine) => {
       const text = JSON.stringify(raw)
       for (const secret of PERSONAL) expect(text).not.toContain(secret)
       expect(raw[0]!.sealed).toMatch(/^v1\./)
+    })
+
+    it('the personal-data purge deletes the sealed part of checks requested before its date, and keeps the rest', async () => {
+      const r = await checks.phone({ name: PERSON.name, idCard: PERSON.idCard, phone: PERSON.phone, userId: 'u2' })
+      expect(await ledger.purgePersonalData(new Date(Date.now() - 3600_000))).toBe(0)
+      expect((await checks.read(r.id))!.sealed).not.toBeNull()
+      expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(1)
+      expect(await checks.read(r.id)).toMatchObject({ kind: 'phone', userId: 'u2', outcome: 'match', code: '0', billable: true, sealed: null })
+      expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(0)
     })
 
     it('a sealed part opens only in its own row', async () => {
