@@ -1,6 +1,9 @@
 import { sql } from 'kysely'
-import type { VerificationStatus } from '@faceid-kit/shared'
-import { fromRow, notFinal, toDate, type LedgerContext, type TokenRecord } from './rows.js'
+import { normalizeResult, type MaskedIdentity, type VerificationStatus } from '@faceid-kit/shared'
+import type { LedgerQueries } from './database.js'
+import { enqueue } from './outbox.js'
+import { fromRow, notFinal, resultOf, toDate, type LedgerContext, type TokenRecord, type TokenRow } from './rows.js'
+import { verificationEvent } from '../webhooks/events.js'
 
 /** A token a sweeper holds a lease on. */
 export interface ClaimedToken extends TokenRecord {
@@ -74,22 +77,54 @@ export async function releaseClaim(
   ).execute()
 }
 
-export async function giveUp(ledger: LedgerContext, token: string, owner: string, reason: string): Promise<void> {
-  await ledger.db.queries
-    .updateTable('faceid_tokens')
-    .set((eb) => ({
-      final: true,
-      status: sql<VerificationStatus>`CASE WHEN status = 'pending' THEN 'expired' ELSE status END`,
-      lease_owner: null,
-      lease_until: null,
-      next_attempt_at: null,
-      last_error: reason,
-      sweep_attempts: eb('sweep_attempts', '+', 1),
-    }))
-    .where('token', '=', token)
-    .where('lease_owner', '=', owner)
-    .where(notFinal)
-    .execute()
+/**
+ * Makes a token final without a new result. With webhooks configured, its final event is written
+ * in the same transaction; the identity in it comes from the stored result, masked.
+ */
+export async function giveUp(ledger: LedgerContext, token: string, owner: string, reason: string, at: Date = new Date()): Promise<void> {
+  const update = (tx: LedgerQueries) =>
+    tx
+      .updateTable('faceid_tokens')
+      .set((eb) => ({
+        final: true,
+        status: sql<VerificationStatus>`CASE WHEN status = 'pending' THEN 'expired' ELSE status END`,
+        lease_owner: null,
+        lease_until: null,
+        next_attempt_at: null,
+        last_error: reason,
+        sweep_attempts: eb('sweep_attempts', '+', 1),
+      }))
+      .where('token', '=', token)
+      .where('lease_owner', '=', owner)
+      .where(notFinal)
+  const endpoints = ledger.webhookEndpoints ?? []
+  if (endpoints.length === 0) {
+    await update(ledger.db.queries).execute()
+    return
+  }
+  await ledger.db.transaction(async (tx) => {
+    const row = await update(tx).returningAll().executeTakeFirst()
+    if (!row) return
+    await enqueue(tx, endpoints, [
+      verificationEvent(
+        { token: row.token, kind: row.kind, userId: row.user_id, status: row.status, code: row.code, message: row.message, billableCount: row.billable_count, identity: storedIdentity(ledger, row) },
+        at,
+      ),
+    ])
+  })
+}
+
+/** The masked identity of a row's stored result, if it names anyone (and can still be read). */
+function storedIdentity(ledger: LedgerContext, row: TokenRow): MaskedIdentity | null {
+  try {
+    const result = resultOf(row, ledger.keyring)
+    if (!result) return null
+    const record = fromRow(row, ledger.keyring)
+    return normalizeResult(result, { token: row.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt: record.fetchedAt ?? record.expiresAt }).identity ?? null
+  } catch {
+    // A purged or unreadable result: the event goes out without an identity rather than not at all.
+    return null
+  }
 }
 
 export async function sweepCounts(ledger: LedgerContext, now: Date, firstFetchAfterMs: number): Promise<SweepCounts> {

@@ -4,7 +4,7 @@
  * reconciliation-queries); the methods here hold the contract and delegate.
  */
 import { FLOWS, type TokenKind } from '@faceid-kit/shared'
-import { ping, type Database, type LedgerQueries } from './database.js'
+import type { Database, LedgerQueries } from './database.js'
 import { Keyring } from '../privacy/data-keys.js'
 import { ConfigurationError } from '../errors/index.js'
 import { migrate } from './migrations/index.js'
@@ -19,6 +19,9 @@ import type { RotationReport } from './rotation.js'
 import * as leases from './leases.js'
 import type { ClaimedToken, ClaimRequest, SweepCounts } from './leases.js'
 import * as reconciliation from './reconciliation-queries.js'
+import * as outbox from './outbox.js'
+import type { EndpointHealth } from './outbox.js'
+import type { OutboxEvent } from '../webhooks/events.js'
 import type { ReconciliationRecord } from './reconciliation-queries.js'
 
 export type { NewToken, TokenRecord } from './rows.js'
@@ -27,6 +30,7 @@ export type { IssueSlotOutcome, IssueSlotRequest, IssueSlotScope } from './issue
 export type { RotationReport } from './rotation.js'
 export type { ClaimedToken, ClaimRequest, SweepCounts } from './leases.js'
 export type { ReconciliationRecord } from './reconciliation-queries.js'
+export type { EndpointHealth } from './outbox.js'
 
 /** The token kinds a ledger stores unless told otherwise: one per flow of the shared `FLOWS`. */
 export const DEFAULT_TOKEN_KINDS: readonly string[] = Object.keys(FLOWS)
@@ -39,6 +43,12 @@ export interface LedgerOptions {
    * Checked in code, not in SQL, so a new flow needs no migration. Default `['face', 'eid']`.
    */
   kinds?: readonly string[]
+  /**
+   * Ids of the webhook endpoints that get an event when a token turns final (written in the
+   * same transaction as the final result) or when `recordEvents` is called. Default none: no
+   * events are written.
+   */
+  webhookEndpoints?: readonly string[]
 }
 
 /** The source of truth for every token issued: written before a client ever sees a token. */
@@ -46,6 +56,8 @@ export class Ledger {
   readonly keyring: Keyring
   /** The token kinds `insert` accepts. */
   readonly kinds: readonly string[]
+  /** The webhook endpoints (ids) events are written for; empty when webhooks are off. */
+  readonly webhookEndpoints: readonly string[]
   private readonly kindSet: ReadonlySet<string>
   private readonly inserts: InsertBatcher
   private readonly slots: IssueSlots
@@ -54,9 +66,11 @@ export class Ledger {
     readonly db: Database,
     keyring: Keyring,
     kinds: readonly string[],
+    webhookEndpoints: readonly string[],
   ) {
     this.keyring = keyring
     this.kinds = Object.freeze([...kinds])
+    this.webhookEndpoints = Object.freeze([...new Set(webhookEndpoints)])
     this.kindSet = new Set(kinds)
     this.inserts = new InsertBatcher(db)
     this.slots = new IssueSlots(db)
@@ -70,7 +84,7 @@ export class Ledger {
     }
     const keyring = options.keyring ?? Keyring.dev()
     await migrate(db)
-    return new Ledger(db, keyring, kinds)
+    return new Ledger(db, keyring, kinds, options.webhookEndpoints ?? [])
   }
 
   /**
@@ -137,7 +151,7 @@ export class Ledger {
 
   /** One round trip that proves the database answers (before paying Tencent when no limit applies). */
   ping(): Promise<void> {
-    return ping(this.db)
+    return this.db.ping()
   }
 
   /**
@@ -208,6 +222,20 @@ export class Ledger {
   /** Tokens issued in [from, to), and any listed in `alsoTokens`, for reconciliation (clear part of results only). */
   listForReconciliation(from: Date, to: Date, alsoTokens: readonly string[] = []): Promise<ReconciliationRecord[]> {
     return reconciliation.listForReconciliation(this, from, to, alsoTokens)
+  }
+
+  /**
+   * Writes webhook events to the outbox, once per configured endpoint; an event already written
+   * (same id) is left alone. Pass `q` to write them inside your own transaction.
+   */
+  async recordEvents(events: readonly OutboxEvent[], q?: LedgerQueries): Promise<void> {
+    if (this.webhookEndpoints.length === 0 || events.length === 0) return
+    await (q ? outbox.enqueue(q, this.webhookEndpoints, events) : this.db.transaction((tx) => outbox.enqueue(tx, this.webhookEndpoints, events)))
+  }
+
+  /** How deliveries to each configured endpoint stand (pending, delivered, given up, last error). */
+  webhookHealth(): Promise<EndpointHealth[]> {
+    return outbox.health(this.db, this.webhookEndpoints)
   }
 
   count(where: { userId?: string } = {}): Promise<number> {

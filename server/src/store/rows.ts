@@ -46,6 +46,11 @@ export type TokenRow = Selectable<TokensTable>
 export interface LedgerContext {
   readonly db: Database
   readonly keyring: Keyring
+  /**
+   * Webhook endpoints (ids) that get an outbox event when a token turns final, written in the
+   * same transaction. Empty: no events are written.
+   */
+  readonly webhookEndpoints?: readonly string[]
 }
 
 /** `WHERE NOT final`, written so that both engines' flags (boolean, 0/1) compare. */

@@ -2,6 +2,8 @@ import type { TokenKind, UpstreamResult, VerificationResult, VerificationStatus 
 import type { LedgerQueries } from './database.js'
 import { clearPartOf } from '../privacy/personal-data.js'
 import { fromRow, notFinal, type LedgerContext, type TokenRecord } from './rows.js'
+import { enqueue } from './outbox.js'
+import { verificationEvent } from '../webhooks/events.js'
 
 export interface FetchOutcome {
   result: VerificationResult
@@ -27,7 +29,11 @@ export async function getToken(ledger: LedgerContext, token: string, q: LedgerQu
   return row ? fromRow(row, ledger.keyring) : undefined
 }
 
-/** Stores one fetch: the raw result sealed whole, `result` only its non-personal part; a final row is left alone. */
+/**
+ * Stores one fetch: the raw result sealed whole, `result` only its non-personal part; a final row
+ * is left alone. When this fetch makes the row final and webhooks are configured, the event is
+ * written in the same transaction (the outbox): committed together or not at all.
+ */
 export async function recordFetch(ledger: LedgerContext, token: string, outcome: FetchOutcome, fetchedAt: Date, q: LedgerQueries = ledger.db.queries): Promise<void> {
   const stored =
     outcome.raw === null
@@ -36,21 +42,38 @@ export async function recordFetch(ledger: LedgerContext, token: string, outcome:
           const sealed = ledger.keyring.seal(JSON.stringify(outcome.raw), token)
           return { result: JSON.stringify(clearPartOf(outcome.raw)), result_sealed: sealed.blob, result_key_id: sealed.keyId }
         })()
-  await q
-    .updateTable('faceid_tokens')
-    .set((eb) => ({
-      status: outcome.result.status,
-      code: outcome.result.code ?? null,
-      message: outcome.result.message ?? null,
-      billable_count: outcome.billableCount,
-      final: outcome.final,
-      fetched_at: fetchedAt,
-      fetch_count: eb('fetch_count', '+', 1),
-      ...stored,
-    }))
-    .where('token', '=', token)
-    .where(notFinal)
-    .execute()
+  const update = (tx: LedgerQueries) =>
+    tx
+      .updateTable('faceid_tokens')
+      .set((eb) => ({
+        status: outcome.result.status,
+        code: outcome.result.code ?? null,
+        message: outcome.result.message ?? null,
+        billable_count: outcome.billableCount,
+        final: outcome.final,
+        fetched_at: fetchedAt,
+        fetch_count: eb('fetch_count', '+', 1),
+        ...stored,
+      }))
+      .where('token', '=', token)
+      .where(notFinal)
+  const endpoints = ledger.webhookEndpoints ?? []
+  if (!outcome.final || endpoints.length === 0) {
+    await update(q).execute()
+    return
+  }
+  const write = async (tx: LedgerQueries): Promise<void> => {
+    // Only the fetch that turns the row final gets a row back, so only it writes the event.
+    const row = await update(tx).returning(['token', 'kind', 'user_id', 'status', 'code', 'message', 'billable_count']).executeTakeFirst()
+    if (!row) return
+    const event = verificationEvent(
+      { token: row.token, kind: row.kind, userId: row.user_id, status: row.status, code: row.code, message: row.message, billableCount: row.billable_count, identity: outcome.result.identity },
+      fetchedAt,
+    )
+    await enqueue(tx, endpoints, [event])
+  }
+  // A caller's own transaction (`q` given) already holds both writes together.
+  await (q === ledger.db.queries ? ledger.db.transaction(write) : write(q))
 }
 
 export async function readFullResult(ledger: LedgerContext, token: string): Promise<FullResult | undefined> {
