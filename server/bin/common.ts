@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../src/store/database.js'
 import { DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, SANDBOX_CREDENTIAL } from '../emulator/index.js'
 import { ConfigurationError, UpstreamError } from '../src/errors/index.js'
 import { createTencentGateway, type Gateway } from '../src/providers/tencent/client.js'
+import { endpointId } from '../src/jobs/webhook-delivery.js'
 import { Ledger } from '../src/store/ledger.js'
 import { claimLedgerMode } from '../src/store/ledger-mode.js'
 import { scrubText } from '../src/privacy/logging.js'
@@ -42,7 +43,8 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   const keyring = keyringOf(config)
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, sqlite: { synchronous: config.sqliteSynchronous } })
   try {
-    const ledger = await Ledger.open(db, { keyring })
+    // With webhooks configured, a token this tool makes final writes its event like the server (delivered by the server).
+    const ledger = await Ledger.open(db, { keyring, webhookEndpoints: config.webhooks?.endpoints.map(endpointId) ?? [] })
     // As the server: a sandbox tool (no credentials) never acts on a live ledger, nor the reverse.
     await claimLedgerMode(db, config.sandbox ? 'sandbox' : 'live')
     return {

@@ -11,6 +11,7 @@
  * Exit status: 0 no discrepancy, 1 error, 2 bad usage, 3 discrepancies found, 4 the bill is not
  * ready yet (retry after 06:00 Beijing time the next day).
  */
+import { recordDiscrepancyEvents } from '../src/webhooks/reconciliation.js'
 import { beijingDay, BillNotReadyError, parseRuleScope, previousBeijingDate, pullBill, readBill, ruleScopeOf, type RuleScope } from '../src/billing/bill.js'
 import { formatReport, reconcile } from '../src/billing/reconcile.js'
 import { EXIT, fail, openCliContext, parseCliArgs, runCli } from './common.js'
@@ -69,6 +70,8 @@ runCli(
         process.stderr.write(`${tty ? '\r' : ''}pulled ${label}: ${pull.pages} page(s), ${pull.tokens} token(s), ${pull.chargeCount} charge(s)\n`)
       }
       const report = await reconcile({ ledger: ctx.ledger, date, scope })
+      // With FACEID_WEBHOOK_* set, discrepancies become webhook events (the server delivers them; a day reconciled again adds none).
+      await recordDiscrepancyEvents(ctx.ledger, report, new Date())
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
       if (!report.ok) process.exitCode = EXIT.discrepancies
     } finally {

@@ -30,3 +30,40 @@ export { createLogger, requestLogger, scrubText } from './privacy/logging.js'
 export { createSessions, type SessionMode, type SessionOptions, type Sessions } from './http/sessions.js'
 export { claimLedgerMode, LedgerModeError, type LedgerMode, type LedgerMarking } from './store/ledger-mode.js'
 export { startServer, type RunningServer, type StartServerOptions } from './standalone/server.js'
+export {
+  verifyWebhook,
+  computeSignature,
+  signatureHeader,
+  WebhookVerificationError,
+  SIGNATURE_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  DEFAULT_TOLERANCE_SECONDS,
+  type VerifyWebhookOptions,
+  type WebhookHeaders,
+  type WebhookVerificationFailure,
+} from './webhooks/signature.js'
+export {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEvent,
+  type WebhookEventType,
+  type VerificationEvent,
+  type VerificationEventData,
+  type VerificationEventType,
+  type ReconciliationEvent,
+  type ReconciliationEventData,
+  type ReconciliationEventType,
+  type OutboxEvent,
+} from './webhooks/events.js'
+export { MIN_SECRET_LENGTH, validateWebhookOptions } from './webhooks/options.js'
+export { recordDiscrepancyEvents } from './webhooks/reconciliation.js'
+export {
+  createWebhookDelivery,
+  endpointId,
+  type WebhookDelivery,
+  type WebhookDeliveryOptions,
+  type WebhookDeliveryPassResult,
+  type WebhookEndpoint,
+  type WebhookEndpointHealth,
+} from './jobs/webhook-delivery.js'
+export type { EndpointHealth } from './store/outbox.js'

@@ -11,6 +11,11 @@ import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
 import { createPersonalDataPurge } from './jobs/personal-data-purge.js'
 import type { PeriodicJob } from './jobs/periodic.js'
 import { createSweeper, type Sweeper } from './jobs/sweeper.js'
+import { createWebhookDelivery, endpointId, type WebhookDelivery } from './jobs/webhook-delivery.js'
+import { reconcile } from './billing/reconcile.js'
+import { ruleScopeOf } from './billing/bill.js'
+import { validateWebhookOptions } from './webhooks/options.js'
+import { recordDiscrepancyEvents } from './webhooks/reconciliation.js'
 import { dataKeySecrets, Keyring } from './privacy/data-keys.js'
 import { createLogger } from './privacy/logging.js'
 import { createTencentGateway } from './providers/tencent/client.js'
@@ -49,6 +54,8 @@ export interface FaceidKitJobs {
   readonly billPull: DailyBillPull | undefined
   /** Deletes old personal data; undefined unless `personalDataRetentionDays` is set. */
   readonly purge: PeriodicJob<number> | undefined
+  /** Delivers webhook events; undefined without `webhooks`. Its `health()` tells how each endpoint stands. */
+  readonly webhooks: WebhookDelivery | undefined
   /** Starts every job (idempotent). `createFaceidKit` starts them unless `startJobs: false`. */
   start(): void
   /** Stops every job and waits for the runs under way. */
@@ -80,7 +87,9 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     const db = await openKitDatabase(options.database, log)
     if (db.owned) closers.push(() => db.database.close())
     // The ledger stores the kinds of the registered flows, and refuses any other.
-    const ledger = await Ledger.open(db.database, { keyring, kinds: FLOW_LIST.map((flow) => flow.kind) })
+    // With webhooks, every result that turns final writes its event in the same transaction.
+    const webhookEndpoints = options.webhooks?.endpoints.map(endpointId) ?? []
+    const ledger = await Ledger.open(db.database, { keyring, kinds: FLOW_LIST.map((flow) => flow.kind), webhookEndpoints })
     // Before anything acts on the ledger: it must hold tokens of this mode only.
     await claimLedgerMode(db.database, mode)
 
@@ -129,20 +138,45 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
           ...(sweep.firstFetchAfterSeconds !== undefined ? { firstFetchAfterMs: sweep.firstFetchAfterSeconds * 1000 } : {}),
         })
       : undefined
-    const billPull = (options.billPull ?? mode === 'live') ? createDailyBillPull({ db: db.database, gateway: upstream, ruleId: options.ruleId, logger: log }) : undefined
+    // With webhooks, each day's pull is reconciled at once and its discrepancies become events.
+    const afterPull = options.webhooks
+      ? async (pull: { date: string }) => {
+          const report = await reconcile({ ledger, date: pull.date, scope: ruleScopeOf(options.ruleId) })
+          const n = await recordDiscrepancyEvents(ledger, report, new Date())
+          if (n > 0) log.warn({ date: pull.date, discrepancies: n }, 'reconciliation found discrepancies; webhook events recorded')
+        }
+      : undefined
+    const billPull =
+      (options.billPull ?? mode === 'live') ? createDailyBillPull({ db: db.database, gateway: upstream, ruleId: options.ruleId, logger: log, afterPull }) : undefined
     const purge =
       options.personalDataRetentionDays === undefined ? undefined : createPersonalDataPurge({ ledger, retentionDays: options.personalDataRetentionDays, logger: log })
+    const hooks = options.webhooks
+    const webhooks = hooks
+      ? createWebhookDelivery({
+          db: db.database,
+          endpoints: hooks.endpoints,
+          logger: log,
+          ...(hooks.deliveryWindowHours !== undefined ? { deliveryWindowMs: hooks.deliveryWindowHours * 3_600_000 } : {}),
+          ...(hooks.attemptTimeoutSeconds !== undefined ? { attemptTimeoutMs: hooks.attemptTimeoutSeconds * 1000 } : {}),
+          ...(hooks.retryBaseSeconds !== undefined ? { baseDelayMs: hooks.retryBaseSeconds * 1000 } : {}),
+          ...(hooks.retryMaxSeconds !== undefined ? { maxDelayMs: hooks.retryMaxSeconds * 1000 } : {}),
+          ...(hooks.intervalSeconds !== undefined ? { intervalMs: hooks.intervalSeconds * 1000 } : {}),
+          ...(hooks.failureReportAfter !== undefined ? { failureReportAfter: hooks.failureReportAfter } : {}),
+        })
+      : undefined
     const jobs: FaceidKitJobs = {
       sweeper,
       billPull,
       purge,
+      webhooks,
       start() {
         sweeper?.start()
         billPull?.start()
         purge?.start()
+        webhooks?.start()
       },
       async stop() {
-        await Promise.all([sweeper?.stop(), billPull?.stop(), purge?.stop()])
+        await Promise.all([sweeper?.stop(), billPull?.stop(), purge?.stop(), webhooks?.stop()])
       },
     }
     closers.push(() => jobs.stop())
@@ -204,6 +238,7 @@ function validateOptions(options: FaceidKitOptions): void {
   if (options.prefix !== undefined && typeof options.prefix !== 'string') fail('`prefix` must be a string')
   // The signing key is derived later; a placeholder lets every partner-set field be checked now.
   if (options.h5 !== undefined && (typeof options.h5 !== 'object' || options.h5 === null)) fail('`h5` must be an object { publicBaseUrl, returnPage, errorPage? }')
+  if (options.webhooks !== undefined) validateWebhookOptions(options.webhooks, options.mode ?? 'live')
   if (options.h5 !== undefined) validateH5Options({ ...options.h5, stateKey: new Uint8Array(32) }, options.prefix ?? '/faceid', 'createFaceidKit')
   const nonNegative = (name: string, value: number | undefined): void => {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) fail(`\`${name}\` must be a number ≥ 0`)

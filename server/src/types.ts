@@ -8,6 +8,7 @@ import type { Database, SqliteDriverName, SqliteSynchronous } from './store/data
 import type { JobLogger } from './jobs/periodic.js'
 import type { IssueLimits, ReuseOptions } from './verification/issuance-limits.js'
 import type { Verifier } from './verification/verifier.js'
+import type { WebhookOptions } from './webhooks/options.js'
 
 export type Awaitable<T> = T | Promise<T>
 
@@ -153,7 +154,16 @@ export interface FaceidKitOptions {
   onError?: FaceidRouterOptions['onError']
   /** The web (H5) flows: where the kit is reached and where browsers land after a return. Default: off (their token routes answer 501). */
   h5?: H5Options
+  /**
+   * Signed webhooks: an event to each endpoint when a verification becomes final (passed, failed,
+   * expired) and when the daily reconciliation finds a discrepancy. Written to the ledger's outbox
+   * in the same transaction as the result, delivered at least once for `deliveryWindowHours`.
+   * Default: off.
+   */
+  webhooks?: WebhookOptions
 }
+
+export type { WebhookOptions }
 
 /** The sweeper's settings in `createFaceidKit`. */
 export interface SweeperSettings {

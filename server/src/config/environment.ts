@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { ConfigurationError } from '../errors/index.js'
 import { Keyring } from '../privacy/data-keys.js'
 import type { RetryOptions } from '../resilience/retry.js'
+import { validateWebhookOptions, type WebhookOptions } from '../webhooks/options.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, type IssueLimits } from '../verification/issuance-limits.js'
 
 /**
@@ -68,6 +69,9 @@ const ENVIRONMENT = z.object({
   FACEID_PUBLIC_BASE_URL: text,
   FACEID_H5_RETURN_PAGE: text,
   FACEID_H5_ERROR_PAGE: text,
+  FACEID_WEBHOOK_URL: text,
+  FACEID_WEBHOOK_SECRET: text,
+  FACEID_WEBHOOK_PREVIOUS_SECRET: text,
   PORT: text,
   ...numbers({
     SESSION_MAX_LIFETIME_SECONDS: { hint: 'seconds' },
@@ -86,6 +90,7 @@ const ENVIRONMENT = z.object({
     FACEID_HTTP_MAX_CONNECTIONS: { integer: true },
     FACEID_HTTP_HEADERS_TIMEOUT_SECONDS: { hint: 'seconds' },
     FACEID_HTTP_REQUEST_TIMEOUT_SECONDS: { hint: 'seconds' },
+    FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS: { hint: 'hours, default 72' },
   }),
   ...flags('FACEID_REUSE_OPEN_TOKEN', 'FACEID_BILL_PULL'),
   NODE_ENV: text,
@@ -124,6 +129,12 @@ export interface ServerConfig {
    * values: live mode has no web flows; sandbox mode uses the request's own address and the demo page.
    */
   h5: { publicBaseUrl: string | undefined; returnPage: string | undefined; errorPage: string | undefined }
+  /**
+   * Signed webhooks: `FACEID_WEBHOOK_URL` (one URL, or several separated by commas, all signed
+   * with the same secret), `FACEID_WEBHOOK_SECRET`, `FACEID_WEBHOOK_PREVIOUS_SECRET` (during a
+   * rotation), `FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS`. Undefined: no webhooks.
+   */
+  webhooks: WebhookOptions | undefined
   /** Deadline of one Tencent request, seconds. */
   timeoutSeconds: number | undefined
   retry: RetryOptions
@@ -173,6 +184,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigurationError('The web (H5) flows need both FACEID_PUBLIC_BASE_URL and FACEID_H5_RETURN_PAGE, or neither')
   }
   if (!sandbox && e.FACEID_H5_ERROR_PAGE && !e.FACEID_H5_RETURN_PAGE) throw new ConfigurationError('FACEID_H5_ERROR_PAGE needs FACEID_H5_RETURN_PAGE')
+  const webhooks = webhookSettings(e, sandbox)
   return {
     sandbox,
     secretId: e.FACEID_SECRET_ID,
@@ -199,6 +211,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     reuseOpenToken: e.FACEID_REUSE_OPEN_TOKEN ?? false,
     trustProxy: proxyHops(e.FACEID_TRUST_PROXY),
     h5: { publicBaseUrl: e.FACEID_PUBLIC_BASE_URL, returnPage: e.FACEID_H5_RETURN_PAGE, errorPage: e.FACEID_H5_ERROR_PAGE },
+    webhooks,
     timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
     retry,
     sweep,
@@ -217,6 +230,38 @@ export function keyringOf(config: Pick<ServerConfig, 'dataKey' | 'previousDataKe
     allowSandboxKey: config.sandbox && !config.production,
     names: { current: 'FACEID_DATA_KEY', previous: 'FACEID_DATA_KEYS' },
   })
+}
+
+/** `FACEID_WEBHOOK_*`: checked here with the kit's own rules, so a bad value stops the start. */
+function webhookSettings(
+  e: { FACEID_WEBHOOK_URL?: string | undefined; FACEID_WEBHOOK_SECRET?: string | undefined; FACEID_WEBHOOK_PREVIOUS_SECRET?: string | undefined; FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS?: number | undefined },
+  sandbox: boolean,
+): WebhookOptions | undefined {
+  if (!e.FACEID_WEBHOOK_URL) {
+    if (e.FACEID_WEBHOOK_SECRET || e.FACEID_WEBHOOK_PREVIOUS_SECRET) throw new ConfigurationError('FACEID_WEBHOOK_SECRET is set but FACEID_WEBHOOK_URL is not')
+    return undefined
+  }
+  if (!e.FACEID_WEBHOOK_SECRET) throw new ConfigurationError('FACEID_WEBHOOK_URL needs FACEID_WEBHOOK_SECRET (at least 32 characters, e.g. `openssl rand -hex 32`)')
+  const secret = e.FACEID_WEBHOOK_SECRET
+  const previousSecret = e.FACEID_WEBHOOK_PREVIOUS_SECRET
+  const options: WebhookOptions = {
+    endpoints: e.FACEID_WEBHOOK_URL.split(',').map((url) => url.trim()).filter(Boolean).map((url) => ({ url, secret, ...(previousSecret ? { previousSecret } : {}) })),
+    ...(e.FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS ? { deliveryWindowHours: e.FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS } : {}),
+  }
+  try {
+    validateWebhookOptions(options, sandbox ? 'sandbox' : 'live', 'FACEID_WEBHOOK_*')
+  } catch (error) {
+    // Name the variables, not the kit's option paths.
+    const message = error instanceof Error ? error.message : String(error)
+    throw new ConfigurationError(
+      message
+        .replace(/`webhooks\.endpoints\[\d+\]\.url`/, 'FACEID_WEBHOOK_URL')
+        .replace(/`webhooks\.endpoints\[\d+\]\.previousSecret`/, 'FACEID_WEBHOOK_PREVIOUS_SECRET')
+        .replace(/`webhooks\.endpoints\[\d+\]\.secret`/g, 'FACEID_WEBHOOK_SECRET')
+        .replace(/`webhooks\.endpoints\[\d+\]`/, 'FACEID_WEBHOOK_URL'),
+    )
+  }
+  return options
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

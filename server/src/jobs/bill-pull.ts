@@ -14,6 +14,8 @@ export interface DailyBillPullOptions {
   checkEveryMs?: number
   logger?: JobLogger | undefined
   retry?: RetryOptions
+  /** Called after each pull is stored (e.g. to reconcile that day); a failure is logged and does not undo the pull. */
+  afterPull?: ((pull: BillPull) => Promise<void>) | undefined
 }
 
 export interface DailyBillPull {
@@ -38,6 +40,11 @@ export function createDailyBillPull(options: DailyBillPullOptions): DailyBillPul
     if (missing.length === 0) return undefined
     const made = await pullBill({ db: options.db, gateway: options.gateway, date, ruleId: options.ruleId, now, retry: options.retry })
     options.logger?.info({ date, ruleId: made.ruleId || 'all', pages: made.pages, tokens: made.tokens, chargeCount: made.chargeCount }, 'pulled the daily bill')
+    if (options.afterPull) {
+      await options.afterPull(made).catch((error: unknown) =>
+        options.logger?.warn({ date, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'after the daily bill pull: reconciliation failed'),
+      )
+    }
     return made
   }
 

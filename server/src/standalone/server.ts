@@ -133,6 +133,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       retry: config.retry,
       ...(config.retry.budgetMs ? { totalTimeoutSeconds: config.retry.budgetMs / 1000 } : {}),
       resultInfoType: config.resultInfoType,
+      ...(config.webhooks ? { webhooks: config.webhooks } : {}),
       sweeper: config.sweep.enabled
         ? {
             ...(config.sweep.intervalSeconds !== undefined ? { intervalSeconds: config.sweep.intervalSeconds } : {}),
