@@ -16,7 +16,8 @@ export interface SealedCheck {
 }
 
 /** The additional data a check's sealed part is bound to: it opens only in its own row. */
-const aad = (id: string): string => `check:${id}`
+export const checkSealAad = (id: string): string => `check:${id}`
+const aad = checkSealAad
 
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
 

@@ -209,6 +209,18 @@ describe.each(ENGINES)('identity checks on %s', (engine) => {
       expect(await ledger.purgePersonalData(new Date(Date.now() + 1000))).toBe(0)
     })
 
+    it('rotate-keys re-seals checks under the current key, so the old key can go', async () => {
+      const r = await checks.idCard({ name: PERSON.name, idCard: PERSON.idCard })
+      const next = new Keyring({ id: 'next', key: Buffer.alloc(32, 7) }, [keyring.current])
+      const report = await (await Ledger.open(db, { keyring: next })).rotateKeys({ batchSize: 1 })
+      expect(report).toMatchObject({ rotated: 1, failed: [] })
+      const row = await db.queries.selectFrom('faceid_checks').select(['key_id']).where('id', '=', r.id).executeTakeFirstOrThrow()
+      expect(row.key_id).toBe('next')
+      const onlyNext = createIdentityChecks({ gateway: createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint }), database: db, keyring: new Keyring({ id: 'next', key: Buffer.alloc(32, 7) }) })
+      expect((await onlyNext.read(r.id))!.sealed!.input).toEqual({ Name: PERSON.name, IdCard: PERSON.idCard })
+      await expect(checks.read(r.id)).rejects.toThrow(/not configured/)
+    })
+
     it('a sealed part opens only in its own row', async () => {
       const a = await checks.idCard({ name: PERSON.name, idCard: PERSON.idCard })
       const b = await checks.phoneStatus({ phone: PERSON.phone })
