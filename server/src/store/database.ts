@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { CompiledQuery, Kysely, type Dialect, type Driver } from 'kysely'
 import type pg from 'pg'
-import { ConfigurationError } from '../errors/index.js'
+import { ConfigurationError, LedgerUnavailableError } from '../errors/index.js'
 import { guardedDialect } from './engines/guarded-dialect.js'
 import { openPostgres } from './engines/postgres.js'
 import { openSqlite, type SqliteDriverName, type SqliteSynchronous } from './engines/sqlite.js'
@@ -29,6 +29,12 @@ export interface Database {
   readonly queries: LedgerQueries
   /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: LedgerQueries) => Promise<T>): Promise<T>
+  /**
+   * Proves the ledger answers; throws `LedgerUnavailableError` when it cannot. PostgreSQL: one
+   * round trip. SQLite lives in this process, where `SELECT 1` could only fail on a closed
+   * database (it reads no page), so the check is that it is open.
+   */
+  ping(): Promise<void>
   close(): Promise<void>
 }
 
@@ -97,14 +103,15 @@ function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Diale
     driver,
     queries,
     transaction: (fn) => queries.transaction().execute(fn),
+    ping:
+      engine === 'postgres'
+        ? async () => void (await queries.executeQuery(PING))
+        : async () => {
+            if (closing) throw new LedgerUnavailableError('closed')
+          },
     close: () => (closing ??= Promise.resolve(engineDriver?.destroy()).then(closeSource)),
   }
 }
 
 /** Compiled once: the ping runs before every issuance without limits. */
 const PING = CompiledQuery.raw('select 1')
-
-/** One round trip that proves the database answers. */
-export async function ping(db: Database): Promise<void> {
-  await db.queries.executeQuery(PING)
-}
