@@ -65,6 +65,30 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
   })
 
   /** Issues and plays `outcomes` at the current time; returns the tokens. */
+  /** A proxy through which Tencent charges every attempt that ended in `code`, in the result and in the bill alike. */
+  function chargingFreeCode(code: number): Promise<TamperingProxy> {
+    return tamperingProxy(sb.emulator.address()!.url, (action, response) => {
+      if (action === 'GetDetectInfoEnhanced') {
+        const details = (response['Text'] as { LivenessDetail?: Array<{ Errcode?: number; IsNeedCharge?: boolean }> } | null)?.LivenessDetail ?? []
+        const hit = details.filter((d) => d.Errcode === code && !d.IsNeedCharge)
+        for (const d of hit) d.IsNeedCharge = true
+        return hit.length ? response : undefined
+      }
+      if (action === 'GetWeChatBillDetails') {
+        for (const row of response['WeChatBillDetails'] as WeChatBillDetail[]) {
+          for (const d of row.ChargeDetails ?? []) {
+            if (d.ErrorCode === String(code) && !d.IsNeedCharge) {
+              d.IsNeedCharge = true
+              row.ChargeCount! += 1
+            }
+          }
+        }
+        return response
+      }
+      return undefined
+    })
+  }
+
   async function verify(outcomes: Array<'passed' | 'failed' | 'abandoned' | 'failed-then-passed'>): Promise<string[]> {
     const tokens: string[] = []
     for (const [i, outcome] of outcomes.entries()) {
@@ -328,26 +352,7 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
     sb.emulator.complete(token, { outcome: 'passed' })
     // Tencent charges the 1001 attempt, in the result and in the bill alike: the counts agree,
     // and only the return-code check can tell.
-    proxy = await tamperingProxy(sb.emulator.address()!.url, (action, response) => {
-      if (action === 'GetDetectInfoEnhanced') {
-        const details = (response['Text'] as { LivenessDetail?: Array<{ Errcode?: number; IsNeedCharge?: boolean }> } | null)?.LivenessDetail ?? []
-        const hit = details.filter((d) => d.Errcode === 1001)
-        for (const d of hit) d.IsNeedCharge = true
-        return hit.length ? response : undefined
-      }
-      if (action === 'GetWeChatBillDetails') {
-        for (const row of response['WeChatBillDetails'] as WeChatBillDetail[]) {
-          for (const d of row.ChargeDetails ?? []) {
-            if (d.ErrorCode === '1001' && !d.IsNeedCharge) {
-              d.IsNeedCharge = true
-              row.ChargeCount! += 1
-            }
-          }
-        }
-        return response
-      }
-      return undefined
-    })
+    proxy = await chargingFreeCode(1001)
     const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: proxy.url, timeoutSeconds: 5 })
     sb.clock.advance(3 * HOUR)
     expect((await sb.sweeper({ gateway }).runOnce()).remaining.open).toBe(0)
@@ -372,26 +377,7 @@ describe.each(ENGINES)('reconciliation (%s)', (engine) => {
       sb.emulator.complete(token, { outcome: 'failed', code: 1002 })
       sb.emulator.complete(token, { outcome: 'passed' })
     }
-    proxy = await tamperingProxy(sb.emulator.address()!.url, (action, response) => {
-      if (action === 'GetDetectInfoEnhanced') {
-        const details = (response['Text'] as { LivenessDetail?: Array<{ Errcode?: number; IsNeedCharge?: boolean }> } | null)?.LivenessDetail ?? []
-        const hit = details.filter((d) => d.Errcode === 1002 && !d.IsNeedCharge)
-        for (const d of hit) d.IsNeedCharge = true
-        return hit.length ? response : undefined
-      }
-      if (action === 'GetWeChatBillDetails') {
-        for (const row of response['WeChatBillDetails'] as WeChatBillDetail[]) {
-          for (const d of row.ChargeDetails ?? []) {
-            if (d.ErrorCode === '1002' && !d.IsNeedCharge) {
-              d.IsNeedCharge = true
-              row.ChargeCount! += 1
-            }
-          }
-        }
-        return response
-      }
-      return undefined
-    })
+    proxy = await chargingFreeCode(1002)
     const gateway = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: proxy.url, timeoutSeconds: 5 })
     sb.clock.advance(3 * HOUR)
     expect((await sb.sweeper({ gateway }).runOnce()).remaining.open).toBe(0)
