@@ -97,6 +97,12 @@ const SQLITE_DRIVERS: Array<[string, SqliteLibrary]> = await Promise.all(
     async () => {
       const specifier = 'better-sqlite3'
       const mod = (await import(specifier).catch(() => undefined)) as { default: new (file: string) => NativeSqlite } | undefined
+      // Its native part loads on first use: one built for another Node.js fails only then.
+      try {
+        mod && new mod.default(':memory:').close()
+      } catch {
+        return undefined
+      }
       return mod && { open: (file) => new mod.default(file) }
     },
   ],

@@ -156,6 +156,8 @@ async function loadNodeSqlite(): Promise<LoadedDriver> {
 async function loadBetterSqlite3(): Promise<LoadedDriver> {
   const mod = (await import(BETTER_SQLITE3)) as { default: new (file: string) => NativeDatabase }
   const Database = mod.default
-  // Loading the addon fails here, not at the first query, when it was built for another Node.js.
+  // Its native part loads on first use: an addon built for another Node.js fails here, with the
+  // advice above, rather than at the first query.
+  new Database(':memory:').close()
   return { name: 'better-sqlite3', open: (file) => new Database(file) }
 }
