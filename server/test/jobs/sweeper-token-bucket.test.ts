@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { TokenBucket } from '../../src/resilience/token-bucket.js'
+import { maxInWindow } from '../support/windows.js'
 
 /** A fake clock the bucket sleeps on: sleeping moves time, nothing waits for real. */
 function fakeTime() {
   let clock = 0
   return { now: () => clock, sleep: async (ms: number) => void (clock += ms), advance: (ms: number) => void (clock += ms) }
-}
-
-/** Largest number of events inside any half-open window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++
-    best = Math.max(best, i - j + 1)
-  }
-  return best
 }
 
 describe('TokenBucket', () => {

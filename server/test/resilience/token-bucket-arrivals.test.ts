@@ -7,19 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mulberry32 } from '../../emulator/faults.js'
 import { TokenBucket } from '../../src/resilience/token-bucket.js'
+import { maxInWindow } from '../support/windows.js'
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** Most events in any half-open window of `windowMs`: a fixed window at any phase. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++
-    best = Math.max(best, i - j + 1)
-  }
-  return best
-}
 
 /** Most events in one fixed second (the server's windows start at whole seconds of its clock). */
 function maxPerFixedSecond(times: number[]): number {
