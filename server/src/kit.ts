@@ -19,6 +19,8 @@ import { recordDiscrepancyEvents } from './webhooks/reconciliation.js'
 import { dataKeySecrets, Keyring } from './privacy/data-keys.js'
 import { createLogger } from './privacy/logging.js'
 import { createTencentGateway } from './providers/tencent/client.js'
+import { configuredProviders } from './providers/configured.js'
+import { mapClients } from './providers/registry.js'
 import { withRetries } from './resilience/retry.js'
 import { openDatabase, type Database } from './store/database.js'
 import { Ledger } from './store/ledger.js'
@@ -103,7 +105,10 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     const retry = { ...options.retry, ...(options.totalTimeoutSeconds ? { budgetMs: Math.round(options.totalTimeoutSeconds * 1000) } : {}) }
     // The routes and the sweeper ask Tencent for the same parts of a result.
     const infoType = options.resultInfoType
-    const verifier = new Verifier({ gateway: withRetries(upstream, retry), ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType })
+    // The other providers the partner configured: bare for the sweeper, with retries for the routes.
+    const bareProviders = configuredProviders(options)
+    const { tencent, ...providers } = mapClients({ ...bareProviders, tencent: upstream }, (client) => withRetries(client, retry))
+    const verifier = new Verifier({ gateway: tencent, providers, ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType })
     // Checks are billed per call: they get the bare client and retry only calls Tencent refused unanswered.
     const checks = createIdentityChecks({ gateway: upstream, database: db.database, keyring, logger: log, retry })
     const router = createFaceidRouter({
@@ -127,6 +132,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
       ? createSweeper({
           ledger,
           gateway: upstream,
+          providers: bareProviders,
           ruleId: options.ruleId,
           merchantId: options.merchantId,
           infoType,

@@ -3,9 +3,9 @@
  * the shared `FLOWS`), which partner hook configures it, how it issues a token and how it
  * fetches a result. The verifier and the router ask the flow; they know no flow by name.
  */
-import type { FlowDefinition, TokenKind, UpstreamResult } from '@faceid-kit/shared'
+import type { FlowDefinition, NormalizeContext, TokenKind, UpstreamResult, VerificationResult } from '@faceid-kit/shared'
 import type { Context } from 'koa'
-import type { Gateway, TencentAction } from '../providers/tencent/client.js'
+import type { ProviderClients, ProviderName } from '../providers/registry.js'
 import type { FaceidRouterOptions } from '../types.js'
 import type { IssueRequest } from '../verification/verifier.js'
 
@@ -49,18 +49,41 @@ export interface ReuseScope {
   perVerification?: boolean
 }
 
+/**
+ * How a provider's results read. Tencent's flows leave `Flow.results` unset and get Tencent's
+ * reading (`normalizeResult`, `IsNeedCharge`, Tencent's token-gone error codes).
+ */
+export interface ResultReader {
+  /** The masked outcome the client may see; the verdict comes from the provider's answer only. */
+  normalize(raw: UpstreamResult, ctx: NormalizeContext): VerificationResult
+  /** Billed attempts in this result. */
+  billableCount(raw: UpstreamResult): number
+  /** A result that can no longer change before the token's lifetime ends (besides `passed`). */
+  isFinal?(result: VerificationResult): boolean
+  /** The provider's error codes (`UpstreamError.tencentCode`) meaning it no longer knows the token. */
+  readonly goneCodes: ReadonlySet<string>
+}
+
 export interface Flow<K extends TokenKind = TokenKind> extends FlowDefinition {
   readonly kind: K
+  /** The provider whose client `issue` and `fetch` use (`ProviderClients[provider]`). */
+  readonly provider: ProviderName
   /** The provider action that issues a token (named in errors). */
-  readonly issueAction: TencentAction
+  readonly issueAction: string
+  /** How this flow's results read; unset: Tencent's. */
+  readonly results?: ResultReader
   /** Set for web flows: issuance needs a `redirectUrl` and answers the provider's `url`. */
   readonly web?: WebFlow
   /** Asks the partner's hook of this flow (e.g. `bizTokenOptions`) for the user's options. */
   partnerOptions(hooks: Pick<FaceidRouterOptions, 'bizTokenOptions' | 'eidTokenOptions'>, userId: string, ctx: Context): Promise<PartnerOptions>
   /** Which of the partner's options an open token must match to be reused. */
   reuseScope(options: PartnerOptions): ReuseScope
-  /** Calls the provider for a token. Throws `ConfigurationError` before calling when a required setting is missing. */
-  issue(client: Gateway, request: IssueRequest, settings: FlowSettings): Promise<IssuedToken>
+  /**
+   * Calls the provider for a token, with its client from `clients` (`clientOf` throws
+   * `ConfigurationError` when the provider is not configured). Throws `ConfigurationError` before
+   * calling when a required setting is missing.
+   */
+  issue(clients: ProviderClients, request: IssueRequest, settings: FlowSettings): Promise<IssuedToken>
   /** Calls the provider for the current result of a recorded token. */
-  fetch(client: Gateway, record: { token: string; ruleId: string | null }, settings: FlowSettings): Promise<UpstreamResult>
+  fetch(clients: ProviderClients, record: { token: string; ruleId: string | null }, settings: FlowSettings): Promise<UpstreamResult>
 }

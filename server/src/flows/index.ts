@@ -25,4 +25,4 @@ export function flowOf(kind: TokenKind): Flow {
   return FLOW_REGISTRY[kind]
 }
 
-export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ReuseScope, WebFlow } from './flow.js'
+export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ResultReader, ReuseScope, WebFlow } from './flow.js'

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import { UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
+import { mapClients, type OtherProviderClients } from '../providers/registry.js'
 import type { ClaimedToken, Ledger, SweepCounts } from '../store/ledger.js'
 import { withRetries, type RetryOptions } from '../resilience/retry.js'
 import { TokenBucket, withRateLimit } from '../resilience/token-bucket.js'
@@ -13,6 +14,8 @@ export interface SweeperOptions {
   ledger: Ledger
   /** The Tencent gateway, without retries or rate limits: the sweeper adds its own. */
   gateway: Gateway
+  /** The other configured providers' clients, bare like `gateway`; their open tokens are swept the same way. */
+  providers?: OtherProviderClients
   ruleId?: string | undefined
   merchantId?: string | undefined
   /** As in `VerifierOptions`. Default 300. */
@@ -105,9 +108,14 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const bucket = options.bucket ?? new TokenBucket({ ratePerSecond: options.qps ?? 5 })
   const log = options.logger
   const ledger = options.ledger
-  // Each attempt, retries included, waits for the bucket: the cap counts calls, not tokens.
+  // Each attempt, retries included, waits for the bucket: the cap counts calls, not tokens. One
+  // bucket for every provider keeps the cap simple; each provider's client gets its own retries.
+  const { tencent, ...providers } = mapClients({ ...options.providers, tencent: options.gateway }, (client) =>
+    withRetries(withRateLimit(client, bucket), { attempts: 2, ...options.retry }),
+  )
   const verifier = new Verifier({
-    gateway: withRetries(withRateLimit(options.gateway, bucket), { attempts: 2, ...options.retry }),
+    gateway: tencent,
+    providers,
     ledger,
     ruleId: options.ruleId,
     merchantId: options.merchantId,

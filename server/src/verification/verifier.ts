@@ -14,12 +14,23 @@ import {
 import { unavailableReason } from '../store/database.js'
 import { ConfigurationError, LedgerUnavailableError, UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
+import { clientOf, type OtherProviderClients, type ProviderClients } from '../providers/registry.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
 import { TOKEN_GONE_CODES } from '../providers/tencent/errors.js'
-import { flowOf, type FlowSettings } from '../flows/index.js'
+import { flowOf, type Flow, type FlowSettings, type ResultReader } from '../flows/index.js'
+
+/** Tencent's reading of a result, for the flows that set no `results` of their own. */
+const TENCENT_RESULTS: ResultReader = { normalize: normalizeResult, billableCount, goneCodes: TOKEN_GONE_CODES }
+
+function readerOf(flow: Flow): ResultReader {
+  return flow.results ?? TENCENT_RESULTS
+}
 
 export interface VerifierOptions {
+  /** The Tencent client. */
   gateway: Gateway
+  /** The other providers' clients the partner configured (see `ProviderClients`). */
+  providers?: OtherProviderClients
   ledger: Ledger
   /** RuleId for DetectAuth / GetDetectInfoEnhanced when the partner's options do not set one. */
   ruleId?: string | undefined
@@ -79,7 +90,7 @@ export interface IssueOptions {
  */
 export class Verifier {
   readonly ledger: Ledger
-  private readonly gateway: Gateway
+  private readonly clients: ProviderClients
   private readonly ruleId: string | undefined
   private readonly merchantId: string | undefined
   private readonly marginMs: number
@@ -88,7 +99,7 @@ export class Verifier {
   readonly now: () => Date
 
   constructor(options: VerifierOptions) {
-    this.gateway = options.gateway
+    this.clients = { ...options.providers, tencent: options.gateway }
     this.ledger = options.ledger
     this.ruleId = options.ruleId
     this.merchantId = options.merchantId
@@ -107,7 +118,9 @@ export class Verifier {
     if (!options.ledgerChecked) await this.ledger.ping()
     const issuedAt = this.now()
     const flow = flowOf(kind)
-    const { token, requestId, ruleId, merchantId, url } = await flow.issue(this.gateway, req, this.settings())
+    // Before anything else: a flow of a provider the partner did not configure cannot run.
+    clientOf(this.clients, flow.provider, kind)
+    const { token, requestId, ruleId, merchantId, url } = await flow.issue(this.clients, req, this.settings())
     if (!isValidToken(token) || (flow.web && !isWebUrl(url))) {
       throw new UpstreamError({
         action: flow.issueAction,
@@ -116,7 +129,7 @@ export class Verifier {
         retryable: true,
         status: 502,
         code: 'upstream_error',
-        message: 'Tencent returned no usable token',
+        message: `${flow.provider === 'tencent' ? 'Tencent' : flow.provider} returned no usable token`,
       })
     }
     const expiresAt = new Date(issuedAt.getTime() + flow.lifetimeSeconds * 1000)
@@ -160,15 +173,16 @@ export class Verifier {
     try {
       raw = await this.fetch(record)
     } catch (error) {
-      if (error instanceof UpstreamError && TOKEN_GONE_CODES.has(error.tencentCode) && this.isPastLifetime(record, fetchedAt)) {
+      if (error instanceof UpstreamError && readerOf(flowOf(record.kind)).goneCodes.has(error.tencentCode) && this.isPastLifetime(record, fetchedAt)) {
         // Tencent no longer knows the token; what we stored is all there will ever be.
         return this.store(record, this.goneOutcome(record, fetchedAt), fetchedAt)
       }
       throw error
     }
+    const reader = readerOf(flowOf(record.kind))
     const result = this.normalize(record, raw, fetchedAt)
-    const final = result.status === 'passed' || this.isPastLifetime(record, fetchedAt)
-    return this.store(record, { result, raw, billableCount: billableCount(raw), final }, fetchedAt)
+    const final = result.status === 'passed' || reader.isFinal?.(result) === true || this.isPastLifetime(record, fetchedAt)
+    return this.store(record, { result, raw, billableCount: reader.billableCount(raw), final }, fetchedAt)
   }
 
   private async store(record: TokenRecord, outcome: FetchOutcome, fetchedAt: Date): Promise<VerificationResult> {
@@ -182,7 +196,9 @@ export class Verifier {
   }
 
   private fetch(record: TokenRecord): Promise<UpstreamResult> {
-    return flowOf(record.kind).fetch(this.gateway, record, this.settings())
+    const flow = flowOf(record.kind)
+    clientOf(this.clients, flow.provider, record.kind)
+    return flow.fetch(this.clients, record, this.settings())
   }
 
   private settings(): FlowSettings {
@@ -190,7 +206,7 @@ export class Verifier {
   }
 
   private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {
-    return normalizeResult(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt })
+    return readerOf(flowOf(record.kind)).normalize(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt })
   }
 
   /** Past the token's lifetime plus a margin, the result cannot change any more. */

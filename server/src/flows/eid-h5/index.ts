@@ -12,17 +12,18 @@ import type { Flow } from '../flow.js'
 export const eidH5Flow: Flow<'eid-h5'> = {
   kind: 'eid-h5',
   ...FLOWS['eid-h5'],
+  provider: 'tencent',
   issueAction: 'GetEidToken',
   web: { returnParams: ['token'] },
 
   partnerOptions: eidFlow.partnerOptions,
   reuseScope: eidFlow.reuseScope,
 
-  async issue(client, request, settings) {
+  async issue(clients, request, settings) {
     const merchantId = request.eidTokenOptions?.MerchantId ?? settings.merchantId
     if (!merchantId) throw new ConfigurationError('No MerchantId: set FACEID_EID_MERCHANT_ID or pass MerchantId in the EidToken options')
     if (!request.redirectUrl) throw new ConfigurationError('The H5 E证通 flow needs the return URL (the kit\'s `h5` option)')
-    const res = await client.call('GetEidToken', { ...request.eidTokenOptions, ...tencentIdentity(request.identity), MerchantId: merchantId, RedirectUrl: request.redirectUrl })
+    const res = await clients.tencent.call('GetEidToken', { ...request.eidTokenOptions, ...tencentIdentity(request.identity), MerchantId: merchantId, RedirectUrl: request.redirectUrl })
     return { token: res.EidToken, requestId: res.RequestId, merchantId, url: res.Url }
   },
 

@@ -11,6 +11,7 @@ import { checkEidIntention, hasIntentionScript, withIntentionParts } from '../in
 export const eidFlow: Flow<'eid'> = {
   kind: 'eid',
   ...FLOWS.eid,
+  provider: 'tencent',
   issueAction: 'GetEidToken',
 
   async partnerOptions(hooks, userId, ctx) {
@@ -23,15 +24,15 @@ export const eidFlow: Flow<'eid'> = {
     return { merchantId: options.eidTokenOptions?.MerchantId, perVerification: hasIntentionScript(options) }
   },
 
-  async issue(client, request, settings) {
+  async issue(clients, request, settings) {
     const merchantId = request.eidTokenOptions?.MerchantId ?? settings.merchantId
     if (!merchantId) throw new ConfigurationError('No MerchantId: set FACEID_EID_MERCHANT_ID or pass MerchantId in the EidToken options')
-    const res = await client.call('GetEidToken', { ...request.eidTokenOptions, ...tencentIdentity(request.identity), MerchantId: merchantId })
+    const res = await clients.tencent.call('GetEidToken', { ...request.eidTokenOptions, ...tencentIdentity(request.identity), MerchantId: merchantId })
     return { token: res.EidToken, requestId: res.RequestId, merchantId }
   },
 
-  fetch(client, record, settings) {
+  fetch(clients, record, settings) {
     // GetEidResult has no video part (4).
-    return client.call('GetEidResult', { EidToken: record.token, InfoType: withIntentionParts(settings.infoType.replace('4', '') || '1') })
+    return clients.tencent.call('GetEidResult', { EidToken: record.token, InfoType: withIntentionParts(settings.infoType.replace('4', '') || '1') })
   },
 }

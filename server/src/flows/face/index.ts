@@ -11,6 +11,7 @@ import { checkBizIntention, hasIntentionScript, withIntentionParts } from '../in
 export const faceFlow: Flow<'face'> = {
   kind: 'face',
   ...FLOWS.face,
+  provider: 'tencent',
   issueAction: 'DetectAuth',
 
   async partnerOptions(hooks, userId, ctx) {
@@ -23,15 +24,15 @@ export const faceFlow: Flow<'face'> = {
     return { ruleId: options.bizTokenOptions?.RuleId, perVerification: hasIntentionScript(options) }
   },
 
-  async issue(client, request, settings) {
+  async issue(clients, request, settings) {
     const ruleId = request.bizTokenOptions?.RuleId ?? settings.ruleId
     if (!ruleId) throw new ConfigurationError('No RuleId: set FACEID_RULE_ID or pass RuleId in the BizToken options')
-    const res = await client.call('DetectAuth', { ...request.bizTokenOptions, ...tencentIdentity(request.identity), RuleId: ruleId })
+    const res = await clients.tencent.call('DetectAuth', { ...request.bizTokenOptions, ...tencentIdentity(request.identity), RuleId: ruleId })
     return { token: res.BizToken, requestId: res.RequestId, ruleId }
   },
 
-  fetch(client, record, settings) {
+  fetch(clients, record, settings) {
     // The RuleId the token was issued under; tokens recorded before it was kept use today's.
-    return client.call('GetDetectInfoEnhanced', { BizToken: record.token, RuleId: record.ruleId ?? settings.ruleId ?? '', InfoType: withIntentionParts(settings.infoType) })
+    return clients.tencent.call('GetDetectInfoEnhanced', { BizToken: record.token, RuleId: record.ruleId ?? settings.ruleId ?? '', InfoType: withIntentionParts(settings.infoType) })
   },
 }
