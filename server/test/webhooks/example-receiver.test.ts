@@ -16,9 +16,9 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close()
 })
 
-async function until(what: string, check: () => boolean): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 2000; i++) {
-    if (check()) return
+    if (await check()) return
     await new Promise((r) => setTimeout(r, 10))
   }
   throw new Error(`timed out waiting for: ${what}`)
@@ -68,6 +68,8 @@ describe('examples/webhook-receiver.ts', () => {
       data: { token, kind: 'face', userId: 'u1', status: 'passed', code: 0, identity: { name: '*小宝', idCard: '1120**********243X' } },
     })
     expect(JSON.stringify(events[0])).not.toContain('11204416541220243X')
+    // The receiver has answered; the sender records the delivery right after.
+    await until('the delivery recorded', async () => (await kit.jobs.webhooks!.health())[0]?.delivered === 1)
     const [health] = await kit.jobs.webhooks!.health()
     expect(health).toMatchObject({ url, pending: 0, delivered: 1, failed: 0, failing: false })
 
