@@ -118,3 +118,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
   }
 }
+
+// The WeBank mode (the App SDK / mobile H5 login-auth protocol) runs on its own port.
+export { createWebankEmulator, SANDBOX_WEBANK_APP, WEBANK_CODES } from './webank/index.js'
+export type { WebankApp, WebankEmulator, WebankEmulatorOptions, WebankEmulatorStats, WebankEndpoint, WebankOrder, WebankOutcome } from './webank/index.js'

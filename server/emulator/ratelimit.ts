@@ -30,14 +30,15 @@ export interface QpsVerdict {
 /** Seconds of counts kept per action and caller: a request is checked a moment after it arrived, rarely later. */
 const KEEP_SECONDS = 10
 
-export class QpsLimiter {
+/** `A`: the names limits are kept under (Tencent's actions by default; the WeBank mode's endpoints). */
+export class QpsLimiter<A extends string = EmulatorAction> {
   /** Per action and caller: requests that arrived in each recent second (epoch second → count). */
   private readonly counts = new Map<string, Map<number, number>>()
   violations = 0
 
-  constructor(private readonly limits: number | Partial<Record<EmulatorAction, number>> | undefined) {}
+  constructor(private readonly limits: number | Partial<Record<NoInfer<A>, number>> | undefined) {}
 
-  private limitOf(action: EmulatorAction): number {
+  private limitOf(action: A): number {
     if (this.limits === undefined) return Infinity
     if (typeof this.limits === 'number') return this.limits
     return this.limits[action] ?? Infinity
@@ -49,7 +50,7 @@ export class QpsLimiter {
    * signatures take their time): each counts in the second it arrived in. Refused requests count
    * too; within a fixed window that changes nothing about which pass (the first N still do).
    */
-  check(action: EmulatorAction, caller: string, arrivedAtMs: number): QpsVerdict {
+  check(action: A, caller: string, arrivedAtMs: number): QpsVerdict {
     const limit = this.limitOf(action)
     if (limit === Infinity) return { ok: true, count: 0, limit }
     const second = Math.floor(arrivedAtMs / 1000)

@@ -132,6 +132,23 @@ export interface ChecksTable {
   key_id: string | null
 }
 
+/** WeBank's access token and SIGN ticket per WBappid, refreshed by one instance at a time (migration 12). */
+export interface WebankCredentialsTable {
+  app_id: string
+  /** Grows by one with every refresh. */
+  generation: ColumnType<number, number | undefined, number>
+  access_token: string | null
+  token_expires_at: NullableTimestamp
+  sign_ticket: string | null
+  ticket_expires_at: NullableTimestamp
+  /** The SIGN ticket before the last refresh, accepted until `previous_ticket_until` (WeBank's overlap minute). */
+  previous_sign_ticket: string | null
+  previous_ticket_until: NullableTimestamp
+  refreshed_at: NullableTimestamp
+  lease_owner: string | null
+  lease_until: NullableTimestamp
+}
+
 /** Every table of the ledger. */
 export interface LedgerTables {
   faceid_tokens: TokensTable
@@ -142,4 +159,5 @@ export interface LedgerTables {
   faceid_migrations: MigrationsTable
   faceid_webhook_outbox: WebhookOutboxTable
   faceid_checks: ChecksTable
+  faceid_webank_credentials: WebankCredentialsTable
 }

@@ -408,7 +408,7 @@ describe.runIf(POSTGRES_URL)('the SQLite baseline and the PostgreSQL migrations'
         }
       }),
     )
-    expect(Object.keys(shapes[0]!).sort()).toEqual(['faceid_bill_details', 'faceid_bill_pulls', 'faceid_checks', 'faceid_issue_slots', 'faceid_ledger_mode', 'faceid_migrations', 'faceid_tokens', 'faceid_webhook_outbox'])
+    expect(Object.keys(shapes[0]!).sort()).toEqual(['faceid_bill_details', 'faceid_bill_pulls', 'faceid_checks', 'faceid_issue_slots', 'faceid_ledger_mode', 'faceid_migrations', 'faceid_tokens', 'faceid_webank_credentials', 'faceid_webhook_outbox'])
     expect(shapes[0]).toEqual(shapes[1])
   }, 120_000)
 })

@@ -1,0 +1,125 @@
+/**
+ * WeBank's access token and tickets through the real HTTP client against the emulator's WeBank
+ * mode: one refresh across instances, the 20-minute refresh and the one-minute overlap, a secret
+ * change survived with one refresh and one retry, and NONCE tickets one per start.
+ */
+import { describe, expect, it } from 'vitest'
+import { SANDBOX_WEBANK_APP } from '../../emulator/index.js'
+import { UpstreamError } from '../../src/errors/index.js'
+import { aroundAction } from '../../src/providers/provider.js'
+import { createWebankTransport } from '../../src/providers/webank/transport.js'
+import { ENGINES, useTestDatabase } from '../support/postgres-db.js'
+import { MINUTE, SharedClock, startWebank, webankClientOn } from '../support/webank.js'
+
+const identity = { name: '测试用户', idNo: '11010119900307777X' }
+
+async function sdkLogin(url: string, fields: Record<string, unknown>): Promise<{ code: string; msg: string }> {
+  const res = await fetch(`${url}/sandbox/webank/sdk/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fields) })
+  return (await res.json()) as { code: string; msg: string }
+}
+
+describe.each(ENGINES)('WeBank credentials (%s)', (engine) => {
+  const database = useTestDatabase(engine)
+
+  it('two instances refreshing at once make one upstream call; the others read', async () => {
+    const clock = new SharedClock()
+    const { emulator, url } = await startWebank({ now: clock.now, faults: { slowRate: 1, slowMs: 50, seed: 1 } })
+    // Two kit instances: their own connection pools (on SQLite, the one shared in-memory file).
+    const a = await webankClientOn(await database.open(), url, clock)
+    const b = await webankClientOn(await database.open(), url, clock)
+    const pairs = await Promise.all([...Array.from({ length: 10 }, () => a.protocol.credentials.current()), ...Array.from({ length: 10 }, () => b.protocol.credentials.current())])
+    expect(emulator.stats().calls['access_token']).toBe(1)
+    expect(emulator.stats().issued).toMatchObject({ accessTokens: 1, signTickets: 1 })
+    expect(new Set(pairs.map((p) => p.accessToken)).size).toBe(1)
+    expect(a.protocol.credentials.refreshes + b.protocol.credentials.refreshes).toBe(1)
+  })
+
+  it('refreshes after 20 minutes; the replaced pair works for one minute more, not longer', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T04:00:00Z'))
+    const { emulator, url } = await startWebank({ now: clock.now })
+    const a = await webankClientOn(await database.open(), url, clock)
+    // B re-reads the shared row rarely, so it can hold the old pair after A refreshed.
+    const b = await webankClientOn(await database.open(), url, clock, { credentials: { memoMs: 30_000 } })
+    const first = await b.protocol.credentials.current()
+    const order = await b.call('getFaceId', { orderNo: 'ORD0000000000000000000000000001', userId: 'user1', identity })
+    expect(order.faceId).toMatch(/^[A-Za-z0-9]{1,32}$/)
+
+    clock.advance(21 * MINUTE)
+    const second = await a.protocol.credentials.current()
+    expect(second.generation).toBe(first.generation + 1)
+    expect(second.accessToken).not.toBe(first.accessToken)
+    expect(second.previousSignTicket).toBe(first.signTicket)
+    expect(emulator.stats().issued.accessTokens).toBe(2)
+
+    // Within the overlap minute the old SIGN ticket still signs a valid query.
+    clock.advance(20_000)
+    const viaOld = await b.protocol.queryFaceRecord('ORD0000000000000000000000000001')
+    expect(viaOld.code).toBe('66660011')
+
+    // Past it, WeBank refuses the old pair; B refreshes from the shared row (A's pair) and retries once.
+    clock.advance(45_000)
+    const transport = createWebankTransport({ endpoint: url })
+    await expect(transport.call('ticket', { appId: SANDBOX_WEBANK_APP.appId, access_token: first.accessToken, type: 'NONCE', user_id: 'user1' })).rejects.toMatchObject({ tencentCode: 'WeBank.400102' })
+    const again = await b.protocol.queryFaceRecord('ORD0000000000000000000000000001')
+    expect(again.code).toBe('66660011')
+    // No third pair: B took A's from the ledger.
+    expect(emulator.stats().issued.accessTokens).toBe(2)
+  })
+
+  it('a secret change: the first refused call refreshes the pair and is retried once', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T05:00:00Z'))
+    const { emulator, url } = await startWebank({ now: clock.now })
+    let nonceCalls = 0
+    const client = await webankClientOn(await database.open(), url, clock, {
+      transport: aroundAction(createWebankTransport({ endpoint: url }), 'ticket', (req, next) => {
+        if (req.type === 'NONCE') nonceCalls += 1
+        return next(req)
+      }),
+    })
+    await client.protocol.credentials.current()
+    emulator.rotateSecret(SANDBOX_WEBANK_APP.appId)
+    const ticket = await client.protocol.nonceTicket('user2')
+    expect(ticket).toBeTruthy()
+    expect(nonceCalls).toBe(2)
+    expect(emulator.stats().issued.accessTokens).toBe(2)
+
+    // A secret the kit does not know: one refresh is tried, then the error is the caller's.
+    emulator.rotateSecret(SANDBOX_WEBANK_APP.appId, 'a-secret-the-kit-was-never-given')
+    const before = emulator.stats().calls['access_token'] ?? 0
+    const error = await client.protocol.nonceTicket('user2').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UpstreamError)
+    expect((error as UpstreamError).tencentCode).toBe('WeBank.400105')
+    expect((emulator.stats().calls['access_token'] ?? 0) - before).toBe(1)
+  })
+
+  it('takes a NONCE ticket per start; the SDK login accepts each once and refuses a reused one', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T06:00:00Z'))
+    const { emulator, url } = await startWebank({ now: clock.now })
+    const client = await webankClientOn(await database.open(), url, clock, { licence: 'sandbox-licence' })
+    const one = await client.call('getFaceId', { orderNo: 'ORDnonce000000000000000000000001', userId: 'user3', identity })
+    const two = await client.call('getFaceId', { orderNo: 'ORDnonce000000000000000000000002', userId: 'user3', identity })
+    const loginOne = await client.call('appSdkLogin', { orderNo: 'ORDnonce000000000000000000000001', userId: 'user3', faceId: one.faceId })
+    const loginTwo = await client.call('appSdkLogin', { orderNo: 'ORDnonce000000000000000000000002', userId: 'user3', faceId: two.faceId })
+    expect(emulator.stats().issued.nonceTickets).toBe(2)
+    expect(loginOne).toMatchObject({ appId: SANDBOX_WEBANK_APP.appId, orderNo: 'ORDnonce000000000000000000000001', userId: 'user3', faceId: one.faceId, version: '1.0.0', licence: 'sandbox-licence' })
+    expect(loginOne.nonce).not.toBe(loginTwo.nonce)
+    expect(loginOne.sign).not.toBe(loginTwo.sign)
+
+    expect(await sdkLogin(url, { ...loginOne })).toMatchObject({ code: '0' })
+    expect(await sdkLogin(url, { ...loginTwo })).toMatchObject({ code: '0' })
+    // The same login again: its NONCE ticket is used up.
+    expect(await sdkLogin(url, { ...loginOne })).toMatchObject({ code: '400101' })
+    // A forged signature is refused too.
+    expect(await sdkLogin(url, { ...loginTwo, nonce: loginOne.nonce })).toMatchObject({ code: '400101' })
+  })
+
+  it('a NONCE ticket expires after 120 seconds', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T07:00:00Z'))
+    const { url } = await startWebank({ now: clock.now })
+    const client = await webankClientOn(await database.open(), url, clock)
+    const order = await client.call('getFaceId', { orderNo: 'ORDexpire00000000000000000000001', userId: 'user4', identity })
+    const login = await client.call('appSdkLogin', { orderNo: 'ORDexpire00000000000000000000001', userId: 'user4', faceId: order.faceId })
+    clock.advance(121_000)
+    expect(await sdkLogin(url, { ...login })).toMatchObject({ code: '400101' })
+  })
+})
