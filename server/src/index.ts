@@ -67,3 +67,6 @@ export {
   type WebhookEndpointHealth,
 } from './jobs/webhook-delivery.js'
 export type { EndpointHealth } from './store/outbox.js'
+export { createDashboardRouter, tokensMatch, type DashboardRouterOptions } from './dashboard/router.js'
+export { DEFAULT_DASHBOARD_PATH, MIN_DASHBOARD_TOKEN_LENGTH, SANDBOX_DASHBOARD_TOKEN, validateDashboardOptions, type DashboardAuth } from './dashboard/options.js'
+export type { BillingAnswer, FailuresAnswer, KindInfo, OverviewAnswer, ReconciliationAnswer, SweeperAnswer, WebhooksAnswer } from './dashboard/report.js'

@@ -2,10 +2,13 @@ import type Router from '@koa/router'
 import { createIdentityChecks, type IdentityChecks } from './checks/index.js'
 import pg from 'pg'
 import pino, { type Logger } from 'pino'
+import type Koa from 'koa'
 import { ConfigurationError } from './errors/index.js'
 import { FLOW_LIST } from './flows/index.js'
 import { errorReporter } from './http/error-body.js'
 import { createFaceidRouter } from './http/router.js'
+import { createDashboardRouter } from './dashboard/router.js'
+import { validateDashboardOptions } from './dashboard/options.js'
 import { deriveStateKey, validateH5Options } from './http/web-return.js'
 import { createDailyBillPull, type DailyBillPull } from './jobs/bill-pull.js'
 import { createPersonalDataPurge } from './jobs/personal-data-purge.js'
@@ -15,12 +18,14 @@ import { createWebhookDelivery, endpointId, type WebhookDelivery } from './jobs/
 import { reconcile } from './billing/reconcile.js'
 import { ruleScopeOf } from './billing/bill.js'
 import { validateWebhookOptions } from './webhooks/options.js'
+import { validateWebankOptions } from './providers/webank/options.js'
 import { recordDiscrepancyEvents } from './webhooks/reconciliation.js'
 import { dataKeySecrets, Keyring } from './privacy/data-keys.js'
 import { createLogger } from './privacy/logging.js'
 import { createTencentGateway } from './providers/tencent/client.js'
 import { configuredProviders } from './providers/configured.js'
 import { mapClients } from './providers/registry.js'
+import { validateMegviiOptions } from './providers/megvii/options.js'
 import { withRetries } from './resilience/retry.js'
 import { openDatabase, type Database } from './store/database.js'
 import { Ledger } from './store/ledger.js'
@@ -36,6 +41,8 @@ export interface FaceidKit {
   allowedMethods(): ReturnType<Router['allowedMethods']>
   /** The router itself, to mount under another router. */
   readonly router: Router
+  /** The ops dashboard's router (page and JSON endpoints), also served by `routes()`; undefined without `dashboard`. */
+  readonly dashboard: Router | undefined
   readonly verifier: Verifier
   readonly ledger: Ledger
   /**
@@ -106,9 +113,10 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     // The routes and the sweeper ask Tencent for the same parts of a result.
     const infoType = options.resultInfoType
     // The other providers the partner configured: bare for the sweeper, with retries for the routes.
-    const bareProviders = configuredProviders(options)
+    const bareProviders = configuredProviders(options, db.database)
     const { tencent, ...providers } = mapClients({ ...bareProviders, tencent: upstream }, (client) => withRetries(client, retry))
-    const verifier = new Verifier({ gateway: tencent, providers, ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType })
+    const megviiThreshold = options.megvii?.threshold
+    const verifier = new Verifier({ gateway: tencent, providers, ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType, megviiThreshold })
     // Checks are billed per call: they get the bare client and retry only calls Tencent refused unanswered.
     const checks = createIdentityChecks({ gateway: upstream, database: db.database, keyring, logger: log, retry })
     const router = createFaceidRouter({
@@ -133,6 +141,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
           ledger,
           gateway: upstream,
           providers: bareProviders,
+          megviiThreshold,
           ruleId: options.ruleId,
           merchantId: options.merchantId,
           infoType,
@@ -188,11 +197,28 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     closers.push(() => jobs.stop())
     if (options.startJobs !== false) jobs.start()
 
+    // The dashboard reads the same ledger; its routes are served next to the faceid ones.
+    const dashboard = options.dashboard
+      ? createDashboardRouter({
+          ...options.dashboard,
+          onError: options.onError ?? errorReporter(log),
+          report: {
+            ledger,
+            kinds: FLOW_LIST.map((flow) => ({ kind: flow.kind, provider: flow.provider })),
+            ruleScope: ruleScopeOf(options.ruleId),
+            webhooks: hooks ? { endpoints: webhookEndpoints, failureReportAfter: hooks.failureReportAfter ?? 5 } : undefined,
+            sweeperRunning: sweeper !== undefined,
+            now: () => new Date(),
+          },
+        })
+      : undefined
+
     let closing: Promise<void> | undefined
     return {
       router,
-      routes: () => router.routes(),
-      allowedMethods: () => router.allowedMethods(),
+      dashboard,
+      routes: () => (dashboard ? both(router.routes(), dashboard.routes()) : router.routes()),
+      allowedMethods: () => (dashboard ? both(router.allowedMethods(), dashboard.allowedMethods()) : router.allowedMethods()),
       verifier,
       ledger,
       checks,
@@ -203,6 +229,13 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     await closeAll().catch(() => undefined)
     throw error
   }
+}
+
+/** Two middlewares as one: the first, then the second when the first calls next. */
+function both<M>(first: M, second: M): M {
+  const [a, b] = [first, second] as unknown as [Koa.Middleware, Koa.Middleware]
+  const composed: Koa.Middleware = (ctx, next) => a(ctx, () => b(ctx, next))
+  return composed as unknown as M
 }
 
 /** Defaults of the issuance limits: a person rarely needs more than a few tries an hour. */
@@ -245,6 +278,13 @@ function validateOptions(options: FaceidKitOptions): void {
   // The signing key is derived later; a placeholder lets every partner-set field be checked now.
   if (options.h5 !== undefined && (typeof options.h5 !== 'object' || options.h5 === null)) fail('`h5` must be an object { publicBaseUrl, returnPage, errorPage? }')
   if (options.webhooks !== undefined) validateWebhookOptions(options.webhooks, options.mode ?? 'live')
+  if (options.megvii !== undefined) {
+    validateMegviiOptions(options.megvii, options.mode ?? 'live', 'createFaceidKit')
+    if (options.h5 === undefined) fail('`megvii` needs `h5`: Megvii calls the kit back at `h5.publicBaseUrl`')
+    if (typeof options.resolveIdentity !== 'function') fail('`megvii` needs `resolveIdentity`: Megvii compares the user with the authority\'s photo of that identity')
+  }
+  if (options.webank !== undefined) validateWebankOptions(options.webank, options.mode ?? 'live')
+  if (options.dashboard !== undefined) validateDashboardOptions(options.dashboard, options.mode ?? 'live')
   if (options.h5 !== undefined) validateH5Options({ ...options.h5, stateKey: new Uint8Array(32) }, options.prefix ?? '/faceid', 'createFaceidKit')
   const nonNegative = (name: string, value: number | undefined): void => {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) fail(`\`${name}\` must be a number ≥ 0`)

@@ -8,7 +8,10 @@ import type { Database, SqliteDriverName, SqliteSynchronous } from './store/data
 import type { JobLogger } from './jobs/periodic.js'
 import type { IssueLimits, ReuseOptions } from './verification/issuance-limits.js'
 import type { Verifier } from './verification/verifier.js'
+import type { MegviiOptions } from './providers/megvii/options.js'
 import type { WebhookOptions } from './webhooks/options.js'
+import type { WebankOptions } from './providers/webank/options.js'
+import type { DashboardOptions } from './dashboard/options.js'
 
 export type Awaitable<T> = T | Promise<T>
 
@@ -155,15 +158,33 @@ export interface FaceidKitOptions {
   /** The web (H5) flows: where the kit is reached and where browsers land after a return. Default: off (their token routes answer 501). */
   h5?: H5Options
   /**
+   * Megvii FaceID lite (Aliyun API market) as a second provider: serves the `megvii-h5` and
+   * `megvii` flows (their routes exist only when this is set). Needs `h5` (Megvii calls the kit
+   * back at `h5.publicBaseUrl`) and `resolveIdentity`. Default: off.
+   */
+  megvii?: MegviiOptions
+  /**
    * Signed webhooks: an event to each endpoint when a verification becomes final (passed, failed,
    * expired) and when the daily reconciliation finds a discrepancy. Written to the ledger's outbox
    * in the same transaction as the result, delivered at least once for `deliveryWindowHours`.
    * Default: off.
    */
   webhooks?: WebhookOptions
+  /**
+   * WeBank's login-auth protocol for the partner's own Android/iOS app (Tencent's App SDK) and
+   * the mobile-browser H5: the WBappid, its secret and the SDK licence. Adds the `webank-app` and
+   * `webank-h5` flows' routes' provider; without it they answer a configuration error. Default: off.
+   */
+  webank?: WebankOptions
+  /**
+   * The ops dashboard: a page under `path` with its JSON endpoints, behind `auth` (an admin token
+   * or the partner's own check; required). Default: off.
+   */
+  dashboard?: DashboardOptions
 }
 
-export type { WebhookOptions }
+export type { MegviiOptions }
+export type { WebhookOptions, DashboardOptions }
 
 /** The sweeper's settings in `createFaceidKit`. */
 export interface SweeperSettings {

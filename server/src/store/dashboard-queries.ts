@@ -1,0 +1,304 @@
+/**
+ * What the ops dashboard reads of the ledger: counts, never rows of personal data. Every query is
+ * written once with the query builder; only the bucketing of a time series differs by engine
+ * (SQLite keeps ISO text, PostgreSQL `timestamptz`). Numbers come back as JavaScript numbers
+ * whatever the engine returns (PostgreSQL's `count` is a `bigint`, read as a string).
+ */
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely'
+import type { Database } from './database.js'
+import { toDate } from './rows.js'
+import type { LedgerTables } from './schema.js'
+
+/** Tokens issued in [from, to), of the given kinds (all kinds when `kinds` is undefined). */
+export interface TokenScope {
+  from: Date
+  to: Date
+  /** Undefined: every kind. An empty list matches nothing. */
+  kinds?: readonly string[] | undefined
+}
+
+export interface OutcomeCounts {
+  /** Tokens issued. */
+  started: number
+  passed: number
+  /** Final with a failure. */
+  failed: number
+  /** Final with no result in the token's life. */
+  expired: number
+  /** Not final yet: the user may still be verifying, or the sweeper has not fetched the result. */
+  pending: number
+  /** Charged attempts (`LivenessDetail[].IsNeedCharge`) of these tokens. */
+  billable: number
+}
+
+export interface KindCounts extends OutcomeCounts {
+  kind: string
+}
+
+export interface SeriesPoint extends OutcomeCounts {
+  /** The bucket's start in the chosen offset, `YYYY-MM-DD` or `YYYY-MM-DDTHH:00`. */
+  bucket: string
+}
+
+export type Bucket = 'day' | 'hour'
+
+type Eb = ExpressionBuilder<LedgerTables, 'faceid_tokens'>
+
+const one = (condition: RawBuilder<unknown>): RawBuilder<number | string | null> => sql`sum(case when ${condition} then 1 else 0 end)`
+
+/** The outcome columns, as sums over a group (both engines' flags compare with `NOT final`). */
+function outcomeColumns(eb: Eb) {
+  return [
+    eb.fn.countAll<number | string>().as('started'),
+    one(sql`status = 'passed'`).as('passed'),
+    one(sql`final AND status = 'failed'`).as('failed'),
+    // A final row still marked pending was given up without a result: it expired.
+    one(sql`final AND status IN ('expired', 'pending')`).as('expired'),
+    one(sql`NOT final`).as('pending'),
+    eb.fn.sum<number | string | null>('billable_count').as('billable'),
+  ] as const
+}
+
+interface OutcomeRow {
+  started: number | string
+  passed: number | string | null
+  failed: number | string | null
+  expired: number | string | null
+  pending: number | string | null
+  billable: number | string | null
+}
+
+function outcomesOf(row: OutcomeRow | undefined): OutcomeCounts {
+  return {
+    started: Number(row?.started ?? 0),
+    passed: Number(row?.passed ?? 0),
+    failed: Number(row?.failed ?? 0),
+    expired: Number(row?.expired ?? 0),
+    pending: Number(row?.pending ?? 0),
+    billable: Number(row?.billable ?? 0),
+  }
+}
+
+function inScope(eb: Eb, scope: TokenScope): Expression<SqlBool> {
+  const parts = [eb('issued_at', '>=', scope.from), eb('issued_at', '<', scope.to)]
+  if (scope.kinds !== undefined) parts.push(scope.kinds.length === 0 ? eb.lit(false) : eb('kind', 'in', [...scope.kinds]))
+  return eb.and(parts)
+}
+
+/** Outcomes of the tokens in scope, per kind (kinds with no token are left out). */
+export async function outcomesByKind(db: Database, scope: TokenScope): Promise<KindCounts[]> {
+  const rows = await db.queries
+    .selectFrom('faceid_tokens')
+    .select((eb) => ['kind', ...outcomeColumns(eb)])
+    .where((eb) => inScope(eb, scope))
+    .groupBy('kind')
+    .orderBy('kind')
+    .execute()
+  return rows.map((row) => ({ kind: row.kind, ...outcomesOf(row) }))
+}
+
+/** The sum of per-kind counts. */
+export function totalOutcomes(rows: readonly OutcomeCounts[]): OutcomeCounts {
+  const total: OutcomeCounts = { started: 0, passed: 0, failed: 0, expired: 0, pending: 0, billable: 0 }
+  for (const row of rows) for (const key of Object.keys(total) as Array<keyof OutcomeCounts>) total[key] += row[key]
+  return total
+}
+
+/**
+ * The issue time as the bucket's label (literals, not parameters: the same text must appear in
+ * SELECT and GROUP BY for PostgreSQL to see one expression), at a fixed offset from UTC (the dashboard uses Beijing
+ * time, +480, the day Tencent's bills are cut on).
+ */
+function bucketOf(db: Database, bucket: Bucket, offsetMinutes: number): RawBuilder<string> {
+  const minutes = Math.trunc(offsetMinutes)
+  if (db.engine === 'sqlite') {
+    const format = bucket === 'day' ? '%Y-%m-%d' : '%Y-%m-%dT%H:00'
+    return sql<string>`strftime(${sql.lit(format)}, issued_at, ${sql.lit(`${minutes >= 0 ? '+' : ''}${minutes} minutes`)})`
+  }
+  const format = bucket === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM-DD"T"HH24:00'
+  return sql<string>`to_char((issued_at AT TIME ZONE 'UTC') + make_interval(mins => ${sql.lit(minutes)}), ${sql.lit(format)})`
+}
+
+/** Outcomes per day or hour of issue. Buckets with no token are absent; the caller fills them. */
+export async function outcomeSeries(db: Database, scope: TokenScope, bucket: Bucket, offsetMinutes: number): Promise<SeriesPoint[]> {
+  const label = bucketOf(db, bucket, offsetMinutes)
+  const rows = await db.queries
+    .selectFrom('faceid_tokens')
+    .select((eb) => [label.as('bucket'), ...outcomeColumns(eb)])
+    .where((eb) => inScope(eb, scope))
+    .groupBy(label)
+    .orderBy(label)
+    .execute()
+  return rows.map((row) => ({ bucket: row.bucket, ...outcomesOf(row) }))
+}
+
+export interface FailureCount {
+  code: number | null
+  kind: string
+  count: number
+}
+
+/** The commonest codes of final failures in scope, most frequent first (ties by code). */
+export async function topFailureCodes(db: Database, scope: TokenScope, limit: number): Promise<FailureCount[]> {
+  const rows = await db.queries
+    .selectFrom('faceid_tokens')
+    .select((eb) => ['code', 'kind', eb.fn.countAll<number | string>().as('n')])
+    .where((eb) => inScope(eb, scope))
+    .where(sql<boolean>`final`)
+    .where('status', '=', 'failed')
+    .groupBy(['code', 'kind'])
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('code')
+    .orderBy('kind')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({ code: row.code === null ? null : Number(row.code), kind: row.kind, count: Number(row.n) }))
+}
+
+export interface Backlog {
+  /** Tokens not final. */
+  open: number
+  /** Open tokens whose next look is due now (not leased). */
+  due: number
+  /** Open tokens an instance holds a lease on. */
+  leased: number
+  /** Open tokens issued before `olderThan`. */
+  old: number
+  /** The oldest open token. */
+  oldest: { token: string; kind: string; issuedAt: Date; sweepAttempts: number; lastError: string | null } | null
+}
+
+/**
+ * The sweeper's open work, of any issue time: how much is open, due and leased, how much was
+ * issued before `olderThan`, and the oldest open token.
+ */
+export async function sweeperBacklog(db: Database, kinds: readonly string[] | undefined, now: Date, olderThan: Date): Promise<Backlog> {
+  const ofKinds = (eb: Eb): Expression<SqlBool> =>
+    kinds === undefined ? eb.lit(true) : kinds.length === 0 ? eb.lit(false) : eb('kind', 'in', [...kinds])
+  const counts = await db.queries
+    .selectFrom('faceid_tokens')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('open'),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when(eb.and([eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('due'),
+      eb.fn.sum<number | string | null>(eb.case().when('lease_until', '>', now).then(1).else(0).end()).as('leased'),
+      eb.fn.sum<number | string | null>(eb.case().when('issued_at', '<', olderThan).then(1).else(0).end()).as('old'),
+    ])
+    .where(sql<boolean>`NOT final`)
+    .where(ofKinds)
+    .executeTakeFirst()
+  const oldest = await db.queries
+    .selectFrom('faceid_tokens')
+    .select(['token', 'kind', 'issued_at', 'sweep_attempts', 'last_error'])
+    .where(sql<boolean>`NOT final`)
+    .where(ofKinds)
+    .orderBy('issued_at')
+    .orderBy('token')
+    .limit(1)
+    .executeTakeFirst()
+  return {
+    open: Number(counts?.open ?? 0),
+    due: Number(counts?.due ?? 0),
+    leased: Number(counts?.leased ?? 0),
+    old: Number(counts?.old ?? 0),
+    oldest: oldest
+      ? { token: oldest.token, kind: oldest.kind, issuedAt: toDate(oldest.issued_at), sweepAttempts: Number(oldest.sweep_attempts), lastError: oldest.last_error }
+      : null,
+  }
+}
+
+export interface LatestBillPull {
+  /** The Beijing day of the bill, `YYYY-MM-DD`. */
+  date: string
+  /** Every pull of that day (`ruleId` `''`: all RuleIds). */
+  pulls: Array<{ ruleId: string; pulledAt: Date; tokens: number; chargeCount: number }>
+}
+
+/** The most recent bill day pulled, with its pulls; null when no bill was ever pulled. */
+export async function latestBillPull(db: Database): Promise<LatestBillPull | null> {
+  const rows = await db.queries
+    .selectFrom('faceid_bill_pulls')
+    .select(['bill_date', 'rule_id', 'pulled_at', 'tokens', 'charge_count'])
+    .where('bill_date', '=', (eb) => eb.selectFrom('faceid_bill_pulls').select((e) => e.fn.max('bill_date').as('d')))
+    .orderBy('rule_id')
+    .execute()
+  const first = rows[0]
+  if (!first) return null
+  return {
+    date: dayText(first.bill_date),
+    pulls: rows.map((row) => ({ ruleId: row.rule_id, pulledAt: toDate(row.pulled_at), tokens: Number(row.tokens), chargeCount: Number(row.charge_count) })),
+  }
+}
+
+/** A `date` column as `YYYY-MM-DD`: PostgreSQL hands a `Date` at local midnight, SQLite the text. */
+function dayText(value: Date | string): string {
+  if (typeof value === 'string') return value.slice(0, 10)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`
+}
+
+export interface OutboxEndpointCounts {
+  endpoint: string
+  pending: number
+  delivered: number
+  failed: number
+  /** Attempts made for the oldest pending event. */
+  oldestPendingAttempts: number
+  oldestPendingAt: Date | null
+  lastDeliveredAt: Date | null
+  /** The last error of an undelivered event (a status or a network error, never a body). */
+  lastError: string | null
+}
+
+/** The webhook outbox per endpoint: the endpoints given, and any other the outbox still holds. */
+export async function outboxByEndpoint(db: Database, endpoints: readonly string[]): Promise<OutboxEndpointCounts[]> {
+  const rows = await db.queries
+    .selectFrom('faceid_webhook_outbox')
+    .select((eb) => ['endpoint', 'state', eb.fn.countAll<number | string>().as('n'), eb.fn.min('created_at').as('oldest'), eb.fn.max('delivered_at').as('last_delivered')])
+    .groupBy(['endpoint', 'state'])
+    .execute()
+  const names = [...new Set([...endpoints, ...rows.map((r) => r.endpoint)])]
+  const out: OutboxEndpointCounts[] = []
+  for (const endpoint of names) {
+    const mine = rows.filter((r) => r.endpoint === endpoint)
+    const count = (state: string) => Number(mine.find((r) => r.state === state)?.n ?? 0)
+    const oldest = mine.find((r) => r.state === 'pending')?.oldest as Date | string | null | undefined
+    const delivered = mine.find((r) => r.state === 'delivered')?.last_delivered as Date | string | null | undefined
+    const head = await db.queries
+      .selectFrom('faceid_webhook_outbox')
+      .select('attempts')
+      .where('endpoint', '=', endpoint)
+      .where('state', '=', 'pending')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
+    const lastFailure = await db.queries
+      .selectFrom('faceid_webhook_outbox')
+      .select('last_error')
+      .where('endpoint', '=', endpoint)
+      .where('state', '!=', 'delivered')
+      .where('last_error', 'is not', null)
+      .orderBy('last_attempt_at', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    out.push({
+      endpoint,
+      pending: count('pending'),
+      delivered: count('delivered'),
+      failed: count('failed'),
+      oldestPendingAttempts: Number(head?.attempts ?? 0),
+      oldestPendingAt: oldest ? toDate(oldest) : null,
+      lastDeliveredAt: delivered ? toDate(delivered) : null,
+      lastError: lastFailure?.last_error ?? null,
+    })
+  }
+  return out
+}
