@@ -1,0 +1,5 @@
+export { diagnose, type DiagnoseOptions } from './diagnose.js'
+export { DoctorUsageError } from './errors.js'
+export { formatReport } from './format.js'
+export { runCli, USAGE, type CliIo } from './cli.js'
+export type { CheckId, DoctorReport, Domains, Finding, ProjectKind, SdkInfo, SdkName, Severity } from './types.js'

@@ -1,0 +1,100 @@
+/**
+ * What the project uses, read from its code, templates and configuration: face verification
+ * (verify_mpsdk), E证通 (mp_ecard_sdk), half-screen, the confirm page. The version and page
+ * checks ask for what is used, not for everything an SDK could do.
+ */
+import { calleeName, isCall, keyName, lineOfNode, stringLiterals, walk } from './ast.js'
+import type { Project } from './project.js'
+import type { Sources } from './sources.js'
+import type { TemplateElement } from './templates.js'
+
+export interface Place {
+  file: string
+  line?: number
+}
+
+export interface Uses {
+  face: boolean
+  eid: boolean
+  /** Where half-screen is asked for (`enableEmbedded`, `embedded`), first one. */
+  halfScreen?: Place
+  /** Where the confirm page is asked for (`needJumpPage`), first one. */
+  needJumpPage?: Place
+  /** Tags that render the kit's components, by component. */
+  kitTags: { face: Set<string>; eid: Set<string> }
+}
+
+const FACE_CALLS = new Set(['startVerify', 'verifyFace', 'startFaceVerify', 'useFaceVerify', 'initFaceVerify'])
+const EID_CALLS = new Set(['startEid', 'initEid', 'prepareEid', 'useEidVerify'])
+
+export function kitComponentOf(target: string): 'face' | 'eid' | undefined {
+  const clean = target.replace(/\.(js|json)$/, '')
+  if (/(^|\/)faceid-verify\/(index|faceid-verify)$/.test(clean)) return 'face'
+  if (/(^|\/)eid-verify\/(index|eid-verify)$/.test(clean)) return 'eid'
+  return undefined
+}
+
+/** The Vue route (uni_modules/faceid-kit) registers <faceid-verify> and <eid-verify> by easycom. */
+export function hasUniModuleKit(project: Project): boolean {
+  return project.kind === 'uniapp' && project.files.some((f) => f.startsWith('uni_modules/faceid-kit/components/'))
+}
+
+export function findUses(project: Project, sources: Sources): Uses {
+  const kitTags = { face: new Set<string>(), eid: new Set<string>() }
+  for (const registration of project.registrations) {
+    const component = kitComponentOf(registration.target)
+    if (component) kitTags[component].add(registration.tag)
+  }
+  if (hasUniModuleKit(project)) {
+    kitTags.face.add('faceid-verify')
+    kitTags.eid.add('eid-verify')
+  }
+
+  let face = project.registrations.some((r) => /verify_mpsdk\/indexCom$/.test(r.target)) || project.pages.some((p) => p.includes('verify_mpsdk/'))
+  let eid = project.pages.some((p) => p.includes('mp_ecard_sdk/'))
+  let halfScreen: Place | undefined
+  let needJumpPage: Place | undefined
+
+  for (const script of sources.scripts) {
+    for (const text of stringLiterals(script.program)) {
+      if (text.includes('verify_mpsdk')) face = true
+      if (text.includes('mp_ecard_sdk')) eid = true
+    }
+    walk(script.program, (node) => {
+      if (isCall(node)) {
+        const name = calleeName(node)
+        if (name && FACE_CALLS.has(name)) face = true
+        if (name && EID_CALLS.has(name)) eid = true
+      }
+      if (node.type === 'ObjectProperty') {
+        const key = keyName(node)
+        const off = node.value.type === 'BooleanLiteral' && !node.value.value
+        const place = { file: script.file, ...(lineOfNode(node) === undefined ? {} : { line: lineOfNode(node) }) }
+        if ((key === 'enableEmbedded' || key === 'embedded') && !off) halfScreen ??= place
+        if (key === 'needJumpPage' && !off) needJumpPage ??= place
+      }
+    })
+  }
+
+  for (const template of sources.templates) {
+    for (const element of template.elements) {
+      if (kitTags.face.has(element.tag)) face = true
+      if (!kitTags.eid.has(element.tag)) continue
+      eid = true
+      const place = { file: template.file, line: element.line }
+      if (asksFor(element, ['embedded'])) halfScreen ??= place
+      if (asksFor(element, ['need-jump-page', 'needJumpPage'])) needJumpPage ??= place
+    }
+  }
+  return { face, eid, kitTags, ...(halfScreen ? { halfScreen } : {}), ...(needJumpPage ? { needJumpPage } : {}) }
+}
+
+/** A boolean property set on an element, statically or bound, unless it is plainly false. */
+function asksFor(element: TemplateElement, names: string[]): boolean {
+  for (const name of names) {
+    const value = element.attributes.get(name) ?? element.bindings.get(name)
+    if (value === undefined) continue
+    if (!/^\s*(\{\{\s*)?false(\s*\}\})?\s*$/.test(value)) return true
+  }
+  return false
+}
