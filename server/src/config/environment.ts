@@ -5,6 +5,7 @@ import { ConfigurationError } from '../errors/index.js'
 import { Keyring } from '../privacy/data-keys.js'
 import type { RetryOptions } from '../resilience/retry.js'
 import { validateWebhookOptions, type WebhookOptions } from '../webhooks/options.js'
+import { DEFAULT_DASHBOARD_PATH, SANDBOX_DASHBOARD_TOKEN, validateDashboardOptions, type DashboardOptions } from '../dashboard/options.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, type IssueLimits } from '../verification/issuance-limits.js'
 
 /**
@@ -72,6 +73,9 @@ const ENVIRONMENT = z.object({
   FACEID_WEBHOOK_URL: text,
   FACEID_WEBHOOK_SECRET: text,
   FACEID_WEBHOOK_PREVIOUS_SECRET: text,
+  FACEID_DASHBOARD_TOKEN: text,
+  FACEID_DASHBOARD_PATH: text,
+  FACEID_DASHBOARD_PRICES: text,
   PORT: text,
   ...numbers({
     SESSION_MAX_LIFETIME_SECONDS: { hint: 'seconds' },
@@ -135,6 +139,12 @@ export interface ServerConfig {
    * rotation), `FACEID_WEBHOOK_DELIVERY_WINDOW_HOURS`. Undefined: no webhooks.
    */
   webhooks: WebhookOptions | undefined
+  /**
+   * The ops dashboard: `FACEID_DASHBOARD_TOKEN` (the admin token; live mode has no dashboard
+   * without it), `FACEID_DASHBOARD_PATH` (default `/dashboard`), `FACEID_DASHBOARD_PRICES`
+   * (`face=1.5,eid=0.8`). Sandbox mode opens it with the public sandbox token unless a token is set.
+   */
+  dashboard: DashboardOptions | undefined
   /** Deadline of one Tencent request, seconds. */
   timeoutSeconds: number | undefined
   retry: RetryOptions
@@ -185,6 +195,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   if (!sandbox && e.FACEID_H5_ERROR_PAGE && !e.FACEID_H5_RETURN_PAGE) throw new ConfigurationError('FACEID_H5_ERROR_PAGE needs FACEID_H5_RETURN_PAGE')
   const webhooks = webhookSettings(e, sandbox)
+  const dashboard = dashboardSettings(e, sandbox)
   return {
     sandbox,
     secretId: e.FACEID_SECRET_ID,
@@ -212,6 +223,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: proxyHops(e.FACEID_TRUST_PROXY),
     h5: { publicBaseUrl: e.FACEID_PUBLIC_BASE_URL, returnPage: e.FACEID_H5_RETURN_PAGE, errorPage: e.FACEID_H5_ERROR_PAGE },
     webhooks,
+    dashboard,
     timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
     retry,
     sweep,
@@ -262,6 +274,46 @@ function webhookSettings(
     )
   }
   return options
+}
+
+/**
+ * `FACEID_DASHBOARD_*`. Live: on only with a token, and a path or prices without one stop the
+ * start (the dashboard is never open). Sandbox: on, with the documented sandbox token by default.
+ */
+function dashboardSettings(
+  e: { FACEID_DASHBOARD_TOKEN?: string | undefined; FACEID_DASHBOARD_PATH?: string | undefined; FACEID_DASHBOARD_PRICES?: string | undefined },
+  sandbox: boolean,
+): DashboardOptions | undefined {
+  const token = e.FACEID_DASHBOARD_TOKEN ?? (sandbox ? SANDBOX_DASHBOARD_TOKEN : undefined)
+  if (token === undefined) {
+    if (e.FACEID_DASHBOARD_PATH || e.FACEID_DASHBOARD_PRICES) {
+      throw new ConfigurationError('FACEID_DASHBOARD_PATH / FACEID_DASHBOARD_PRICES need FACEID_DASHBOARD_TOKEN: the dashboard is never served without authentication')
+    }
+    return undefined
+  }
+  const options: DashboardOptions = {
+    path: e.FACEID_DASHBOARD_PATH ?? DEFAULT_DASHBOARD_PATH,
+    auth: { token },
+    ...(e.FACEID_DASHBOARD_PRICES ? { unitPrices: parsePrices(e.FACEID_DASHBOARD_PRICES) } : {}),
+  }
+  try {
+    validateDashboardOptions(options, sandbox ? 'sandbox' : 'live', 'FACEID_DASHBOARD_*')
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new ConfigurationError(message.replace('`dashboard.auth.token`', 'FACEID_DASHBOARD_TOKEN').replace('`dashboard.path`', 'FACEID_DASHBOARD_PATH').replace(/`dashboard\.unitPrices[^`]*`/, 'FACEID_DASHBOARD_PRICES'))
+  }
+  return options
+}
+
+/** `face=1.5,eid=0.8`: a price per token kind. */
+function parsePrices(text: string): Record<string, number> {
+  const prices: Record<string, number> = {}
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([\w-]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(part)
+    if (!match) throw new ConfigurationError(`FACEID_DASHBOARD_PRICES must read kind=price,… (e.g. face=1.5,eid=0.8), got ${JSON.stringify(part)}`)
+    prices[match[1]!] = Number(match[2])
+  }
+  return prices
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

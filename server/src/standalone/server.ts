@@ -20,6 +20,7 @@ import { dataKeySecrets } from '../privacy/data-keys.js'
 import { createLogger, requestLogger } from '../privacy/logging.js'
 import type { FaceidKitOptions, H5Options } from '../types.js'
 import { DEMO_H5_PATH, demoH5Page } from './demo-page.js'
+import { SANDBOX_DASHBOARD_TOKEN } from '../dashboard/options.js'
 import type { Verifier } from '../verification/verifier.js'
 
 export interface StartServerOptions {
@@ -134,6 +135,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(config.retry.budgetMs ? { totalTimeoutSeconds: config.retry.budgetMs / 1000 } : {}),
       resultInfoType: config.resultInfoType,
       ...(config.webhooks ? { webhooks: config.webhooks } : {}),
+      ...(config.dashboard ? { dashboard: config.dashboard } : {}),
       sweeper: config.sweep.enabled
         ? {
             ...(config.sweep.intervalSeconds !== undefined ? { intervalSeconds: config.sweep.intervalSeconds } : {}),
@@ -175,6 +177,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // A database handed in may be either engine: say which it is.
     const external = options.database?.engine ?? (config.databaseUrl ? 'postgres' : undefined)
     const engine = external === 'postgres' ? 'postgresql' : `sqlite (${options.database ? 'given' : (options.dataDir ?? config.dataDir ?? DEFAULT_DATA_DIR)})`
+    if (config.dashboard) {
+      // The sandbox's token is public (README): say it, so the demo's operator can sign in.
+      const sandboxToken = config.dashboard.auth.token === SANDBOX_DASHBOARD_TOKEN
+      log.info({ path: `${config.dashboard.path}/` }, sandboxToken ? `ops dashboard at ${url}${config.dashboard.path}/ (sandbox token: ${SANDBOX_DASHBOARD_TOKEN})` : `ops dashboard at ${config.dashboard.path}/ (FACEID_DASHBOARD_TOKEN)`)
+    }
     log.info(
       { port, mode, database: engine },
       config.sandbox ? 'faceid-kit listening in SANDBOX mode: embedded emulator, dev-login enabled' : 'faceid-kit listening in LIVE mode',
