@@ -22,6 +22,9 @@ const SEARCH_ORDER: Readonly<Record<TokenKind, readonly ReturnCodeProduct[]>> = 
   // The web flows end in the same products as their mini-program twins.
   'face-h5': ['plus', 'enhanced', 'basic', 'intention', 'plus-app-h5', 'enhanced-app-h5', 'basic-app-h5', 'intention-app-h5'],
   'eid-h5': ['eid', 'plus'],
+  // Megvii's result codes are their own table (megvii-codes.ts), not Tencent's.
+  'megvii-h5': [],
+  megvii: [],
 }
 
 /** Every table, for lookups that name no product. */

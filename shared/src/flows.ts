@@ -12,6 +12,8 @@ export interface FlowDefinition {
   readonly path: string
   /** How long Tencent accepts the token, in seconds (as Tencent's DetectAuth / GetEidToken docs say). */
   readonly lifetimeSeconds: number
+  /** What the provider's tokens look like, when not Tencent's 36 characters (`TOKEN_PATTERN`). */
+  readonly tokenPattern?: RegExp
 }
 
 export const FLOWS = {
@@ -23,6 +25,13 @@ export const FLOWS = {
   'face-h5': { path: '/h5/biz-token', lifetimeSeconds: 7200 },
   /** E证通 in a web page: GetEidToken's `Url`, back through `RedirectUrl` with `token=`. */
   'eid-h5': { path: '/h5/eid-token', lifetimeSeconds: 600 },
+  /**
+   * Megvii FaceID lite in a web page: a biz_token from get_biz_token (valid 3600 s, its result
+   * queryable for a month), Megvii's page `…/lite/v1/do/<biz_token>`, back through `return_url`.
+   */
+  'megvii-h5': { path: '/megvii/h5/biz-token', lifetimeSeconds: 3600, tokenPattern: /^\d{1,12},[0-9A-Za-z]{16,64}$/ },
+  /** Megvii FaceID lite in a mini-program (Megvii's faceid-components `faceid-verify`): the same biz_token. */
+  megvii: { path: '/megvii/biz-token', lifetimeSeconds: 3600, tokenPattern: /^\d{1,12},[0-9A-Za-z]{16,64}$/ },
 } as const
 
 /** `FLOWS` as a type; fails to compile when a flow is not a `FlowDefinition`. */

@@ -1,12 +1,19 @@
 // Explicit types on every export and one import from ./flows.js: the mini-program's type build
 // emits this file's declarations on their own, and the uni-app packer copies it as is.
-import { FLOWS, type TokenKind } from './flows.js'
+import { FLOWS, type FlowDefinition, type TokenKind } from './flows.js'
 
 /** What both Tencent SDKs accept as a token (they show a modal and never call back otherwise). */
 export const TOKEN_PATTERN: RegExp = /^[A-Za-z0-9-]{36}$/
 
-export function isValidToken(value: unknown): value is string {
-  return typeof value === 'string' && TOKEN_PATTERN.test(value)
+/** The token pattern of `kind`'s provider; without a kind, Tencent's. */
+export function tokenPatternOf(kind?: TokenKind): RegExp {
+  const flow: FlowDefinition | undefined = kind === undefined ? undefined : FLOWS[kind]
+  return flow?.tokenPattern ?? TOKEN_PATTERN
+}
+
+/** A well-formed token of `kind` (another provider's tokens look different); without a kind, Tencent's. */
+export function isValidToken(value: unknown, kind?: TokenKind): value is string {
+  return typeof value === 'string' && tokenPatternOf(kind).test(value)
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { FlowDefinition, NormalizeContext, TokenKind, UpstreamResult, VerificationResult } from '@faceid-kit/shared'
 import type { Context } from 'koa'
+import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import type { ProviderClients, ProviderName } from '../providers/registry.js'
 import type { FaceidRouterOptions } from '../types.js'
 import type { IssueRequest } from '../verification/verifier.js'
@@ -15,6 +16,8 @@ export interface FlowSettings {
   merchantId: string | undefined
   /** Tencent's `InfoType`: `'1'` text only, digits 1-6, or `'0'` everything. */
   infoType: string
+  /** Megvii: the false-accept rate whose confidence a comparison must exceed to pass (default `1e-4`). */
+  megviiThreshold: MegviiThresholdKey
 }
 
 /** A token as the provider answered, before the verifier checks and records it. */
@@ -36,6 +39,12 @@ export interface WebFlow {
    * (DetectAuth: `BizToken`; GetEidToken: `token`).
    */
   readonly returnParams: readonly string[]
+  /**
+   * The provider's redirect may carry no token (Megvii's `return_url`): the return route then
+   * takes the token issued for the return URL's signed state (same flow, same user, issued when
+   * the state was made).
+   */
+  readonly tokenFromState?: boolean
 }
 
 /** The partner's per-user options of a flow, as the router passes them to the verifier. */
@@ -55,7 +64,7 @@ export interface ReuseScope {
  */
 export interface ResultReader {
   /** The masked outcome the client may see; the verdict comes from the provider's answer only. */
-  normalize(raw: UpstreamResult, ctx: NormalizeContext): VerificationResult
+  normalize(raw: UpstreamResult, ctx: NormalizeContext, settings: FlowSettings): VerificationResult
   /** Billed attempts in this result. */
   billableCount(raw: UpstreamResult): number
   /** A result that can no longer change before the token's lifetime ends (besides `passed`). */

@@ -8,6 +8,8 @@ import { eidH5Flow } from './eid-h5/index.js'
 import { faceFlow } from './face/index.js'
 import { faceH5Flow } from './face-h5/index.js'
 import type { Flow } from './flow.js'
+import { megviiFlow } from './megvii/index.js'
+import { megviiH5Flow } from './megvii-h5/index.js'
 
 /** Every kind of the shared `FLOWS` has its flow here (the type says so). */
 export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
@@ -15,6 +17,8 @@ export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
   eid: eidFlow,
   'face-h5': faceH5Flow,
   'eid-h5': eidH5Flow,
+  'megvii-h5': megviiH5Flow,
+  megvii: megviiFlow,
 }
 
 /** The flows in registration order (the order of their routes). */

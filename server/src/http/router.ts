@@ -8,7 +8,8 @@ import { errorHandler } from './error-body.js'
 import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
 import type { FaceidRouterOptions } from '../types.js'
 import { FLOW_LIST } from '../flows/index.js'
-import { returnHandler, returnPath, returnUrl, validateH5Options } from './web-return.js'
+import { callbackBase, returnHandler, returnPath, returnUrl, validateH5Options } from './web-return.js'
+import { mountMegviiRoutes } from './megvii-notify.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
 const IssueBody = z.object({}).strict()
@@ -55,7 +56,8 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
     return user
   }
 
-  for (const flow of FLOW_LIST) {
+  // Only the flows of configured providers are served: the others' routes do not exist here.
+  for (const flow of FLOW_LIST.filter((f) => verifier.serves(f))) {
     const { kind, path } = flow
 
     router.post(path, requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: options.jsonLimit ?? '16kb', jsonStrict: true }), async function issueToken(ctx) {
@@ -82,7 +84,8 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       try {
         const identity = await options.resolveIdentity?.(userId, ctx)
         const redirectUrl = flow.web && options.h5 ? returnUrl(options.h5, ctx, prefix, flow, userId, now) : undefined
-        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions, redirectUrl }, { ledgerChecked: true })
+        const callbacks = options.h5 ? callbackBase(options.h5, ctx, prefix) : undefined
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions, redirectUrl, callbackBase: callbacks }, { ledgerChecked: true })
       } catch (error) {
         await reservation.settleFailure(error)
         throw error
@@ -97,11 +100,13 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
     router.get(`${path}/:token`, async function getResult(ctx) {
       const userId = await userOf(ctx)
       const token = ctx.params['token']
-      if (!isValidToken(token)) throw new BadRequestError('invalid_token', 'A token is 36 characters of A-Z, a-z, 0-9 and -')
+      if (!isValidToken(token, kind)) throw new BadRequestError('invalid_token', flow.tokenPattern ? 'Not a token of this flow' : 'A token is 36 characters of A-Z, a-z, 0-9 and -')
       const record = await verifier.ledger.getForUser(token, userId, kind)
       if (!record) throw new NotFoundError('No such token')
       ctx.body = await verifier.refresh(record)
     })
   }
+  // Providers that call the kit back get their receivers when configured.
+  if (verifier.servesProvider('megvii')) mountMegviiRoutes(router, { verifier, onError: options.onError })
   return router
 }

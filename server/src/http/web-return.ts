@@ -16,6 +16,7 @@ import { ConfigurationError } from '../errors/index.js'
 import type { Flow } from '../flows/index.js'
 import type { H5RouterOptions } from '../types.js'
 import type { Verifier } from '../verification/verifier.js'
+import type { TokenRecord } from '../store/ledger.js'
 
 /** Tencent's limit on `RedirectUrl` (DetectAuth and GetEidToken). */
 const MAX_REDIRECT_URL = 1024
@@ -91,6 +92,11 @@ function stateMatches(key: Uint8Array, state: string, kind: string, userId: stri
   return given.length === expected.length && crypto.timingSafeEqual(given, expected)
 }
 
+/** `<publicBaseUrl><prefix>`: the kit as the provider reaches it (callbacks such as Megvii's notify_url). */
+export function callbackBase(h5: H5RouterOptions, ctx: Context, prefix: string): string {
+  return `${(typeof h5.publicBaseUrl === 'function' ? h5.publicBaseUrl(ctx) : h5.publicBaseUrl).replace(/\/+$/, '')}${prefix}`
+}
+
 /** The return URL handed to the provider as `RedirectUrl` for one issuance. */
 export function returnUrl(h5: H5RouterOptions, ctx: Context, prefix: string, flow: Flow, userId: string, now: Date): string {
   const base = (typeof h5.publicBaseUrl === 'function' ? h5.publicBaseUrl(ctx) : h5.publicBaseUrl).replace(/\/+$/, '')
@@ -132,13 +138,15 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
   const refuse = (ctx: Context, error: ReturnRefusal): void => send(ctx, pageWith(h5.errorPage ?? h5.returnPage, { error }))
 
   return async function webReturn(ctx: Context): Promise<void> {
-    const token = tokenOf(ctx, flow)
+    const given = tokenOf(ctx, flow)
     const state = ctx.query['s']
-    if (!isValidToken(token) || typeof state !== 'string') return refuse(ctx, 'malformed')
+    if (typeof state !== 'string' || (given === undefined ? !flow.web?.tokenFromState : !isValidToken(given, flow.kind))) return refuse(ctx, 'malformed')
     let view: VerificationResult
+    let token: string
     try {
-      const record = await verifier.ledger.get(token)
+      const record = given === undefined ? await tokenOfState(verifier, flow, h5.stateKey, state) : await verifier.ledger.get(given)
       if (!record || record.kind !== flow.kind || !stateMatches(h5.stateKey, state, flow.kind, record.userId)) return refuse(ctx, 'unknown')
+      token = record.token
       const now = verifier.now()
       // Tencent redirects only while the token lives; a later return is a replay. The sweeper owns it.
       if (verifier.isPastLifetime(record, now)) return refuse(ctx, 'expired')
@@ -160,6 +168,24 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
     }
     send(ctx, pageWith(h5.returnPage, { token, status: view.status }))
   }
+}
+
+/** How long after the state was made its token may have been issued (the ledger's round trip, the provider's answer). */
+const ISSUE_WINDOW_MS = 60_000
+/** Tokens of one flow issued within one window: more than this is not a browser coming back. */
+const MAX_CANDIDATES = 200
+
+/**
+ * The token a tokenless return's state was made for: among the tokens of the flow issued when
+ * the state was made (its expiry less the flow's lifetime), the newest whose user the state
+ * signs. Undefined when none matches or the state is malformed.
+ */
+async function tokenOfState(verifier: Verifier, flow: Flow, key: Uint8Array, state: string): Promise<TokenRecord | undefined> {
+  const match = /^(\d{1,12})\./.exec(state)
+  if (!match) return undefined
+  const madeAt = (Number(match[1]) - flow.lifetimeSeconds) * 1000
+  const candidates = await verifier.ledger.issuedBetween(flow.kind, new Date(madeAt - 2000), new Date(madeAt + ISSUE_WINDOW_MS), MAX_CANDIDATES)
+  return candidates.find((record) => stateMatches(key, state, flow.kind, record.userId))
 }
 
 function send(ctx: Context, location: string): void {

@@ -3,6 +3,7 @@ import os from 'node:os'
 import { UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
 import { mapClients, type OtherProviderClients } from '../providers/registry.js'
+import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import type { ClaimedToken, Ledger, SweepCounts } from '../store/ledger.js'
 import { withRetries, type RetryOptions } from '../resilience/retry.js'
 import { TokenBucket, withRateLimit } from '../resilience/token-bucket.js'
@@ -22,6 +23,8 @@ export interface SweeperOptions {
   finalMarginSeconds?: number
   /** As in `VerifierOptions`: the parts of a result to fetch. Default there: text only. */
   infoType?: string | undefined
+  /** As in `VerifierOptions`: Megvii's pass threshold. Default there: `'1e-4'`. */
+  megviiThreshold?: MegviiThresholdKey | undefined
   /** Business clock (leases, schedules, finality). Default `() => new Date()`. */
   now?: () => Date
   /** Result fetches per second, retries included. Default 5. Ignored when `bucket` is given. */
@@ -121,6 +124,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     merchantId: options.merchantId,
     finalMarginSeconds: options.finalMarginSeconds ?? 300,
     ...(options.infoType ? { infoType: options.infoType } : {}),
+    megviiThreshold: options.megviiThreshold,
     now,
   })
 

@@ -3,9 +3,25 @@
  * client here (built from its own option, validated by its factory) and its name in
  * `ProviderClients`; the verifier, the routes and the sweeper then serve its flows.
  */
+import type { Database } from '../store/database.js'
 import type { FaceidKitOptions } from '../types.js'
+import { createMegviiClient } from './megvii/client.js'
 import type { OtherProviderClients } from './registry.js'
 
-export function configuredProviders(_options: FaceidKitOptions): OtherProviderClients {
-  return {}
+/** `database`: the kit's ledger database, for providers that keep state there (WeBank's credentials). */
+export function configuredProviders(options: FaceidKitOptions, database: Database): OtherProviderClients {
+  void database
+  const megvii = options.megvii
+  return {
+    ...(megvii
+      ? {
+          megvii: createMegviiClient({
+            appCode: megvii.appCode,
+            ...(megvii.endpoint !== undefined ? { endpoint: megvii.endpoint } : {}),
+            ...(megvii.pageBase !== undefined ? { pageBase: megvii.pageBase } : {}),
+            ...(megvii.timeoutSeconds !== undefined ? { timeoutSeconds: megvii.timeoutSeconds } : {}),
+          }),
+        }
+      : {}),
+  }
 }

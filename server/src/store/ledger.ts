@@ -114,6 +114,14 @@ export class Ledger {
   }
 
   /**
+   * Tokens of `kind` issued between `from` and `to`, newest first, at most `limit`: the
+   * candidates of a web return whose provider does not name the token (see `WebFlow.tokenFromState`).
+   */
+  issuedBetween(kind: TokenKind, from: Date, to: Date, limit: number): Promise<TokenRecord[]> {
+    return tokens.issuedBetween(this, kind, from, to, limit)
+  }
+
+  /**
    * Records that the browser of a web flow came back, once: true for the first return, false for
    * a replay (or an unknown token), which leaves the row as it was.
    */

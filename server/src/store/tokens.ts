@@ -99,6 +99,19 @@ export async function findReusable(ledger: LedgerContext, userId: string, kind: 
   return row ? fromRow(row, ledger.keyring) : undefined
 }
 
+export async function issuedBetween(ledger: LedgerContext, kind: TokenKind, from: Date, to: Date, limit: number): Promise<TokenRecord[]> {
+  const rows = await ledger.db.queries
+    .selectFrom('faceid_tokens')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('issued_at', '>=', from)
+    .where('issued_at', '<=', to)
+    .orderBy('issued_at', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => fromRow(row, ledger.keyring))
+}
+
 export async function countTokens(ledger: LedgerContext, where: { userId?: string }): Promise<number> {
   let query = ledger.db.queries.selectFrom('faceid_tokens').select((eb) => eb.fn.countAll().as('n'))
   if (where.userId) query = query.where('user_id', '=', where.userId)

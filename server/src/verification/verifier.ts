@@ -14,7 +14,9 @@ import {
 import { unavailableReason } from '../store/database.js'
 import { ConfigurationError, LedgerUnavailableError, UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
-import { clientOf, type OtherProviderClients, type ProviderClients } from '../providers/registry.js'
+import { clientOf, hasProvider, type OtherProviderClients, type ProviderClients, type ProviderName } from '../providers/registry.js'
+import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
+import { DEFAULT_MEGVII_THRESHOLD, isMegviiThresholdKey } from '../providers/megvii/result.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
 import { TOKEN_GONE_CODES } from '../providers/tencent/errors.js'
 import { flowOf, type Flow, type FlowSettings, type ResultReader } from '../flows/index.js'
@@ -44,6 +46,11 @@ export interface VerifierOptions {
    * e.g. `'13'`; `'0'` everything. Whatever is fetched is stored sealed.
    */
   infoType?: string
+  /**
+   * Megvii flows: the false-accept rate (`'1e-3'`, `'1e-4'`, `'1e-5'`, `'1e-6'`) whose confidence
+   * threshold a face comparison must exceed to pass. Default `'1e-4'`.
+   */
+  megviiThreshold?: MegviiThresholdKey | undefined
   now?: () => Date
 }
 
@@ -71,6 +78,11 @@ export interface IssueRequest {
   eidTokenOptions?: EidTokenOptions | undefined
   /** Web flows: where the provider sends the user back (the kit's return route). */
   redirectUrl?: string | undefined
+  /**
+   * The kit's public address with the router's prefix (`<h5.publicBaseUrl><prefix>`), when the
+   * kit has one: providers that call the kit back (Megvii's notify_url) are given URLs under it.
+   */
+  callbackBase?: string | undefined
 }
 
 /** A token as the issuing route answers it; web flows add the provider's page to open. */
@@ -95,6 +107,7 @@ export class Verifier {
   private readonly merchantId: string | undefined
   private readonly marginMs: number
   private readonly infoType: string
+  private readonly megviiThreshold: MegviiThresholdKey
   /** The clock of issue and fetch times (routes read it for issuance limits). */
   readonly now: () => Date
 
@@ -106,6 +119,8 @@ export class Verifier {
     this.marginMs = (options.finalMarginSeconds ?? 300) * 1000
     this.infoType = options.infoType ?? '1'
     if (!isValidInfoType(this.infoType)) throw new ConfigurationError(`infoType must be '0' or digits 1-6 (e.g. '1', '13'), got ${JSON.stringify(options.infoType)}`)
+    this.megviiThreshold = options.megviiThreshold ?? DEFAULT_MEGVII_THRESHOLD
+    if (!isMegviiThresholdKey(this.megviiThreshold)) throw new ConfigurationError(`megviiThreshold must be '1e-3', '1e-4', '1e-5' or '1e-6', got ${JSON.stringify(options.megviiThreshold)}`)
     this.now = options.now ?? (() => new Date())
   }
 
@@ -121,7 +136,7 @@ export class Verifier {
     // Before anything else: a flow of a provider the partner did not configure cannot run.
     clientOf(this.clients, flow.provider, kind)
     const { token, requestId, ruleId, merchantId, url } = await flow.issue(this.clients, req, this.settings())
-    if (!isValidToken(token) || (flow.web && !isWebUrl(url))) {
+    if (!isValidToken(token, kind) || (flow.web && !isWebUrl(url))) {
       throw new UpstreamError({
         action: flow.issueAction,
         tencentCode: 'MalformedResponse',
@@ -142,6 +157,16 @@ export class Verifier {
     const response: IssuedTokenResponse = { token, kind, expiresAt: expiresAt.toISOString() }
     if (flow.web && url) response.url = url
     return response
+  }
+
+  /** Whether `flow`'s provider is configured (the routes serve only such flows). */
+  serves(flow: Pick<Flow, 'provider'>): boolean {
+    return this.servesProvider(flow.provider)
+  }
+
+  /** Whether the provider `name` is configured. */
+  servesProvider(name: ProviderName): boolean {
+    return hasProvider(this.clients, name)
   }
 
   /**
@@ -202,11 +227,11 @@ export class Verifier {
   }
 
   private settings(): FlowSettings {
-    return { ruleId: this.ruleId, merchantId: this.merchantId, infoType: this.infoType }
+    return { ruleId: this.ruleId, merchantId: this.merchantId, infoType: this.infoType, megviiThreshold: this.megviiThreshold }
   }
 
   private normalize(record: TokenRecord, raw: UpstreamResult, fetchedAt: Date): VerificationResult {
-    return readerOf(flowOf(record.kind)).normalize(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt })
+    return readerOf(flowOf(record.kind)).normalize(raw, { token: record.token, kind: record.kind, expiresAt: record.expiresAt, fetchedAt }, this.settings())
   }
 
   /** Past the token's lifetime plus a margin, the result cannot change any more. */

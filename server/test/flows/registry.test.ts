@@ -21,11 +21,14 @@ describe('flow registry', () => {
   })
 
   it('keeps the HTTP contract: /biz-token lives 7200 s, /eid-token 600 s, and so do their web (H5) twins', () => {
-    expect(FLOWS).toEqual({
+    // Other providers' flows may be registered too; these entries must stay as they are.
+    expect(FLOWS).toMatchObject({
       face: { path: '/biz-token', lifetimeSeconds: 7200 },
       eid: { path: '/eid-token', lifetimeSeconds: 600 },
       'face-h5': { path: '/h5/biz-token', lifetimeSeconds: 7200 },
       'eid-h5': { path: '/h5/eid-token', lifetimeSeconds: 600 },
+      'megvii-h5': { path: '/megvii/h5/biz-token', lifetimeSeconds: 3600, tokenPattern: /^\d{1,12},[0-9A-Za-z]{16,64}$/ },
+      megvii: { path: '/megvii/biz-token', lifetimeSeconds: 3600, tokenPattern: /^\d{1,12},[0-9A-Za-z]{16,64}$/ },
     })
   })
 
@@ -36,19 +39,42 @@ describe('flow registry', () => {
     expect(FLOWS['eid-h5'].lifetimeSeconds * 1000).toBe(EID_TOKEN_LIFETIME_MS)
   })
 
-  it('gives the router exactly two routes per flow, under the prefix', () => {
-    const router = createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u' })
-    const routes = router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
-    expect(routes.sort()).toEqual(kinds.flatMap((k) => [`POST /faceid${FLOWS[k].path}`, `GET /faceid${FLOWS[k].path}/:token`]).sort())
+  /** A verifier configured with the providers in `providers` only (Tencent always). */
+  const verifierOf = (...providers: string[]) =>
+    ({ serves: (f: { provider: string }) => f.provider === 'tencent' || providers.includes(f.provider), servesProvider: (p: string) => p === 'tencent' || providers.includes(p) }) as unknown as Verifier
+  const routesOf = (router: ReturnType<typeof createFaceidRouter>) =>
+    router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
+  const tencentKinds = kinds.filter((k) => flowOf(k).provider === 'tencent')
+
+  it('gives the router exactly two routes per flow of a configured provider, under the prefix', () => {
+    const routes = routesOf(createFaceidRouter({ verifier: verifierOf(), resolveUser: () => 'u' }))
+    expect(routes.sort()).toEqual(tencentKinds.flatMap((k) => [`POST /faceid${FLOWS[k].path}`, `GET /faceid${FLOWS[k].path}/:token`]).sort())
   })
 
   it('adds a return route per web flow when the router has the h5 options', () => {
     const h5 = { publicBaseUrl: 'https://api.example.com', returnPage: '/done', stateKey: new Uint8Array(32) }
-    const router = createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u', h5 })
-    const routes = router.stack.filter((layer) => layer.methods.length > 0).map((layer) => `${layer.methods.filter((m) => m !== 'HEAD').join(',')} ${layer.path}`)
-    const web = kinds.filter((k) => flowOf(k).web)
+    const routes = routesOf(createFaceidRouter({ verifier: verifierOf(), resolveUser: () => 'u', h5 }))
+    const web = tencentKinds.filter((k) => flowOf(k).web)
     expect(web.sort()).toEqual(['eid-h5', 'face-h5'])
     expect(routes.filter((r) => r.includes('/h5/return/')).sort()).toEqual(web.map((k) => `GET /faceid/h5/return/${k}`).sort())
+  })
+
+  it('serves the Megvii flows, their return route and Megvii\'s callbacks only when Megvii is configured', () => {
+    const h5 = { publicBaseUrl: 'https://api.example.com', returnPage: '/done', stateKey: new Uint8Array(32) }
+    const without = routesOf(createFaceidRouter({ verifier: verifierOf(), resolveUser: () => 'u', h5 }))
+    expect(without.filter((r) => r.includes('megvii'))).toEqual([])
+    const routes = routesOf(createFaceidRouter({ verifier: verifierOf('megvii'), resolveUser: () => 'u', h5 }))
+    expect(routes.filter((r) => r.includes('megvii')).sort()).toEqual(
+      [
+        'POST /faceid/megvii/biz-token',
+        'GET /faceid/megvii/biz-token/:token',
+        'POST /faceid/megvii/h5/biz-token',
+        'GET /faceid/megvii/h5/biz-token/:token',
+        'GET /faceid/h5/return/megvii-h5',
+        'POST /faceid/megvii/notify',
+        'GET /faceid/megvii/done',
+      ].sort(),
+    )
   })
 
   it('asks only the partner hook of its own flow', async () => {

@@ -179,7 +179,8 @@ describe('web (H5) flows: issuance and the return route', () => {
 })
 
 describe('h5 options', () => {
-  const router = (options: Partial<H5RouterOptions>) => () => createFaceidRouter({ verifier: {} as Verifier, resolveUser: () => 'u', h5: { ...h5, publicBaseUrl: 'https://api.example.com', ...options } })
+  const verifier = { serves: () => true, servesProvider: () => false } as unknown as Verifier
+  const router = (options: Partial<H5RouterOptions>) => () => createFaceidRouter({ verifier, resolveUser: () => 'u', h5: { ...h5, publicBaseUrl: 'https://api.example.com', ...options } })
 
   it('are checked when the router is made', () => {
     expect(router({})).not.toThrow()

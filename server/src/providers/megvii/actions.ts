@@ -2,6 +2,7 @@
  * Megvii FaceID lite's API (sold through the Aliyun API market), as far as the kit uses it: the
  * two calls, their requests and answers. Field names are Megvii's.
  */
+import type { UpstreamResult } from '@faceid-kit/shared'
 import type { ProviderClient } from '../provider.js'
 
 /** `POST /lite/v1/get_biz_token` (form-encoded). */
@@ -34,6 +35,8 @@ export interface GetBizTokenResponse {
   biz_token?: string
   request_id?: string
   time_used?: number
+  /** Ours, not Megvii's: the H5 page of this biz_token under the client's `pageBase`. */
+  url?: string
 }
 
 /** `GET /lite/v1/get_result?biz_token=…`. */
@@ -51,7 +54,11 @@ export interface MegviiComparison {
 
 export type MegviiThresholdKey = '1e-3' | '1e-4' | '1e-5' | '1e-6'
 
-export interface GetResultResponse {
+/**
+ * A get_result answer. It extends the kit's `UpstreamResult` (all of whose Tencent fields it
+ * leaves unset) so that the ledger stores and seals it like any result.
+ */
+export interface GetResultResponse extends UpstreamResult {
   request_id?: string
   time_used?: number
   biz_token?: string
