@@ -210,14 +210,14 @@
     }
     const table = el('table')
     const hr = el('tr')
-    hr.append(el('th', 'Endpoint'), el('th', 'Pending', 'num'), el('th', 'Delivered', 'num'), el('th', 'Given up', 'num'))
+    hr.append(el('th', 'Endpoint'), el('th', 'Pending', 'num'), el('th', 'Delivered', 'num'), el('th', 'Failed', 'num'))
     const thead = el('thead')
     thead.append(hr)
     const tbody = el('tbody')
     for (const e of w.endpoints) {
       const tr = el('tr')
       tr.dataset.endpoint = e.endpoint
-      const name = el('td', e.endpoint)
+      const name = el('td', e.endpoint, 'endpoint')
       name.append(' ', el('span', e.failing ? 'failing' : e.pending > 0 ? 'retrying' : 'healthy', `badge ${e.failing ? 'bad' : e.pending > 0 ? 'off' : 'ok'}`))
       if (e.lastError && (e.failing || e.pending > 0)) name.append(el('span', `last error: ${e.lastError}`, 'zh'))
       tr.append(name, el('td', integer(e.pending), 'num'), el('td', integer(e.delivered), 'num'), el('td', integer(e.failed), 'num'))
