@@ -25,6 +25,9 @@ const SEARCH_ORDER: Readonly<Record<TokenKind, readonly ReturnCodeProduct[]>> = 
   // Megvii's result codes are their own table (megvii-codes.ts), not Tencent's.
   'megvii-h5': [],
   megvii: [],
+  // The App SDK / H5 tables: WeBank's login-auth flows end in those products.
+  'webank-app': ['plus-app-h5', 'enhanced-app-h5', 'basic-app-h5'],
+  'webank-h5': ['plus-app-h5', 'enhanced-app-h5', 'basic-app-h5'],
 }
 
 /** Every table, for lookups that name no product. */

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../errors/index.js'
 import { Keyring } from '../privacy/data-keys.js'
 import type { RetryOptions } from '../resilience/retry.js'
 import { validateWebhookOptions, type WebhookOptions } from '../webhooks/options.js'
+import { validateWebankOptions, type WebankOptions } from '../providers/webank/options.js'
 import { DEFAULT_DASHBOARD_PATH, SANDBOX_DASHBOARD_TOKEN, validateDashboardOptions, type DashboardOptions } from '../dashboard/options.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, type IssueLimits } from '../verification/issuance-limits.js'
 
@@ -73,6 +74,10 @@ const ENVIRONMENT = z.object({
   FACEID_WEBHOOK_URL: text,
   FACEID_WEBHOOK_SECRET: text,
   FACEID_WEBHOOK_PREVIOUS_SECRET: text,
+  FACEID_WEBANK_APP_ID: text,
+  FACEID_WEBANK_SECRET: text,
+  FACEID_WEBANK_LICENCE: text,
+  FACEID_WEBANK_ENDPOINT: text,
   FACEID_DASHBOARD_TOKEN: text,
   FACEID_DASHBOARD_PATH: text,
   FACEID_DASHBOARD_PRICES: text,
@@ -140,6 +145,12 @@ export interface ServerConfig {
    */
   webhooks: WebhookOptions | undefined
   /**
+   * WeBank's App SDK / mobile H5 protocol: `FACEID_WEBANK_APP_ID` (WBappid), `FACEID_WEBANK_SECRET`,
+   * `FACEID_WEBANK_LICENCE` (the App SDK's licence, required live), `FACEID_WEBANK_ENDPOINT`.
+   * Undefined: live mode has no WeBank flows; sandbox mode runs the emulator's WeBank mode.
+   */
+  webank: WebankOptions | undefined
+  /**
    * The ops dashboard: `FACEID_DASHBOARD_TOKEN` (the admin token; live mode has no dashboard
    * without it), `FACEID_DASHBOARD_PATH` (default `/dashboard`), `FACEID_DASHBOARD_PRICES`
    * (`face=1.5,eid=0.8`). Sandbox mode opens it with the public sandbox token unless a token is set.
@@ -195,6 +206,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   if (!sandbox && e.FACEID_H5_ERROR_PAGE && !e.FACEID_H5_RETURN_PAGE) throw new ConfigurationError('FACEID_H5_ERROR_PAGE needs FACEID_H5_RETURN_PAGE')
   const webhooks = webhookSettings(e, sandbox)
+  const webank = webankSettings(e, sandbox)
   const dashboard = dashboardSettings(e, sandbox)
   return {
     sandbox,
@@ -223,6 +235,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: proxyHops(e.FACEID_TRUST_PROXY),
     h5: { publicBaseUrl: e.FACEID_PUBLIC_BASE_URL, returnPage: e.FACEID_H5_RETURN_PAGE, errorPage: e.FACEID_H5_ERROR_PAGE },
     webhooks,
+    webank,
     dashboard,
     timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
     retry,
@@ -314,6 +327,37 @@ function parsePrices(text: string): Record<string, number> {
     prices[match[1]!] = Number(match[2])
   }
   return prices
+}
+
+/** `FACEID_WEBANK_*`: all of app id and secret or none; checked with the kit's rules, naming the variables. */
+function webankSettings(
+  e: { FACEID_WEBANK_APP_ID?: string | undefined; FACEID_WEBANK_SECRET?: string | undefined; FACEID_WEBANK_LICENCE?: string | undefined; FACEID_WEBANK_ENDPOINT?: string | undefined },
+  sandbox: boolean,
+): WebankOptions | undefined {
+  if (!e.FACEID_WEBANK_APP_ID && !e.FACEID_WEBANK_SECRET) {
+    if (e.FACEID_WEBANK_LICENCE || e.FACEID_WEBANK_ENDPOINT) throw new ConfigurationError('FACEID_WEBANK_LICENCE / FACEID_WEBANK_ENDPOINT need FACEID_WEBANK_APP_ID and FACEID_WEBANK_SECRET')
+    return undefined
+  }
+  if (!e.FACEID_WEBANK_APP_ID || !e.FACEID_WEBANK_SECRET) throw new ConfigurationError('Set both FACEID_WEBANK_APP_ID and FACEID_WEBANK_SECRET (the WBappid and its secret), or neither')
+  const options: WebankOptions = {
+    appId: e.FACEID_WEBANK_APP_ID,
+    secret: e.FACEID_WEBANK_SECRET,
+    ...(e.FACEID_WEBANK_LICENCE ? { licence: e.FACEID_WEBANK_LICENCE } : {}),
+    ...(e.FACEID_WEBANK_ENDPOINT ? { endpoint: e.FACEID_WEBANK_ENDPOINT } : {}),
+  }
+  try {
+    validateWebankOptions(options, sandbox ? 'sandbox' : 'live', 'FACEID_WEBANK_*')
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new ConfigurationError(
+      message
+        .replace('`webank.appId`', 'FACEID_WEBANK_APP_ID')
+        .replace('`webank.secret`', 'FACEID_WEBANK_SECRET')
+        .replace('`webank.licence`', 'FACEID_WEBANK_LICENCE')
+        .replace('`webank.endpoint`', 'FACEID_WEBANK_ENDPOINT'),
+    )
+  }
+  return options
 }
 
 /** `FACEID_TRUST_PROXY`: how many proxies in front of the server set X-Forwarded-For (0: none). */

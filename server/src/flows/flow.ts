@@ -30,6 +30,8 @@ export interface IssuedToken {
   merchantId?: string | undefined
   /** Web flows: the provider's page the user opens (`Url`), unchecked like `token`. */
   url?: string | undefined
+  /** App SDK flows: what the native SDK's login takes, answered to the client with the token. */
+  sdk?: Readonly<Record<string, string>> | undefined
 }
 
 /** What a web flow (H5) adds: the user leaves for the provider's page and comes back by redirect. */
@@ -45,6 +47,13 @@ export interface WebFlow {
    * the state was made).
    */
   readonly tokenFromState?: boolean
+  /**
+   * Checks what only the provider can have signed in the redirect (WeBank's `newSignature`);
+   * a return it refuses is refused like an unknown token, and nothing is written.
+   */
+  verifyReturn?(clients: ProviderClients, query: Readonly<Record<string, string | string[] | undefined>>, token: string): Promise<boolean>
+  /** The partner's page gets the token only, no status (it asks the server for the result). */
+  readonly tokenOnly?: boolean
 }
 
 /** The partner's per-user options of a flow, as the router passes them to the verifier. */

@@ -10,6 +10,8 @@ import { faceH5Flow } from './face-h5/index.js'
 import type { Flow } from './flow.js'
 import { megviiFlow } from './megvii/index.js'
 import { megviiH5Flow } from './megvii-h5/index.js'
+import { webankAppFlow } from './webank-app/index.js'
+import { webankH5Flow } from './webank-h5/index.js'
 
 /** Every kind of the shared `FLOWS` has its flow here (the type says so). */
 export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
@@ -19,6 +21,8 @@ export const FLOW_REGISTRY: { readonly [K in TokenKind]: Flow<K> } = {
   'eid-h5': eidH5Flow,
   'megvii-h5': megviiH5Flow,
   megvii: megviiFlow,
+  'webank-app': webankAppFlow,
+  'webank-h5': webankH5Flow,
 }
 
 /** The flows in registration order (the order of their routes). */

@@ -150,6 +150,8 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
       const now = verifier.now()
       // Tencent redirects only while the token lives; a later return is a replay. The sweeper owns it.
       if (verifier.isPastLifetime(record, now)) return refuse(ctx, 'expired')
+      // What only the provider can have signed (WeBank's newSignature), before anything is written.
+      if (!(await verifier.verifyReturn(flow, token, ctx.query))) return refuse(ctx, 'unknown')
       if (!(await verifier.ledger.recordReturn(token, now))) {
         // Replayed: nothing is recorded or fetched again; the page confirms with the server anyway.
         view = verifier.view(record)
@@ -166,7 +168,7 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
       deps.onError?.(error, ctx)
       return refuse(ctx, 'unavailable')
     }
-    send(ctx, pageWith(h5.returnPage, { token, status: view.status }))
+    send(ctx, pageWith(h5.returnPage, flow.web?.tokenOnly ? { token } : { token, status: view.status }))
   }
 }
 

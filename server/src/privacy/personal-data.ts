@@ -1,4 +1,5 @@
 import type { UpstreamResult } from '@faceid-kit/shared'
+import { isWebankResult, webankClearPart } from '../providers/webank/result.js'
 
 /**
  * What of a Tencent result may be stored in clear: an allowlist, so a field Tencent adds later
@@ -57,6 +58,8 @@ function pick(source: Record<string, unknown>, fields: readonly string[]): Recor
 
 /** The non-personal part of a result, safe to keep in clear (`result` column). */
 export function clearPartOf(raw: UpstreamResult): UpstreamResult {
+  // WeBank's query answers: their own allowlist (codes and scores; never the photo or video).
+  if (isWebankResult(raw)) return webankClearPart(raw)
   const source = raw as Record<string, unknown>
   const out = pick(source, CLEAR_ROOT_FIELDS)
   const text = source['Text']

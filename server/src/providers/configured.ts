@@ -7,10 +7,10 @@ import type { Database } from '../store/database.js'
 import type { FaceidKitOptions } from '../types.js'
 import { createMegviiClient } from './megvii/client.js'
 import type { OtherProviderClients } from './registry.js'
+import { createWebankClient } from './webank/client.js'
 
 /** `database`: the kit's ledger database, for providers that keep state there (WeBank's credentials). */
 export function configuredProviders(options: FaceidKitOptions, database: Database): OtherProviderClients {
-  void database
   const megvii = options.megvii
   return {
     ...(megvii
@@ -23,5 +23,7 @@ export function configuredProviders(options: FaceidKitOptions, database: Databas
           }),
         }
       : {}),
+    // WeBank keeps its access token and SIGN ticket in the ledger, shared by every instance.
+    ...(options.webank ? { webank: createWebankClient({ ...options.webank, db: database }) } : {}),
   }
 }

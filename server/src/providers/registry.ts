@@ -8,11 +8,14 @@ import { ConfigurationError } from '../errors/index.js'
 import type { ActionMap, ProviderClient } from './provider.js'
 import type { Gateway } from './tencent/client.js'
 import type { MegviiClient } from './megvii/actions.js'
+import type { WebankClient } from './webank/client.js'
 
 export interface ProviderClients {
   tencent: Gateway
   /** Megvii FaceID lite through the Aliyun API market (the kit's `megvii` option). */
   megvii?: MegviiClient
+  /** WeBank's login-auth protocol for the App SDK and mobile H5 (the kit's `webank` option). */
+  webank?: WebankClient
 }
 
 /** A provider's name, as flows declare it. */

@@ -9,7 +9,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { isProduction, keyringOf, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
 import type { Database } from '../store/database.js'
-import { createEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
+import { createEmulator, createWebankEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, SANDBOX_WEBANK_APP, type Emulator, type WebankEmulator } from '../../emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler, errorReporter } from '../http/error-body.js'
 import { requireJson } from '../http/router.js'
@@ -46,6 +46,8 @@ export interface RunningServer {
   config: ServerConfig
   /** The embedded emulator, in sandbox mode. */
   emulator: Emulator | undefined
+  /** The embedded emulator's WeBank mode (App SDK / mobile H5), in sandbox mode without FACEID_WEBANK_*. */
+  webankEmulator: WebankEmulator | undefined
   verifier: Verifier
   /** The background result sweeper; off when `FACEID_SWEEP_INTERVAL_SECONDS=0`. */
   sweeper: Sweeper | undefined
@@ -64,6 +66,12 @@ const DevLoginBody = z.object({
   userId: z.string().min(1).max(128).regex(/^[\w.@:-]+$/),
   identity: z.object({ name: z.string().min(1).max(64), idCard: z.string().regex(/^\d{17}[\dXx]$/) }).strict().optional(),
 }).strict()
+
+const WebankCompleteBody = z.discriminatedUnion('outcome', [
+  z.object({ orderNo: z.string().regex(/^[A-Za-z0-9]{32}$/), outcome: z.literal('passed') }).strict(),
+  z.object({ orderNo: z.string().regex(/^[A-Za-z0-9]{32}$/), outcome: z.literal('failed'), code: z.string().regex(/^\d{1,9}$/).optional() }).strict(),
+  z.object({ orderNo: z.string().regex(/^[A-Za-z0-9]{32}$/), outcome: z.literal('abandoned') }).strict(),
+])
 
 const CompleteBody = z.discriminatedUnion('outcome', [
   z.object({ token: z.string().regex(TOKEN_PATTERN), outcome: z.literal('passed') }).strict(),
@@ -93,6 +101,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const mode = config.sandbox ? 'sandbox' : 'live'
 
   let emulator: Emulator | undefined
+  let webankEmulator: WebankEmulator | undefined
   let kit: FaceidKit | undefined
   const closers: Array<() => Promise<void>> = []
   try {
@@ -106,6 +115,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       tencent = { ...SANDBOX_CREDENTIAL, endpoint: listening.url, region: config.region }
     } else {
       tencent = { secretId: config.secretId!, secretKey: config.secretKey!, endpoint: config.endpoint, region: config.region }
+    }
+    // WeBank: the configured WBappid, or in sandbox mode the emulator's WeBank mode on its own port.
+    let webank = config.webank
+    if (!webank && config.sandbox) {
+      webankEmulator = createWebankEmulator({ logger: false })
+      const listening = await webankEmulator.listen(0, '127.0.0.1')
+      closers.push(() => webankEmulator!.close())
+      webank = { ...SANDBOX_WEBANK_APP, licence: 'sandbox-licence', endpoint: listening.url }
     }
     if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
 
@@ -135,6 +152,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(config.retry.budgetMs ? { totalTimeoutSeconds: config.retry.budgetMs / 1000 } : {}),
       resultInfoType: config.resultInfoType,
       ...(config.webhooks ? { webhooks: config.webhooks } : {}),
+      ...(webank ? { webank } : {}),
       ...(config.dashboard ? { dashboard: config.dashboard } : {}),
       sweeper: config.sweep.enabled
         ? {
@@ -161,7 +179,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     app.use(errorHandler({ onError: logError }))
     app.use(clientAddress(config.trustProxy))
     app.use(kit.routes())
-    app.use(serviceRoutes({ config, sessions, emulator, verifier, demoIdentities }).routes())
+    app.use(serviceRoutes({ config, sessions, emulator, webankEmulator, verifier, demoIdentities }).routes())
     app.use(async (ctx) => {
       // The path is not echoed: it may hold whatever the caller put there.
       throw new NotFoundError(`No route for ${ctx.method} here`)
@@ -192,6 +210,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       port,
       config,
       emulator,
+      webankEmulator,
       verifier,
       sweeper: kit.jobs.sweeper,
       kit,
@@ -230,7 +249,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 
 /** Every configured secret value, so the logger can remove them wherever they show up. */
 function secretsOf(config: ServerConfig): string[] {
-  return [config.secretKey, config.sessionSecret, ...dataKeySecrets([config.dataKey, ...config.previousDataKeys])].filter((s): s is string => Boolean(s))
+  return [config.secretKey, config.sessionSecret, config.webank?.secret, ...dataKeySecrets([config.dataKey, ...config.previousDataKeys])].filter((s): s is string => Boolean(s))
 }
 
 /**
@@ -347,7 +366,7 @@ function webFlows(config: ServerConfig): { h5?: H5Options } {
   return { h5: { publicBaseUrl: publicBaseUrl ?? ((ctx) => `${ctx.protocol}://${ctx.host}`), returnPage: returnPage ?? DEMO_H5_PATH, ...error } }
 }
 
-function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
+function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; webankEmulator: WebankEmulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
   const router = new Router()
   router.get('/health', async function health(ctx) {
     ctx.body = { ok: true, mode: deps.config.sandbox ? 'sandbox' : 'live' }
@@ -387,6 +406,25 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
     }
     ctx.body = { token, kind: record.kind }
   })
+  // A WeBank order ends as its user would (the App SDK's stand-in; the H5 page has its own buttons).
+  const webankEmulator = deps.webankEmulator
+  if (webankEmulator) {
+    router.post('/sandbox/webank/complete', requireJson, json, async function completeWebankOrder(ctx) {
+      const userId = await deps.sessions.resolveUser(ctx)
+      if (!userId) throw new UnauthorizedError()
+      const parsed = WebankCompleteBody.safeParse(ctx.request.body)
+      if (!parsed.success) throw new BadRequestError('invalid_body', 'Expected { "orderNo", "outcome": "passed" | "failed" | "abandoned", "code"? }')
+      const { orderNo, ...outcome } = parsed.data
+      const record = await deps.verifier.ledger.get(orderNo)
+      if (!record || record.userId !== userId || !record.kind.startsWith('webank-')) throw new NotFoundError('No such order')
+      try {
+        webankEmulator.complete(orderNo, outcome)
+      } catch (error) {
+        throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this order')
+      }
+      ctx.body = { orderNo, kind: record.kind }
+    })
+  }
   // Rehearsing outages against the embedded emulator: its faults and latency (not faulted itself).
   router.get('/sandbox/faults', async function showFaults(ctx) {
     ctx.body = { faults: emulator.currentFaults() ?? null, stats: emulator.stats() }

@@ -86,7 +86,7 @@ export interface IssueRequest {
 }
 
 /** A token as the issuing route answers it; web flows add the provider's page to open. */
-export type IssuedTokenResponse = TokenResponse & { url?: string }
+export type IssuedTokenResponse = TokenResponse & { url?: string; sdk?: Readonly<Record<string, string>> }
 
 export interface IssueOptions {
   /**
@@ -135,7 +135,7 @@ export class Verifier {
     const flow = flowOf(kind)
     // Before anything else: a flow of a provider the partner did not configure cannot run.
     clientOf(this.clients, flow.provider, kind)
-    const { token, requestId, ruleId, merchantId, url } = await flow.issue(this.clients, req, this.settings())
+    const { token, requestId, ruleId, merchantId, url, sdk } = await flow.issue(this.clients, req, this.settings())
     if (!isValidToken(token, kind) || (flow.web && !isWebUrl(url))) {
       throw new UpstreamError({
         action: flow.issueAction,
@@ -156,7 +156,14 @@ export class Verifier {
     }
     const response: IssuedTokenResponse = { token, kind, expiresAt: expiresAt.toISOString() }
     if (flow.web && url) response.url = url
+    if (sdk) response.sdk = sdk
     return response
+  }
+
+  /** Whether a web flow's return carries what only its provider can sign (true when the flow checks nothing). */
+  async verifyReturn(flow: Flow, token: string, query: Readonly<Record<string, string | string[] | undefined>>): Promise<boolean> {
+    if (!flow.web?.verifyReturn) return true
+    return flow.web.verifyReturn(this.clients, query, token)
   }
 
   /** Whether `flow`'s provider is configured (the routes serve only such flows). */
