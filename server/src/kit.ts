@@ -284,7 +284,7 @@ function validateOptions(options: FaceidKitOptions): void {
     if (typeof options.resolveIdentity !== 'function') fail('`megvii` needs `resolveIdentity`: Megvii compares the user with the authority\'s photo of that identity')
   }
   if (options.webank !== undefined) validateWebankOptions(options.webank, options.mode ?? 'live')
-  if (options.dashboard !== undefined) validateDashboardOptions(options.dashboard, options.mode ?? 'live')
+  if (options.dashboard !== undefined) validateDashboardOptions(options.dashboard, options.mode ?? 'live', 'createFaceidKit', options.prefix ?? '/faceid')
   if (options.h5 !== undefined) validateH5Options({ ...options.h5, stateKey: new Uint8Array(32) }, options.prefix ?? '/faceid', 'createFaceidKit')
   const nonNegative = (name: string, value: number | undefined): void => {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) fail(`\`${name}\` must be a number ≥ 0`)

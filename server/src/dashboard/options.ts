@@ -40,7 +40,7 @@ export const SANDBOX_DASHBOARD_TOKEN = 'faceid-sandbox-dashboard'
 export const DEFAULT_DASHBOARD_PATH = '/dashboard'
 
 /** Checks the `dashboard` option; throws a `ConfigurationError` naming what is wrong. */
-export function validateDashboardOptions(options: DashboardOptions, mode: 'live' | 'sandbox', where = 'createFaceidKit'): void {
+export function validateDashboardOptions(options: DashboardOptions, mode: 'live' | 'sandbox', where = 'createFaceidKit', prefix = '/faceid'): void {
   const fail = (message: string): never => {
     throw new ConfigurationError(`${where}: ${message}`)
   }
@@ -48,6 +48,7 @@ export function validateDashboardOptions(options: DashboardOptions, mode: 'live'
   if (typeof options.path !== 'string' || !/^\/[\w\-/]*[\w-]$/.test(options.path) || options.path.includes('//')) {
     fail('`dashboard.path` must be a path such as "/ops" (letters, digits, - and _, no trailing slash)')
   }
+  if (options.path === prefix || options.path.startsWith(`${prefix}/`)) fail(`\`dashboard.path\` must lie outside the faceid routes' prefix ${prefix}`)
   const auth = options.auth
   if (typeof auth !== 'object' || auth === null || (auth.token === undefined && auth.authorize === undefined)) {
     fail('`dashboard.auth` is required: { token } (an admin token of at least 16 characters) or { authorize(ctx) }; the dashboard is never open')

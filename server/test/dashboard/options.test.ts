@@ -37,6 +37,7 @@ describe('the dashboard option', () => {
     expect(await refused({ path: '/ops', auth: { token: TOKEN }, unitPrices: { face: -1 } })).toMatch(/dashboard\.unitPrices\.face/)
     expect(await refused({ path: '/ops', auth: { token: TOKEN }, currency: '<b>' })).toMatch(/dashboard\.currency/)
     expect(await refused({ path: '/ops', auth: { token: SANDBOX_DASHBOARD_TOKEN } }, 'live')).toMatch(/public sandbox token/)
+    expect(await refused({ path: '/faceid/ops', auth: { token: TOKEN } })).toMatch(/dashboard\.path.*prefix/)
   })
 
   it('is off by default: kit.routes() serves no dashboard', async () => {
@@ -55,6 +56,14 @@ describe('the dashboard option', () => {
     expect((await fetch(api)).status).toBe(401)
     expect((await fetch(api, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200)
     expect((await fetch(api, { headers: { 'x-admin': 'yes' } })).status).toBe(200)
+    // A hook that throws refuses too: a 500, never the data.
+    const failing = await createFaceidKit({ ...base, dashboard: { path: '/ops2', auth: { authorize: () => { throw new Error('session store down') } } } })
+    const second = await listen(failing.routes())
+    const broken = await fetch(`${second.url}/ops2/api/overview`)
+    expect(broken.status).toBe(500)
+    expect(await broken.json()).toEqual({ error: { code: 'internal_error', message: 'Internal server error' } })
+    await second.close()
+    await failing.close()
     const filters = await json(fetch(`${server.url}/ops/api/filters`, { headers: { authorization: `Bearer ${TOKEN}` } }))
     expect(filters.kinds).toEqual(expect.arrayContaining([{ kind: 'face', provider: 'tencent' }, { kind: 'eid', provider: 'tencent' }]))
     // The faceid routes still answer (401: no user here).
