@@ -56,11 +56,40 @@ function pick(source: Record<string, unknown>, fields: readonly string[]): Recor
   return out
 }
 
+/**
+ * Megvii get_result: the codes and the comparison scores. `images` (best frame, ID card photos)
+ * and `idcard_result` (what the ID card OCR read) stay sealed; so does `biz_no`, which is the
+ * partner's own text.
+ */
+const CLEAR_MEGVII_ROOT_FIELDS = ['request_id', 'result_code', 'result_message'] as const
+const CLEAR_MEGVII_COMPARISONS = ['idcard', 'ref1', 'ref2'] as const
+
+function clearMegviiPart(source: Record<string, unknown>): Record<string, unknown> {
+  const out = pick(source, CLEAR_MEGVII_ROOT_FIELDS)
+  const verification = source['verification']
+  if (verification && typeof verification === 'object') {
+    const clear: Record<string, unknown> = {}
+    for (const name of CLEAR_MEGVII_COMPARISONS) {
+      const comparison = (verification as Record<string, unknown>)[name]
+      if (!comparison || typeof comparison !== 'object') continue
+      const { confidence, thresholds } = comparison as Record<string, unknown>
+      clear[name] = {
+        ...(typeof confidence === 'number' ? { confidence } : {}),
+        ...(thresholds && typeof thresholds === 'object' ? { thresholds: pick(thresholds as Record<string, unknown>, ['1e-3', '1e-4', '1e-5', '1e-6']) } : {}),
+      }
+    }
+    out['verification'] = clear
+  }
+  return out
+}
+
 /** The non-personal part of a result, safe to keep in clear (`result` column). */
 export function clearPartOf(raw: UpstreamResult): UpstreamResult {
   // WeBank's query answers: their own allowlist (codes and scores; never the photo or video).
   if (isWebankResult(raw)) return webankClearPart(raw)
   const source = raw as Record<string, unknown>
+  // A Megvii answer has Megvii's fields and none of Tencent's.
+  if ('result_code' in source) return clearMegviiPart(source) as UpstreamResult
   const out = pick(source, CLEAR_ROOT_FIELDS)
   const text = source['Text']
   if (text && typeof text === 'object') {
