@@ -16,7 +16,7 @@ of Tencent FaceID's verify_mpsdk and mp_ecard_sdk, and explains the fix for each
   --json   print the report as JSON (for CI)
   --help   show this text
 
-Exit code: 0 no problems, 1 problems found, 2 usage error.
+Exit code: 0 no problems, 1 problems found, 2 usage error, 3 internal error.
 `
 
 export interface CliIo {

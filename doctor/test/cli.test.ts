@@ -13,7 +13,7 @@ import { cleanupFixtures, materialize } from './support/fixtures'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** The command's entry, run from its TypeScript source (the packaging test runs the built one). */
-const BIN = path.join(REPO, 'doctor/bin/faceid-kit.ts')
+const BIN = path.join(REPO, 'doctor/src/main.ts')
 
 afterAll(() => cleanupFixtures())
 
