@@ -113,6 +113,19 @@ describe.each(ENGINES)('WeBank credentials (%s)', (engine) => {
     expect(await sdkLogin(url, { ...loginTwo, nonce: loginOne.nonce })).toMatchObject({ code: '400101' })
   })
 
+  it('a caller\'s signal ends its own step at once', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T08:00:00Z'))
+    const { emulator, url } = await startWebank({ now: clock.now })
+    const client = await webankClientOn(await database.open(), url, clock)
+    await client.protocol.credentials.current()
+    emulator.setFaults({ latencyMs: 5_000 })
+    const started = Date.now()
+    const error = await client.call('queryResult', { orderNo: 'ORDsignal00000000000000000000001' }, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UpstreamError)
+    expect((error as UpstreamError).retryable).toBe(false)
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
   it('a NONCE ticket expires after 120 seconds', async () => {
     const clock = new SharedClock(Date.parse('2026-12-02T07:00:00Z'))
     const { url } = await startWebank({ now: clock.now })

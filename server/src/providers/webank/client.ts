@@ -95,10 +95,10 @@ export class WebankProtocol {
   }
 
   /** A fresh NONCE ticket for `userId`: one per start, never kept. */
-  nonceTicket(userId: string): Promise<string> {
+  nonceTicket(userId: string, signal?: AbortSignal): Promise<string> {
     checkId('userId', userId)
     return this.signed(async (credential) => {
-      const answer = await this.transport.call('ticket', { appId: this.appId, access_token: credential.accessToken, type: 'NONCE', user_id: userId })
+      const answer = await this.transport.call('ticket', { appId: this.appId, access_token: credential.accessToken, type: 'NONCE', user_id: userId }, { signal })
       const value = answer.tickets?.[0]?.value
       if (!value) throw new ConfigurationError('WeBank answered a NONCE ticket request without a ticket')
       return value
@@ -106,7 +106,7 @@ export class WebankProtocol {
   }
 
   /** Registers the order with WeBank (the identity goes upstream only) and gets its faceId. */
-  getFaceId(request: { orderNo: string; userId: string; identity?: WebankIdentity | undefined; liveInterType?: '1' | undefined }): Promise<WebankFaceId> {
+  getFaceId(request: { orderNo: string; userId: string; identity?: WebankIdentity | undefined; liveInterType?: '1' | undefined }, signal?: AbortSignal): Promise<WebankFaceId> {
     checkId('orderNo', request.orderNo)
     checkId('userId', request.userId)
     return this.signed(async (credential) => {
@@ -121,7 +121,7 @@ export class WebankProtocol {
         version: WEBANK_API_VERSION,
         sign,
         nonce,
-      })
+      }, { signal })
       const faceId = answer.result?.faceId
       if (!faceId || !WEBANK_ID_PATTERN.test(faceId)) throw new ConfigurationError('WeBank answered getAdvFaceId without a usable faceId')
       const domain = answer.result?.optimalDomain
@@ -130,8 +130,8 @@ export class WebankProtocol {
   }
 
   /** What the native SDK's login needs for an order: signed with a NONCE ticket fetched now. */
-  async appSdkLogin(order: { orderNo: string; userId: string; faceId: string }): Promise<AppSdkLogin> {
-    const ticket = await this.nonceTicket(order.userId)
+  async appSdkLogin(order: { orderNo: string; userId: string; faceId: string }, signal?: AbortSignal): Promise<AppSdkLogin> {
+    const ticket = await this.nonceTicket(order.userId, signal)
     const nonce = randomNonce()
     const login: AppSdkLogin = {
       appId: this.appId,
@@ -150,8 +150,8 @@ export class WebankProtocol {
    * The H5 login URL of an order on its `optimalDomain`, signed with a NONCE ticket fetched now.
    * `callbackUrl` is where WeBank sends the browser back (the kit's callback route).
    */
-  async h5LoginUrl(order: { orderNo: string; userId: string; faceId: string; optimalDomain: string; callbackUrl: string; from?: 'browser' | 'app' }): Promise<string> {
-    const ticket = await this.nonceTicket(order.userId)
+  async h5LoginUrl(order: { orderNo: string; userId: string; faceId: string; optimalDomain: string; callbackUrl: string; from?: 'browser' | 'app' }, signal?: AbortSignal): Promise<string> {
+    const ticket = await this.nonceTicket(order.userId, signal)
     const nonce = randomNonce()
     const sign = webankSign([this.appId, order.userId, order.orderNo, WEBANK_API_VERSION, order.faceId, nonce], ticket)
     const domain = DOMAIN_PATTERN.test(order.optimalDomain) ? order.optimalDomain : WEBANK_DEFAULT_DOMAIN
@@ -176,12 +176,12 @@ export class WebankProtocol {
   }
 
   /** The verification's result for an order. A non-zero `code` is the outcome (66660011: not finished). */
-  queryFaceRecord(orderNo: string, options: { getFile?: '1' | '2' | '3' } = {}): Promise<FaceRecordResponse> {
+  queryFaceRecord(orderNo: string, options: { getFile?: '1' | '2' | '3'; signal?: AbortSignal } = {}): Promise<FaceRecordResponse> {
     checkId('orderNo', orderNo)
     return this.signed(async (credential) => {
       const nonce = randomNonce()
       const sign = webankSign([this.appId, orderNo, WEBANK_API_VERSION, nonce], credential.signTicket)
-      return this.transport.call('queryFaceRecord', { appId: this.appId, version: WEBANK_API_VERSION, nonce, orderNo, sign, ...(options.getFile ? { getFile: options.getFile } : {}) })
+      return this.transport.call('queryFaceRecord', { appId: this.appId, version: WEBANK_API_VERSION, nonce, orderNo, sign, ...(options.getFile ? { getFile: options.getFile } : {}) }, { signal: options.signal })
     })
   }
 
@@ -231,11 +231,12 @@ export interface CreateWebankClientOptions extends Omit<WebankClientOptions, 'tr
 export function createWebankClient(options: CreateWebankClientOptions): WebankClient & { readonly protocol: WebankProtocol } {
   const transport = options.transport ?? createWebankTransport({ endpoint: options.endpoint, timeoutSeconds: options.timeoutSeconds })
   const protocol = new WebankProtocol({ ...options, transport })
-  const steps: { [K in keyof WebankKitActions]: (request: WebankKitActions[K][0]) => Promise<WebankKitActions[K][1]> } = {
-    getFaceId: (r) => protocol.getFaceId(r),
-    appSdkLogin: (r) => protocol.appSdkLogin(r),
-    h5Login: async (r) => ({ url: await protocol.h5LoginUrl(r) }),
-    queryResult: (r) => protocol.queryFaceRecord(r.orderNo),
+  // The caller's signal ends its own step; a token refresh it joined is shared, so it runs on.
+  const steps: { [K in keyof WebankKitActions]: (request: WebankKitActions[K][0], signal: AbortSignal | undefined) => Promise<WebankKitActions[K][1]> } = {
+    getFaceId: (r, signal) => protocol.getFaceId(r, signal),
+    appSdkLogin: (r, signal) => protocol.appSdkLogin(r, signal),
+    h5Login: async (r, signal) => ({ url: await protocol.h5LoginUrl(r, signal) }),
+    queryResult: (r, signal) => protocol.queryFaceRecord(r.orderNo, { signal }),
     verifyCallback: async (r) => ({ valid: await protocol.verifyCallback(r) }),
   }
   return {
@@ -243,7 +244,7 @@ export function createWebankClient(options: CreateWebankClientOptions): WebankCl
     call(action, request, callOptions) {
       if (callOptions?.signal?.aborted) return Promise.reject(callOptions.signal.reason)
       // The step's own type: the map above is indexed by the same action name.
-      return (steps[action] as (r: typeof request) => Promise<WebankKitActions[typeof action][1]>)(request)
+      return (steps[action] as (r: typeof request, signal: AbortSignal | undefined) => Promise<WebankKitActions[typeof action][1]>)(request, callOptions?.signal)
     },
   }
 }
