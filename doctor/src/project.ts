@@ -63,6 +63,10 @@ export function loadProject(input: string): Project {
   }
 
   const located = locateRoot(dir)
+  const unbuilt = located ? undefined : missingMiniprogramRoot(dir)
+  if (unbuilt) {
+    throw new DoctorUsageError(`${input}/project.config.json sets miniprogramRoot to ${unbuilt}, which has no app.json: build the mini-program first, or give the folder with app.json`)
+  }
   if (!located) {
     throw new DoctorUsageError(
       `${input} is neither a mini-program (no app.json, nor a project.config.json whose miniprogramRoot has one) nor a uni-app project (no pages.json, nor src/pages.json)`,
@@ -147,6 +151,18 @@ function locateRoot(dir: string): { kind: ProjectKind; root: string } | undefine
     }
   }
   return undefined
+}
+
+/** The miniprogramRoot of dir/project.config.json when it names a folder without app.json. */
+function missingMiniprogramRoot(dir: string): string | undefined {
+  let text: string
+  try {
+    text = readFileSync(path.join(dir, 'project.config.json'), 'utf8')
+  } catch {
+    return undefined
+  }
+  const config = parseJsonFile('project.config.json', text).value
+  return isRecord(config) && typeof config.miniprogramRoot === 'string' && config.miniprogramRoot !== '' ? config.miniprogramRoot : undefined
 }
 
 /**

@@ -3,7 +3,7 @@
  * (verify_mpsdk), E证通 (mp_ecard_sdk), half-screen, the confirm page. The version and page
  * checks ask for what is used, not for everything an SDK could do.
  */
-import { calleeName, isCall, keyName, lineOfNode, stringLiterals, walk } from './ast.js'
+import { calleeName, isCall, keyName, lineOfNode, stringLiterals, walk, type Node } from './ast.js'
 import type { Project } from './project.js'
 import type { Sources } from './sources.js'
 import type { TemplateElement } from './templates.js'
@@ -26,6 +26,8 @@ export interface Uses {
 
 const FACE_CALLS = new Set(['startVerify', 'verifyFace', 'startFaceVerify', 'useFaceVerify', 'initFaceVerify'])
 const EID_CALLS = new Set(['startEid', 'initEid', 'prepareEid', 'useEidVerify'])
+/** Calls whose options can ask for half-screen. */
+const EID_START_CALLS = new Set(['startEid', 'prepareEid', 'useEidVerify', 'start'])
 
 export function kitComponentOf(target: string): 'face' | 'eid' | undefined {
   const clean = target.replace(/\.(js|json)$/, '')
@@ -70,7 +72,9 @@ export function findUses(project: Project, sources: Sources): Uses {
         const key = keyName(node)
         const off = node.value.type === 'BooleanLiteral' && !node.value.value
         const place = { file: script.file, ...(lineOfNode(node) === undefined ? {} : { line: lineOfNode(node) }) }
-        if ((key === 'enableEmbedded' || key === 'embedded') && !off) halfScreen ??= place
+        // `enableEmbedded` is the SDK's own name; the kit's `embedded` counts only in an option object of an eID start.
+        const asksHalfScreen = key === 'enableEmbedded' || (key === 'embedded' && inEidCall(node, script.parents))
+        if (asksHalfScreen && !off) halfScreen ??= place
         if (key === 'needJumpPage' && !off) needJumpPage ??= place
       }
     })
@@ -87,6 +91,15 @@ export function findUses(project: Project, sources: Sources): Uses {
     }
   }
   return { face, eid, kitTags, ...(halfScreen ? { halfScreen } : {}), ...(needJumpPage ? { needJumpPage } : {}) }
+}
+
+/** Whether a property sits in the arguments of an eID call (`useEidVerify({ embedded })`, `prepared.start({ embedded })`). */
+function inEidCall(node: Node, parents: WeakMap<Node, Node>): boolean {
+  let child: Node = node
+  for (let parent = parents.get(child), depth = 0; parent && depth < 4; child = parent, parent = parents.get(parent), depth++) {
+    if (isCall(parent)) return parent.arguments.includes(child as (typeof parent.arguments)[number]) && EID_START_CALLS.has(calleeName(parent) ?? '')
+  }
+  return false
 }
 
 /** A boolean property set on an element, statically or bound, unless it is plainly false. */

@@ -4,7 +4,7 @@
  * does), and the uni-app example as uniapp/scripts/build-example.mjs prepares it. The demo and the
  * example are built into temporary folders, never into the working tree other tests read.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -136,5 +136,18 @@ describe("the kit's own demo and uni-app example pass the doctor", () => {
         ['mp_ecard_sdk', true, 'uni'],
       ])
     }
+  })
+})
+
+describe('what the project uses', () => {
+  it("an `embedded` property outside the kit's eID options is not a request for half-screen", () => {
+    const dir = materialize('clean-native')
+    // mp_ecard_sdk 1.0.7 has no half-screen: only a real request for it would be a problem.
+    writeFileSync(path.join(dir, 'mp_ecard_sdk/constants/log.js'), "export const Log = { version: '1.0.7' }\n")
+    writeFileSync(path.join(dir, 'pages/index/index.wxml'), '<faceid-verify />\n')
+    writeFileSync(path.join(dir, 'pages/eid/index.js'), "const layout = { embedded: true }\nPage({ data: { layout } })\n")
+    const report = diagnose({ projectDir: dir })
+    expect(report.uses.halfScreen).toBe(false)
+    expect(report.findings).toEqual([])
   })
 })

@@ -96,6 +96,14 @@ describe('usage errors exit 2 with a clear message on stderr', () => {
     expect(run('doctor', file)).toMatchObject({ code: 2, stderr: `faceid-kit doctor: not a directory: ${file}\n` })
   })
 
+  it('a project.config.json whose miniprogramRoot is not built yet', () => {
+    const project = mkdtempSync(path.join(work, 'unbuilt-'))
+    writeFileSync(path.join(project, 'project.config.json'), JSON.stringify({ miniprogramRoot: 'dist/' }))
+    const { code, stderr } = run('doctor', project)
+    expect(code).toBe(2)
+    expect(stderr).toBe(`faceid-kit doctor: ${project}/project.config.json sets miniprogramRoot to dist/, which has no app.json: build the mini-program first, or give the folder with app.json\n`)
+  })
+
   it('a folder that is no project', () => {
     const empty = mkdtempSync(path.join(work, 'empty-'))
     const { code, stderr } = run('doctor', empty)
