@@ -3,6 +3,7 @@
  * mode: one refresh across instances, the 20-minute refresh and the one-minute overlap, a secret
  * change survived with one refresh and one retry, and NONCE tickets one per start.
  */
+import crypto from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { SANDBOX_WEBANK_APP } from '../../emulator/index.js'
 import { UpstreamError } from '../../src/errors/index.js'
@@ -111,6 +112,25 @@ describe.each(ENGINES)('WeBank credentials (%s)', (engine) => {
     expect(await sdkLogin(url, { ...loginOne })).toMatchObject({ code: '400101' })
     // A forged signature is refused too.
     expect(await sdkLogin(url, { ...loginTwo, nonce: loginOne.nonce })).toMatchObject({ code: '400101' })
+  })
+
+  it('accepts a callback signed with the replaced SIGN ticket during its overlap minute only', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T09:00:00Z'))
+    const { url } = await startWebank({ now: clock.now })
+    const client = await webankClientOn(await database.open(), url, clock)
+    const old = await client.protocol.credentials.current()
+    const signedWith = (ticket: string, code: string) => crypto.createHash('sha1').update([SANDBOX_WEBANK_APP.appId, 'ORDcallback0000000000000000000001', code, ticket].sort().join('')).digest('hex').toUpperCase()
+    const callback = (ticket: string, code = '0') => ({ orderNo: 'ORDcallback0000000000000000000001', code, newSignature: signedWith(ticket, code) })
+    expect(await client.protocol.verifyCallback(callback(old.signTicket))).toBe(true)
+    expect(await client.protocol.verifyCallback({ ...callback(old.signTicket), code: '66660004' })).toBe(false)
+    clock.advance(21 * MINUTE)
+    const fresh = await client.protocol.credentials.current()
+    expect(fresh.signTicket).not.toBe(old.signTicket)
+    clock.advance(30_000)
+    expect(await client.protocol.verifyCallback(callback(old.signTicket))).toBe(true)
+    expect(await client.protocol.verifyCallback(callback(fresh.signTicket))).toBe(true)
+    clock.advance(31_000)
+    expect(await client.protocol.verifyCallback(callback(old.signTicket))).toBe(false)
   })
 
   it('a caller\'s signal ends its own step at once', async () => {
