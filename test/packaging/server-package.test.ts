@@ -40,7 +40,11 @@ interface AppReport {
   issued: number
   verified: string
   abandoned: { final: boolean; status: string }
+  dashboard: typeof DASHBOARD_REPORT
 }
+
+/** The dashboard as the apps find it: page and chart library served from the package, data behind the token. */
+const DASHBOARD_REPORT = { page: 200, chart: 200, chartIsChartJs: true, refused: 401, started: 2 }
 
 /** Where server/README.md packs to; the test substitutes its own folder. */
 const README_PACK_DIR = '/tmp/faceid-kit'
@@ -154,6 +158,7 @@ const kit = await createFaceidKit({
   dataKey: randomBytes(32).toString('base64'),
   database: { dataDir },
   sweeper: { intervalSeconds: 0.2, firstFetchAfterSeconds: 0 },
+  dashboard: { path: '/ops', auth: { token: 'partner-dashboard-token-0123456789' } },
   logger: false,
 })
 const app = new Koa()
@@ -181,11 +186,19 @@ for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Prom
   if (record && record.final) break
 }
 
+// The ops dashboard from the installed package: its page, the chart library it serves, its data.
+const ops = 'http://127.0.0.1:' + server.address().port + '/ops'
+const page = await fetch(ops + '/')
+const chart = await fetch(ops + '/assets/chart.umd.min.js')
+const refused = await fetch(ops + '/api/overview')
+const overview = await (await fetch(ops + '/api/overview', { headers: { authorization: 'Bearer partner-dashboard-token-0123456789' } })).json()
+const dashboard = { page: page.status, chart: chart.status, chartIsChartJs: (await chart.text()).includes('Chart.js v4'), refused: refused.status, started: overview.totals.started }
+
 await kit.close()
 await new Promise((resolve) => server.close(resolve))
 await emulator.close()
 rmSync(dataDir, { recursive: true, force: true })
-console.log(JSON.stringify({ issued: 2, verified: result.status, abandoned: { final: Boolean(record && record.final), status: record && record.status } }))
+console.log(JSON.stringify({ issued: 2, verified: result.status, abandoned: { final: Boolean(record && record.final), status: record && record.status }, dashboard }))
 `
 
 const ESM_APP = `import Koa from 'koa'
@@ -233,6 +246,7 @@ const kit = await createFaceidKit({
   dataKey: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
   database: { dataDir: './.data' },
   sweeper: { intervalSeconds: 0.2, firstFetchAfterSeconds: 0 },
+  dashboard: { path: '/ops', auth: { authorize: (ctx: Context) => ctx.get('x-admin') === 'yes' }, unitPrices: { face: 1.5 } },
   logger: false,
 })
 const app = new Koa()
@@ -313,11 +327,14 @@ describe('the packed @faceid-kit/server and @faceid-kit/shared tarballs', () => 
     for (const [name, list] of Object.entries(files)) {
       const outside = list.filter((f) => !/^(package\.json|README\.md|LICENSE|CATALOG\.md|emulator\/README\.md)$/.test(f) && !f.startsWith('dist/'))
       expect(outside, name).toEqual([])
-      // Only .js and .d.ts under dist: no TypeScript sources, tests, fixtures or build info.
-      expect(list.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f)), name).toEqual([])
+      // Only .js and .d.ts under dist (and the dashboard page's own HTML and CSS): no TypeScript sources, tests, fixtures or build info.
+      expect(list.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f) && !/^dist\/src\/dashboard\/page\/[\w-]+\.(html|css)$/.test(f)), name).toEqual([])
       expect(list.filter((f) => /(^|\/)(test|tests|__tests__|corpus|fixtures|examples)\//.test(f) || /\.test\.|\.spec\./.test(f)), name).toEqual([])
     }
     expect(files.server).not.toContain('dist/src/removed-module.js')
+    // The dashboard's page, copied by the build next to its compiled router.
+    expect(files.server).toEqual(expect.arrayContaining(['dist/src/dashboard/page/index.html', 'dist/src/dashboard/page/dashboard.js', 'dist/src/dashboard/page/dashboard.css']))
+    expect(manifests.server.dependencies).toHaveProperty('chart.js')
   })
 
   it('publish: no private flag, MIT, repository, engines, koa as a peer, shared at the same version', () => {
@@ -385,7 +402,7 @@ describe('a plain-JavaScript ESM Koa app with both tarballs installed', () => {
 
   it('mounts createFaceidKit: a verification against the emulator passes and the sweeper finishes an abandoned one', async () => {
     const report = lastLine(await runNode('app.js', project))
-    expect(report).toEqual({ issued: 2, verified: 'passed', abandoned: { final: true, status: 'passed' } })
+    expect(report).toEqual({ issued: 2, verified: 'passed', abandoned: { final: true, status: 'passed' }, dashboard: DASHBOARD_REPORT })
   }, 120_000)
 
   it('runs the emulator command from node_modules/.bin (through its symlink)', () => {
@@ -403,7 +420,7 @@ describe('a CommonJS Koa app that require()s the package (require(esm), Node ≥
 
   it('mounts createFaceidKit: a verification against the emulator passes and the sweeper finishes an abandoned one', async () => {
     const report = lastLine(await runNode('app.cjs', project))
-    expect(report).toEqual({ issued: 2, verified: 'passed', abandoned: { final: true, status: 'passed' } })
+    expect(report).toEqual({ issued: 2, verified: 'passed', abandoned: { final: true, status: 'passed' }, dashboard: DASHBOARD_REPORT })
   }, 120_000)
 })
 
