@@ -6,6 +6,8 @@ import { Keyring } from '../privacy/data-keys.js'
 import type { RetryOptions } from '../resilience/retry.js'
 import { validateWebhookOptions, type WebhookOptions } from '../webhooks/options.js'
 import { validateWebankOptions, type WebankOptions } from '../providers/webank/options.js'
+import { validateMegviiOptions, type MegviiOptions } from '../providers/megvii/options.js'
+import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import { DEFAULT_DASHBOARD_PATH, SANDBOX_DASHBOARD_TOKEN, validateDashboardOptions, type DashboardOptions } from '../dashboard/options.js'
 import { DEFAULT_PER_IP_PER_HOUR, DEFAULT_PER_USER_PER_HOUR, type IssueLimits } from '../verification/issuance-limits.js'
 
@@ -78,6 +80,10 @@ const ENVIRONMENT = z.object({
   FACEID_WEBANK_SECRET: text,
   FACEID_WEBANK_LICENCE: text,
   FACEID_WEBANK_ENDPOINT: text,
+  FACEID_MEGVII_APPCODE: text,
+  FACEID_MEGVII_ENDPOINT: text,
+  FACEID_MEGVII_PAGE_BASE: text,
+  FACEID_MEGVII_THRESHOLD: text,
   FACEID_DASHBOARD_TOKEN: text,
   FACEID_DASHBOARD_PATH: text,
   FACEID_DASHBOARD_PRICES: text,
@@ -151,6 +157,12 @@ export interface ServerConfig {
    */
   webank: WebankOptions | undefined
   /**
+   * Megvii FaceID lite: `FACEID_MEGVII_APPCODE` (the Aliyun API market AppCode), `FACEID_MEGVII_ENDPOINT`,
+   * `FACEID_MEGVII_PAGE_BASE`, `FACEID_MEGVII_THRESHOLD` (`1e-3`…`1e-6`, default `1e-4`).
+   * Undefined: live mode has no Megvii flows; sandbox mode runs the emulator's Megvii mode.
+   */
+  megvii: MegviiOptions | undefined
+  /**
    * The ops dashboard: `FACEID_DASHBOARD_TOKEN` (the admin token; live mode has no dashboard
    * without it), `FACEID_DASHBOARD_PATH` (default `/dashboard`), `FACEID_DASHBOARD_PRICES`
    * (`face=1.5,eid=0.8`). Sandbox mode opens it with the public sandbox token unless a token is set.
@@ -207,6 +219,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!sandbox && e.FACEID_H5_ERROR_PAGE && !e.FACEID_H5_RETURN_PAGE) throw new ConfigurationError('FACEID_H5_ERROR_PAGE needs FACEID_H5_RETURN_PAGE')
   const webhooks = webhookSettings(e, sandbox)
   const webank = webankSettings(e, sandbox)
+  const megvii = megviiSettings(e, sandbox)
+  if (megvii && !sandbox && !e.FACEID_PUBLIC_BASE_URL) throw new ConfigurationError('FACEID_MEGVII_APPCODE needs FACEID_PUBLIC_BASE_URL and FACEID_H5_RETURN_PAGE: Megvii calls the server back there')
   const dashboard = dashboardSettings(e, sandbox)
   return {
     sandbox,
@@ -236,6 +250,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     h5: { publicBaseUrl: e.FACEID_PUBLIC_BASE_URL, returnPage: e.FACEID_H5_RETURN_PAGE, errorPage: e.FACEID_H5_ERROR_PAGE },
     webhooks,
     webank,
+    megvii,
     dashboard,
     timeoutSeconds: e.FACEID_TIMEOUT_SECONDS || undefined,
     retry,
@@ -327,6 +342,31 @@ function parsePrices(text: string): Record<string, number> {
     prices[match[1]!] = Number(match[2])
   }
   return prices
+}
+
+/** `FACEID_MEGVII_*`: the AppCode, or nothing at all; checked with the kit's rules, naming the variables. */
+function megviiSettings(
+  e: { FACEID_MEGVII_APPCODE?: string | undefined; FACEID_MEGVII_ENDPOINT?: string | undefined; FACEID_MEGVII_PAGE_BASE?: string | undefined; FACEID_MEGVII_THRESHOLD?: string | undefined },
+  sandbox: boolean,
+): MegviiOptions | undefined {
+  if (!e.FACEID_MEGVII_APPCODE) {
+    // A half-configured Megvii must not start as "no Megvii" in live mode.
+    if (e.FACEID_MEGVII_ENDPOINT || e.FACEID_MEGVII_PAGE_BASE || e.FACEID_MEGVII_THRESHOLD) throw new ConfigurationError('FACEID_MEGVII_ENDPOINT / _PAGE_BASE / _THRESHOLD need FACEID_MEGVII_APPCODE (the Aliyun API market AppCode)')
+    return undefined
+  }
+  const options: MegviiOptions = {
+    appCode: e.FACEID_MEGVII_APPCODE,
+    ...(e.FACEID_MEGVII_ENDPOINT ? { endpoint: e.FACEID_MEGVII_ENDPOINT } : {}),
+    ...(e.FACEID_MEGVII_PAGE_BASE ? { pageBase: e.FACEID_MEGVII_PAGE_BASE } : {}),
+    ...(e.FACEID_MEGVII_THRESHOLD ? { threshold: e.FACEID_MEGVII_THRESHOLD as MegviiThresholdKey } : {}),
+  }
+  try {
+    validateMegviiOptions(options, sandbox ? 'sandbox' : 'live', 'FACEID_MEGVII_*')
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error
+    throw new ConfigurationError(error.message.replace('`megvii.appCode`', 'FACEID_MEGVII_APPCODE').replace('`megvii.threshold`', 'FACEID_MEGVII_THRESHOLD'))
+  }
+  return options
 }
 
 /** `FACEID_WEBANK_*`: all of app id and secret or none; checked with the kit's rules, naming the variables. */

@@ -10,9 +10,9 @@ import { FLOWS } from '@faceid-kit/shared'
 export const DEMO_H5_PATH = '/demo/h5'
 
 /** The page, with a fresh nonce for its one script. */
-export function demoH5Page(prefix: string): { html: string; csp: string } {
+export function demoH5Page(prefix: string, options: { megvii?: boolean } = {}): { html: string; csp: string } {
   const nonce = crypto.randomBytes(16).toString('base64')
-  const paths = { face: `${prefix}${FLOWS['face-h5'].path}`, eid: `${prefix}${FLOWS['eid-h5'].path}` }
+  const paths = { face: `${prefix}${FLOWS['face-h5'].path}`, eid: `${prefix}${FLOWS['eid-h5'].path}`, megvii: `${prefix}${FLOWS['megvii-h5'].path}` }
   const html = `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -37,6 +37,7 @@ input { font-size: 15px; padding: 6px; width: 60%; }
   <label>演示用户 <input id="userId" value="demo-user" maxlength="128"></label>
   <button id="start-face" type="button">开始人脸核身（H5）</button>
   <button id="start-eid" type="button">开始 E证通核身（H5）</button>
+  ${options.megvii ? '<button id="start-megvii" type="button">开始人脸核身（旷视 FaceID，H5）</button>' : ''}
   <p class="hint">沙箱模式：核身页面由内置模拟器提供，可选择通过、失败或放弃。</p>
 </section>
 <section id="result" class="box" hidden>
@@ -72,7 +73,9 @@ async function call(method, path, body) {
 async function start(kind) {
   problem('')
   try {
-    const login = await call('POST', '/auth/dev-login', { userId: $('userId').value.trim() })
+    // Megvii compares the user with the authority's photo of an identity the partner holds: the sandbox's stands in.
+    const identity = kind === 'megvii' ? { identity: { name: '张小宝', idCard: '11204416541220243X' } } : {}
+    const login = await call('POST', '/auth/dev-login', { userId: $('userId').value.trim(), ...identity })
     sessionStorage.setItem('faceid-demo-session', login.token)
     const issued = await call('POST', PATHS[kind], {})
     // The partner page knows what it started: the return carries only the token and a status.
@@ -105,6 +108,7 @@ async function confirmResult(token) {
 const query = new URLSearchParams(location.search)
 $('start-face').addEventListener('click', () => start('face'))
 $('start-eid').addEventListener('click', () => start('eid'))
+if ($('start-megvii')) $('start-megvii').addEventListener('click', () => start('megvii'))
 $('again').addEventListener('click', () => location.assign(location.pathname))
 $('back').addEventListener('click', () => location.assign(location.pathname))
 if (query.has('error')) {

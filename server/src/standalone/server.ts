@@ -9,6 +9,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { isProduction, keyringOf, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
 import type { Database } from '../store/database.js'
+import { createMegviiEmulator, MEGVII_SANDBOX_APPCODE, type MegviiEmulator } from '../../emulator/megvii/index.js'
 import { createEmulator, createWebankEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, SANDBOX_WEBANK_APP, type Emulator, type WebankEmulator } from '../../emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler, errorReporter } from '../http/error-body.js'
@@ -48,6 +49,8 @@ export interface RunningServer {
   emulator: Emulator | undefined
   /** The embedded emulator's WeBank mode (App SDK / mobile H5), in sandbox mode without FACEID_WEBANK_*. */
   webankEmulator: WebankEmulator | undefined
+  /** The embedded emulator's Megvii mode, in sandbox mode without FACEID_MEGVII_APPCODE. */
+  megviiEmulator: MegviiEmulator | undefined
   verifier: Verifier
   /** The background result sweeper; off when `FACEID_SWEEP_INTERVAL_SECONDS=0`. */
   sweeper: Sweeper | undefined
@@ -102,6 +105,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let emulator: Emulator | undefined
   let webankEmulator: WebankEmulator | undefined
+  let megviiEmulator: MegviiEmulator | undefined
   let kit: FaceidKit | undefined
   const closers: Array<() => Promise<void>> = []
   try {
@@ -123,6 +127,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const listening = await webankEmulator.listen(0, '127.0.0.1')
       closers.push(() => webankEmulator!.close())
       webank = { ...SANDBOX_WEBANK_APP, licence: 'sandbox-licence', endpoint: listening.url }
+    }
+    // Megvii: the configured AppCode, or in sandbox mode the emulator's Megvii mode on its own port.
+    let megvii = config.megvii
+    if (!megvii && config.sandbox) {
+      megviiEmulator = createMegviiEmulator({ logger: false })
+      const listening = await megviiEmulator.listen(0, '127.0.0.1')
+      closers.push(() => megviiEmulator!.close())
+      megvii = { appCode: MEGVII_SANDBOX_APPCODE, endpoint: listening.url, pageBase: listening.url }
     }
     if (keyring.dev) log.warn('stored results are sealed with the public sandbox key: set FACEID_DATA_KEY to protect personal data')
 
@@ -153,6 +165,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       resultInfoType: config.resultInfoType,
       ...(config.webhooks ? { webhooks: config.webhooks } : {}),
       ...(webank ? { webank } : {}),
+      // Megvii calls the server back at the H5 public address: without the web flows, no Megvii.
+      ...(megvii && webFlows(config).h5 ? { megvii } : {}),
       ...(config.dashboard ? { dashboard: config.dashboard } : {}),
       sweeper: config.sweep.enabled
         ? {
@@ -211,6 +225,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       config,
       emulator,
       webankEmulator,
+      megviiEmulator,
       verifier,
       sweeper: kit.jobs.sweeper,
       kit,
@@ -249,7 +264,7 @@ function closeServer(server: http.Server, graceMs: number): Promise<void> {
 
 /** Every configured secret value, so the logger can remove them wherever they show up. */
 function secretsOf(config: ServerConfig): string[] {
-  return [config.secretKey, config.sessionSecret, config.webank?.secret, ...dataKeySecrets([config.dataKey, ...config.previousDataKeys])].filter((s): s is string => Boolean(s))
+  return [config.secretKey, config.sessionSecret, config.webank?.secret, config.megvii?.appCode, ...dataKeySecrets([config.dataKey, ...config.previousDataKeys])].filter((s): s is string => Boolean(s))
 }
 
 /**
@@ -378,7 +393,7 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
   // The web flows' demo: the partner page of the sandbox (README: "The web flows").
   router.get(DEMO_H5_PATH, async function demoH5(ctx) {
-    const page = demoH5Page('/faceid')
+    const page = demoH5Page('/faceid', { megvii: deps.verifier.servesProvider('megvii') })
     ctx.set('Content-Security-Policy', page.csp)
     ctx.set('Cache-Control', 'no-store')
     ctx.set('Referrer-Policy', 'no-referrer')
