@@ -5,10 +5,15 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { diagnose, type Finding } from '../src/index'
 import { cleanupFixtures, materialize, writeProject } from './support/fixtures'
-import { cpSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, writeFileSync as writeFile } from 'node:fs'
 import path from 'node:path'
 
 afterAll(() => cleanupFixtures())
+
+function writeFileSync(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFile(file, text)
+}
 
 /** The clean native fixture with pages/eid/index.js replaced; returns the tap-handler findings. */
 function nativeEidPage(script: string, wxml = '<button bindtap="onTap">E证通</button>\n'): Finding[] {
@@ -68,6 +73,45 @@ describe('reported: the start comes after the tap is over', () => {
   it('a Component page: handlers in methods', () => {
     const findings = nativeEidPage(`${IMPORT}Component({ methods: { async onTap() { const token = await this.f(); ${START} } } })`)
     expect(findings.map((f) => f.line)).toEqual([2])
+  })
+})
+
+describe("into the project's own modules", () => {
+  it.each([
+    ['an ES module function (relative import)', "import { launch } from '../../utils/eid'", `export function launch(token) {\n  ${START}\n}\n`],
+    ['a default export', "import launch from '../../utils/eid.js'", `export default function (token) {\n  ${START}\n}\n`],
+    ['CommonJS (require, module.exports)', "const { launch } = require('/utils/eid')", `function launch(token) {\n  ${START}\n}\nmodule.exports = { launch }\n`],
+  ])('%s, called after an await in the tap: reported where the start is', (_name, importLine, module) => {
+    const dir = materialize('clean-native')
+    writeFileSync(path.join(dir, 'utils/eid.js'), `${IMPORT}${module}`)
+    writeFileSync(path.join(dir, 'pages/eid/index.js'), `${importLine}\nPage({\n  async onTap() {\n    const { token } = await getApp().api.createToken('eid')\n    launch(token)\n  },\n})\n`)
+    const findings = diagnose({ projectDir: dir }).findings.filter((f) => f.check === 'tap-handler')
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({ severity: 'error', file: 'utils/eid.js', line: 3 })
+    expect(findings[0]?.message).toMatch(/startEid\(\) runs after an await \(pages\/eid\/index\.js:4\).*through launch\(\)/)
+  })
+
+  it('the same module function called synchronously in the tap is fine', () => {
+    const dir = materialize('clean-native')
+    writeFileSync(path.join(dir, 'utils/eid.js'), `${IMPORT}export function launch(token) {\n  ${START}\n}\n`)
+    writeFileSync(path.join(dir, 'pages/eid/index.js'), "import { launch } from '../../utils/eid'\nPage({ onTap() { launch(this.data.token) } })\n")
+    expect(diagnose({ projectDir: dir }).findings).toEqual([])
+  })
+
+  it("uni-app's @/ alias; an await inside the imported function itself", () => {
+    const findings = uniEidPage(`<template><button data-eventsync="true" @click="go">go</button></template>
+<script setup lang="ts">
+import { go } from '@/services/eid'
+</script>
+`)
+    expect(findings).toEqual([])
+    const dir = materialize('clean-uniapp')
+    writeFileSync(path.join(dir, 'services/eid.ts'), `import { startEid } from '../mp_ecard_sdk/main'\nexport async function go() {\n  const token = await fetch('x')\n  startEid({ data: { token }, verifyDoneCallback() {} })\n}\n`)
+    writeFileSync(path.join(dir, 'pages/eid/index.vue'), `<template><button data-eventsync="true" @click="go">go</button></template>\n<script setup lang="ts">\nimport { go } from '@/services/eid'\n</script>\n`)
+    const found = diagnose({ projectDir: dir }).findings.filter((f) => f.check === 'tap-handler')
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ file: 'services/eid.ts', line: 4 })
+    expect(found[0]?.message).toMatch(/after an await \(line 3\)/)
   })
 })
 

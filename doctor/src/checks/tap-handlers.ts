@@ -30,6 +30,7 @@ type TargetKind = 'eid' | 'face'
 interface Boundary {
   /** What makes the rest asynchronous, for the message. */
   what: string
+  file: string
   line?: number
 }
 
@@ -40,11 +41,18 @@ interface Hit {
   boundary?: Boundary
   /** The functions followed from the handler to the call. */
   via: string[]
+  /** The script holding the call. */
+  file: string
 }
 
-/** What the handlers of one template can reach by name. */
+/** What the code of one template (or one module) can reach by name. */
 interface Scope {
+  /** The file the scope's code is in (the page's script, the .vue file, the module). */
+  file: string
   named: Map<string, t.Function>
+  /** Names imported from the project's own modules: local name → the module and the exported name. */
+  imports: Map<string, { module: ParsedScript; name: string }>
+  modules: Modules
   methods: Map<string, t.Function>
   /** Local names of the kit's eID start functions (`const { start } = useEidVerify()`). */
   eidStarts: Set<string>
@@ -58,16 +66,25 @@ const CALLBACK_KEYS = new Set(['success', 'fail', 'complete'])
 const EID_FACTORIES = new Set(['useEidVerify', 'prepareEid'])
 const MAX_DEPTH = 6
 
+/** The project's own scripts by file, and one scope per module, made on first use. */
+interface Modules {
+  byFile: Map<string, ParsedScript>
+  scopes: Map<ParsedScript, Scope>
+  /** uni-app's `@/` alias: the source root. */
+  uni: boolean
+}
+
 export function checkTapHandlers({ project, sources }: CheckContext): Finding[] {
   const findings: Finding[] = []
+  const modules: Modules = { byFile: new Map(sources.scripts.filter((s) => !s.file.endsWith('.vue')).map((s) => [s.file, s])), scopes: new Map(), uni: project.kind === 'uniapp' }
   for (const template of sources.templates) {
     if (template.scripts.length === 0) continue
-    const scope = scopeOf(template.scripts)
+    const scope = scopeOf(template.scripts, modules)
     for (const element of template.elements) {
       for (const tap of element.taps) {
         const handler = resolveHandler(tap.expression, template, scope)
         if (!handler) continue
-        const hits = analyse(handler.node, scope, undefined, 0, new Set(), [])
+        const hits = analyse(handler.node, handler.scope ?? scope, undefined, 0, new Set(), [])
         const label = `${template.dialect === 'wxml' ? 'bindtap' : '@click'}="${tap.expression}"`
         for (const hit of hits) {
           if (!hit.boundary) continue
@@ -91,11 +108,12 @@ export function checkTapHandlers({ project, sources }: CheckContext): Finding[] 
 }
 
 function lateStart(hit: Hit, template: TemplateUnit, label: string, tapLine: number, handler: Handler): Finding {
-  const file = handler.file
+  const file = handler.inline && hit.via.length === 0 ? handler.file : hit.file
   const inTemplate = handler.inline === true && hit.via.length === 0
   const callLine = inTemplate ? tapLine : lineOfNode(hit.call)
   const boundary = hit.boundary as Boundary
-  const where = `${boundary.what}${boundary.line === undefined || inTemplate ? '' : ` (line ${boundary.line})`}`
+  const at = boundary.file === file ? `line ${boundary.line}` : `${boundary.file}:${boundary.line}`
+  const where = `${boundary.what}${boundary.line === undefined || inTemplate ? '' : ` (${at})`}`
   const via = hit.via.length > 0 ? `, through ${hit.via.join(' → ')}()` : ''
   if (hit.kind === 'eid') {
     return {
@@ -124,6 +142,8 @@ interface Handler {
   startsEid?: boolean
   /** An inline template expression: its lines are the template's, not a script's. */
   inline?: boolean
+  /** The scope of the module the handler comes from, when it is imported. */
+  scope?: Scope
 }
 
 function resolveHandler(expression: string, template: TemplateUnit, scope: Scope): Handler | undefined {
@@ -137,6 +157,12 @@ function resolveHandler(expression: string, template: TemplateUnit, scope: Scope
   if (parsed.type === 'Identifier') {
     const fn = scope.named.get(parsed.name) ?? scope.methods.get(parsed.name)
     if (fn) return { node: fn, file: fileOf(fn) }
+    const imported = scope.imports.get(parsed.name)
+    if (imported) {
+      const theirs = moduleScope(imported.module, scope.modules)
+      const exported = exportedFunction(imported.module, imported.name, theirs)
+      if (exported) return { node: exported, file: imported.module.file, scope: theirs }
+    }
     if (scope.eidStarts.has(parsed.name)) return { node: parsed, file: template.file, startsEid: true }
     return undefined
   }
@@ -147,9 +173,19 @@ function resolveHandler(expression: string, template: TemplateUnit, scope: Scope
   return { node: parsed, file: template.file, inline: true }
 }
 
-function scopeOf(scripts: ParsedScript[]): Scope {
-  const scope: Scope = { named: new Map(), methods: new Map(), eidStarts: new Set(), eidObjects: new Set(), parents: new WeakMap() }
+function scopeOf(scripts: ParsedScript[], modules: Modules): Scope {
+  const scope: Scope = {
+    file: scripts[0]?.file ?? '',
+    named: new Map(),
+    imports: new Map(),
+    modules,
+    methods: new Map(),
+    eidStarts: new Set(),
+    eidObjects: new Set(),
+    parents: new WeakMap(),
+  }
   for (const script of scripts) {
+    addImports(scope, script)
     walk(script.program, (node, parent) => {
       if (parent) scope.parents.set(node, parent)
     })
@@ -181,6 +217,96 @@ function scopeOf(scripts: ParsedScript[]): Scope {
     })
   }
   return scope
+}
+
+/** The scope of one of the project's modules (what an imported function can reach). */
+function moduleScope(module: ParsedScript, modules: Modules): Scope {
+  let scope = modules.scopes.get(module)
+  if (!scope) {
+    scope = scopeOf([module], modules)
+    modules.scopes.set(module, scope)
+  }
+  return scope
+}
+
+/** `import { a } from './x'`, `import a from '@/x'`, `const { a } = require('./x')`: the project's own modules only. */
+function addImports(scope: Scope, script: ParsedScript): void {
+  const add = (local: string, source: string, name: string): void => {
+    const module = resolveModule(script.file, source, scope.modules)
+    if (module) scope.imports.set(local, { module, name })
+  }
+  for (const statement of script.program.body) {
+    if (statement.type === 'ImportDeclaration') {
+      for (const specifier of statement.specifiers) {
+        if (specifier.type === 'ImportSpecifier') add(specifier.local.name, statement.source.value, specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value)
+        if (specifier.type === 'ImportDefaultSpecifier') add(specifier.local.name, statement.source.value, 'default')
+      }
+    }
+    if (statement.type !== 'VariableDeclaration') continue
+    for (const d of statement.declarations) {
+      const source = d.init && isCall(d.init) && d.init.callee.type === 'Identifier' && d.init.callee.name === 'require' && d.init.arguments[0]?.type === 'StringLiteral' ? d.init.arguments[0].value : undefined
+      if (!source || d.id.type !== 'ObjectPattern') continue
+      for (const property of d.id.properties) {
+        const name = property.type === 'ObjectProperty' ? keyName(property) : undefined
+        if (name && property.type === 'ObjectProperty' && property.value.type === 'Identifier') add(property.value.name, source, name)
+      }
+    }
+  }
+}
+
+/** The project module a specifier names: relative, root-relative (`/x`) or uni-app's `@/x`, with or without extension. */
+function resolveModule(from: string, source: string, modules: Modules): ParsedScript | undefined {
+  let base: string
+  if (source.startsWith('.')) base = `${from.split('/').slice(0, -1).join('/')}/${source}`
+  else if (source.startsWith('/')) base = source
+  else if (modules.uni && source.startsWith('@/')) base = source.slice(1)
+  else return undefined
+  const parts: string[] = []
+  for (const part of base.split('/')) {
+    if (part === '..') parts.pop()
+    else if (part && part !== '.') parts.push(part)
+  }
+  const path = parts.join('/')
+  for (const candidate of [path, `${path}.ts`, `${path}.js`, `${path}/index.ts`, `${path}/index.js`]) {
+    const module = modules.byFile.get(candidate)
+    if (module) return module
+  }
+  return undefined
+}
+
+/** A function a module exports under `name` (`export function`, `export const`, `export { a as name }`, `export default`, `module.exports`). */
+function exportedFunction(module: ParsedScript, name: string, scope: Scope): t.Function | undefined {
+  for (const statement of module.program.body) {
+    if (statement.type === 'ExportDefaultDeclaration' && name === 'default') {
+      const declaration = statement.declaration
+      if (isFunction(declaration)) return declaration
+      if (declaration.type === 'Identifier') return scope.named.get(declaration.name)
+    }
+    if (statement.type === 'ExportNamedDeclaration') {
+      for (const specifier of statement.specifiers) {
+        if (specifier.type !== 'ExportSpecifier') continue
+        const exported = specifier.exported.type === 'Identifier' ? specifier.exported.name : specifier.exported.value
+        if (exported === name) return scope.named.get(specifier.local.name)
+      }
+      const declaration = statement.declaration
+      if (declaration?.type === 'FunctionDeclaration' && declaration.id?.name === name) return declaration
+      if (declaration?.type === 'VariableDeclaration' && declaration.declarations.some((d) => d.id.type === 'Identifier' && d.id.name === name)) return scope.named.get(name)
+    }
+    if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') {
+      const { left, right } = statement.expression
+      const target = memberPath(left)?.join('.')
+      if ((target === `module.exports.${name}` || target === `exports.${name}`) && isFunction(right)) return right
+      if ((target === `module.exports.${name}` || target === `exports.${name}`) && right.type === 'Identifier') return scope.named.get(right.name)
+      if (target === 'module.exports' && right.type === 'ObjectExpression') {
+        const member = objectMember(right, name)
+        if (!member) continue
+        const fn = memberFunction(member)
+        if (fn) return fn
+        if (member.type === 'ObjectProperty' && member.value.type === 'Identifier') return scope.named.get(member.value.name)
+      }
+    }
+  }
+  return undefined
 }
 
 /** The object's function members (a Page's handlers) and those of its `methods` (Component, Vue). */
@@ -215,17 +341,23 @@ function targetOf(call: t.CallExpression | t.OptionalCallExpression, scope: Scop
   return undefined
 }
 
-/** The function a call runs, when the page or module defines it. */
-function resolveCallee(call: t.CallExpression | t.OptionalCallExpression, scope: Scope): { fn: t.Function; name: string } | undefined {
+/** The function a call runs, when the page, the module or a module of the project it imports defines it; with the scope its code sees. */
+function resolveCallee(call: t.CallExpression | t.OptionalCallExpression, scope: Scope): { fn: t.Function; name: string; scope: Scope } | undefined {
   const path = memberPath(call.callee)
   if (!path) return undefined
   if (path.length === 1) {
-    const fn = scope.named.get(path[0] as string)
-    return fn ? { fn, name: path[0] as string } : undefined
+    const name = path[0] as string
+    const fn = scope.named.get(name)
+    if (fn) return { fn, name, scope }
+    const imported = scope.imports.get(name)
+    if (!imported) return undefined
+    const theirs = moduleScope(imported.module, scope.modules)
+    const exported = exportedFunction(imported.module, imported.name, theirs)
+    return exported ? { fn: exported, name, scope: theirs } : undefined
   }
   if (path.length === 2 && path[0] === 'this') {
     const fn = scope.methods.get(path[1] as string)
-    return fn ? { fn, name: `this.${path[1]}` } : undefined
+    return fn ? { fn, name: `this.${path[1]}`, scope } : undefined
   }
   return undefined
 }
@@ -241,7 +373,7 @@ function analyse(root: Node, scope: Scope, prior: Boundary | undefined, depth: n
   const visit = (node: Node): boolean => {
     if (node !== root && isFunction(node)) {
       const deferred = deferringCall(node, scope)
-      const nestedPrior = prior ?? (deferred ? { what: deferred, ...lineField(node) } : awaitBefore(node, awaits, scope))
+      const nestedPrior = prior ?? (deferred ? { what: deferred, file: scope.file, ...lineField(node) } : awaitBefore(node, awaits, scope))
       hits.push(...analyse(node, scope, nestedPrior, depth, seen, via))
       return false
     }
@@ -249,12 +381,12 @@ function analyse(root: Node, scope: Scope, prior: Boundary | undefined, depth: n
       const boundary = prior ?? awaitBefore(node, awaits, scope)
       const target = targetOf(node, scope)
       if (target) {
-        hits.push({ ...target, call: node, via, ...(boundary ? { boundary } : {}) })
+        hits.push({ ...target, call: node, via, file: scope.file, ...(boundary ? { boundary } : {}) })
       } else {
         const callee = resolveCallee(node, scope)
         if (callee && depth < MAX_DEPTH && !seen.has(callee.fn)) {
           seen.add(callee.fn)
-          hits.push(...analyse(callee.fn, scope, boundary, depth + 1, seen, [...via, callee.name]))
+          hits.push(...analyse(callee.fn, callee.scope, boundary, depth + 1, seen, [...via, callee.name]))
           seen.delete(callee.fn)
         }
       }
@@ -308,7 +440,7 @@ function awaitBefore(node: Node, awaits: Node[], scope: Scope): Boundary | undef
   for (const candidate of awaits) {
     const precedes = isFunction(node) ? end(candidate) <= start(node) : end(candidate) <= end(node) && !contains(candidate, node)
     if (!precedes || excluded(candidate, node, scope)) continue
-    return { what: 'an await', ...lineField(candidate) }
+    return { what: 'an await', file: scope.file, ...lineField(candidate) }
   }
   return undefined
 }
