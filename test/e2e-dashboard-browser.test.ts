@@ -155,7 +155,7 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
     await page.close()
   })
 
-  it('filters by kind and period', async () => {
+  it('filters by kind, by period and by days of one\'s choice', async () => {
     const page = await context.newPage()
     await openSignedIn(page)
     await page.selectOption('#kind', 'eid')
@@ -165,6 +165,12 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
     await page.selectOption('#period', '24h')
     await expect.poll(() => metric(page, 'started')).toBe(String(expectedCounts(seed, new Date(Date.now() - 86_400_000), new Date()).started))
     expect(await page.textContent('#bucket-label')).toBe('per hour')
+    // Days of one's choice: the bill day alone holds the three reconciled tokens.
+    await page.selectOption('#period', 'custom')
+    await page.fill('#from-day', seed.billDate)
+    await page.fill('#to-day', seed.billDate)
+    await expect.poll(() => metric(page, 'started')).toBe('3')
+    expect(await metric(page, 'billable')).toBe('3')
     await page.close()
   })
 })

@@ -208,6 +208,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
             ruleScope: ruleScopeOf(options.ruleId),
             webhooks: hooks ? { endpoints: webhookEndpoints, failureReportAfter: hooks.failureReportAfter ?? 5 } : undefined,
             sweeperRunning: sweeper !== undefined,
+            firstFetchAfterMs: (sweep?.firstFetchAfterSeconds ?? 60) * 1000,
             now: () => new Date(),
           },
         })

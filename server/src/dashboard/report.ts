@@ -6,9 +6,10 @@
 import { lookupReturnCode, RESULT_RETENTION_SECONDS } from '@faceid-kit/shared'
 import { reconcile } from '../billing/reconcile.js'
 import type { RuleScope } from '../billing/bill.js'
+import { health } from '../store/outbox.js'
 import {
   latestBillPull,
-  outboxByEndpoint,
+  outboxEndpoints,
   outcomesByKind,
   outcomeSeries,
   sweeperBacklog,
@@ -50,6 +51,8 @@ export interface ReportContext {
   webhooks: { endpoints: readonly string[]; failureReportAfter: number } | undefined
   /** Whether this instance runs the sweeper (another instance or cron may). */
   sweeperRunning: boolean
+  /** The sweeper's first look at a token comes this long after its issue: until then it is not due. */
+  firstFetchAfterMs: number
   now: () => Date
 }
 
@@ -187,7 +190,7 @@ export interface SweeperAnswer {
 export async function sweeper(ctx: ReportContext, query: Pick<DashboardQuery, 'kind' | 'provider'>): Promise<SweeperAnswer> {
   const now = ctx.now()
   const retentionMs = RESULT_RETENTION_SECONDS * 1000
-  const backlog = await sweeperBacklog(ctx.ledger.db, kindsOf(ctx, query), now, new Date(now.getTime() - retentionMs + 86_400_000))
+  const backlog = await sweeperBacklog(ctx.ledger.db, kindsOf(ctx, query), now, new Date(now.getTime() - retentionMs + 86_400_000), ctx.firstFetchAfterMs)
   const oldest = backlog.oldest
   const age = oldest ? Math.max(0, Math.floor((now.getTime() - oldest.issuedAt.getTime()) / 1000)) : 0
   return {
@@ -286,7 +289,9 @@ export function displayEndpoint(id: string): string {
 /** The webhook outbox per endpoint (the outbox is shared: every instance sees the same). */
 export async function webhooks(ctx: ReportContext): Promise<WebhooksAnswer> {
   const reportAfter = ctx.webhooks?.failureReportAfter ?? 5
-  const rows = await outboxByEndpoint(ctx.ledger.db, ctx.webhooks?.endpoints ?? [])
+  // The configured endpoints, and any other whose events the outbox still holds.
+  const db = ctx.ledger.db
+  const rows = await health(db, [...new Set([...(ctx.webhooks?.endpoints ?? []), ...(await outboxEndpoints(db))])])
   return {
     configured: ctx.webhooks !== undefined,
     failureReportAfter: reportAfter,

@@ -158,7 +158,7 @@ export async function topFailureCodes(db: Database, scope: TokenScope, limit: nu
 export interface Backlog {
   /** Tokens not final. */
   open: number
-  /** Open tokens whose next look is due now (not leased). */
+  /** Open tokens whose next look is due now (not leased; a token never looked at is due `firstFetchAfterMs` after its issue, as the sweeper has it). */
   due: number
   /** Open tokens an instance holds a lease on. */
   leased: number
@@ -172,7 +172,8 @@ export interface Backlog {
  * The sweeper's open work, of any issue time: how much is open, due and leased, how much was
  * issued before `olderThan`, and the oldest open token.
  */
-export async function sweeperBacklog(db: Database, kinds: readonly string[] | undefined, now: Date, olderThan: Date): Promise<Backlog> {
+export async function sweeperBacklog(db: Database, kinds: readonly string[] | undefined, now: Date, olderThan: Date, firstFetchAfterMs: number): Promise<Backlog> {
+  const firstDue = new Date(now.getTime() - firstFetchAfterMs)
   const ofKinds = (eb: Eb): Expression<SqlBool> =>
     kinds === undefined ? eb.lit(true) : kinds.length === 0 ? eb.lit(false) : eb('kind', 'in', [...kinds])
   const counts = await db.queries
@@ -183,7 +184,12 @@ export async function sweeperBacklog(db: Database, kinds: readonly string[] | un
         .sum<number | string | null>(
           eb
             .case()
-            .when(eb.and([eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]))
+            .when(
+              eb.and([
+                eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+                eb.or([eb('next_attempt_at', '<=', now), eb.and([eb('next_attempt_at', 'is', null), eb('issued_at', '<=', firstDue)])]),
+              ]),
+            )
             .then(1)
             .else(0)
             .end(),
@@ -245,60 +251,8 @@ function dayText(value: Date | string): string {
   return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`
 }
 
-export interface OutboxEndpointCounts {
-  endpoint: string
-  pending: number
-  delivered: number
-  failed: number
-  /** Attempts made for the oldest pending event. */
-  oldestPendingAttempts: number
-  oldestPendingAt: Date | null
-  lastDeliveredAt: Date | null
-  /** The last error of an undelivered event (a status or a network error, never a body). */
-  lastError: string | null
-}
-
-/** The webhook outbox per endpoint: the endpoints given, and any other the outbox still holds. */
-export async function outboxByEndpoint(db: Database, endpoints: readonly string[]): Promise<OutboxEndpointCounts[]> {
-  const rows = await db.queries
-    .selectFrom('faceid_webhook_outbox')
-    .select((eb) => ['endpoint', 'state', eb.fn.countAll<number | string>().as('n'), eb.fn.min('created_at').as('oldest'), eb.fn.max('delivered_at').as('last_delivered')])
-    .groupBy(['endpoint', 'state'])
-    .execute()
-  const names = [...new Set([...endpoints, ...rows.map((r) => r.endpoint)])]
-  const out: OutboxEndpointCounts[] = []
-  for (const endpoint of names) {
-    const mine = rows.filter((r) => r.endpoint === endpoint)
-    const count = (state: string) => Number(mine.find((r) => r.state === state)?.n ?? 0)
-    const oldest = mine.find((r) => r.state === 'pending')?.oldest as Date | string | null | undefined
-    const delivered = mine.find((r) => r.state === 'delivered')?.last_delivered as Date | string | null | undefined
-    const head = await db.queries
-      .selectFrom('faceid_webhook_outbox')
-      .select('attempts')
-      .where('endpoint', '=', endpoint)
-      .where('state', '=', 'pending')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst()
-    const lastFailure = await db.queries
-      .selectFrom('faceid_webhook_outbox')
-      .select('last_error')
-      .where('endpoint', '=', endpoint)
-      .where('state', '!=', 'delivered')
-      .where('last_error', 'is not', null)
-      .orderBy('last_attempt_at', 'desc')
-      .limit(1)
-      .executeTakeFirst()
-    out.push({
-      endpoint,
-      pending: count('pending'),
-      delivered: count('delivered'),
-      failed: count('failed'),
-      oldestPendingAttempts: Number(head?.attempts ?? 0),
-      oldestPendingAt: oldest ? toDate(oldest) : null,
-      lastDeliveredAt: delivered ? toDate(delivered) : null,
-      lastError: lastFailure?.last_error ?? null,
-    })
-  }
-  return out
+/** Every endpoint the webhook outbox holds events for (configured now or not). */
+export async function outboxEndpoints(db: Database): Promise<string[]> {
+  const rows = await db.queries.selectFrom('faceid_webhook_outbox').select('endpoint').distinct().orderBy('endpoint').execute()
+  return rows.map((r) => r.endpoint)
 }

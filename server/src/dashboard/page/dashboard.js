@@ -64,9 +64,21 @@
     return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`
   }
 
+  /** Midnight in Beijing (UTC+8) of a YYYY-MM-DD day, as an instant. */
+  function beijingMidnight(day) {
+    return new Date(Date.parse(`${day}T00:00:00+08:00`))
+  }
+
   function currentQuery() {
-    const to = new Date()
-    const from = new Date(to.getTime() - PERIODS[$('period').value])
+    let from
+    let to
+    if ($('period').value === 'custom' && $('from-day').value && $('to-day').value) {
+      from = beijingMidnight($('from-day').value)
+      to = new Date(beijingMidnight($('to-day').value).getTime() + 86400e3)
+    } else {
+      to = new Date()
+      from = new Date(to.getTime() - (PERIODS[$('period').value] || PERIODS['7d']))
+    }
     const params = { from: from.toISOString(), to: to.toISOString() }
     if ($('kind').value) params.kind = $('kind').value
     if ($('provider').value) params.provider = $('provider').value
@@ -272,7 +284,19 @@
     event.preventDefault()
     load()
   })
-  for (const id of ['period', 'kind', 'provider']) $(id).addEventListener('change', () => load())
+  for (const id of ['kind', 'provider', 'from-day', 'to-day']) $(id).addEventListener('change', () => load())
+  $('period').addEventListener('change', () => {
+    const custom = $('period').value === 'custom'
+    $('custom-from').hidden = !custom
+    $('custom-to').hidden = !custom
+    if (custom && !$('from-day').value) {
+      // Start from the last 7 Beijing days, today included.
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+      $('to-day').value = today
+      $('from-day').value = new Date(Date.parse(today) - 6 * 86400e3).toISOString().slice(0, 10)
+    }
+    load()
+  })
   $('login-form').addEventListener('submit', (event) => {
     event.preventDefault()
     sessionStorage.setItem(TOKEN_KEY, $('token').value.trim())
