@@ -70,3 +70,8 @@ export type { EndpointHealth } from './store/outbox.js'
 export { createDashboardRouter, tokensMatch, type DashboardRouterOptions } from './dashboard/router.js'
 export { DEFAULT_DASHBOARD_PATH, MIN_DASHBOARD_TOKEN_LENGTH, SANDBOX_DASHBOARD_TOKEN, validateDashboardOptions, type DashboardAuth } from './dashboard/options.js'
 export type { BillingAnswer, FailuresAnswer, KindInfo, OverviewAnswer, ReconciliationAnswer, SweeperAnswer, WebhooksAnswer } from './dashboard/report.js'
+// WeBank's login-auth protocol (the App SDK and mobile H5): the kit's `webank` option builds this client.
+export { createWebankClient, WebankProtocol, type AppSdkLogin, type CreateWebankClientOptions, type WebankClient, type WebankFaceId, type WebankIdentity, type WebankKitActions } from './providers/webank/client.js'
+export { validateWebankOptions, SANDBOX_WEBANK_APP_ID, type WebankOptions } from './providers/webank/options.js'
+export { webankSign, signMatches as webankSignMatches } from './providers/webank/signature.js'
+export { normalizeWebankResult, type WebankResult } from './providers/webank/result.js'
