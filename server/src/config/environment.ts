@@ -333,11 +333,11 @@ function dashboardSettings(
   return options
 }
 
-/** `face=1.5,eid=0.8`: a price per token kind. */
+/** `face=1.5,eid=0.8,check:id-card=0.3`: a price per token kind or identity-check kind. */
 function parsePrices(text: string): Record<string, number> {
   const prices: Record<string, number> = {}
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([\w-]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(part)
+    const match = /^([\w:-]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(part)
     if (!match) throw new ConfigurationError(`FACEID_DASHBOARD_PRICES must read kind=price,… (e.g. face=1.5,eid=0.8), got ${JSON.stringify(part)}`)
     prices[match[1]!] = Number(match[2])
   }

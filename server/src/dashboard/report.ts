@@ -8,6 +8,7 @@ import { reconcile } from '../billing/reconcile.js'
 import type { RuleScope } from '../billing/bill.js'
 import { health } from '../store/outbox.js'
 import {
+  checksByKind,
   latestBillPull,
   outboxEndpoints,
   outcomesByKind,
@@ -126,6 +127,10 @@ export async function overview(ctx: ReportContext, query: DashboardQuery): Promi
 
 export interface BillingAnswer {
   currency: string
+  /**
+   * One row per token kind with billable attempts in the period, then one per identity-factor
+   * check kind (`check:id-card`…, Tencent's; left out when the query names a kind or another provider).
+   */
   rows: Array<{ kind: string; billable: number; unitPrice: number | null; cost: number | null }>
   total: {
     billable: number
@@ -138,9 +143,11 @@ export interface BillingAnswer {
 
 /** Billable attempts of the period's tokens per kind, at the configured unit prices. */
 export async function billing(ctx: ReportContext, query: DashboardQuery): Promise<BillingAnswer> {
-  const byKind = await outcomesByKind(ctx.ledger.db, scopeOf(ctx, query))
+  const withChecks = query.kind === undefined && (query.provider === undefined || query.provider === 'tencent')
+  const [byKind, checks] = await Promise.all([outcomesByKind(ctx.ledger.db, scopeOf(ctx, query)), withChecks ? checksByKind(ctx.ledger.db, query.from, query.to) : []])
   const cents = (n: number) => Math.round(n * 100) / 100
-  const rows = byKind.map(({ kind, billable }) => {
+  const billed = [...byKind.map(({ kind, billable }) => ({ kind, billable })), ...checks.map(({ kind, billable }) => ({ kind: `check:${kind}`, billable }))]
+  const rows = billed.map(({ kind, billable }) => {
     const price = Object.prototype.hasOwnProperty.call(ctx.unitPrices, kind) ? ctx.unitPrices[kind]! : null
     return { kind, billable, unitPrice: price, cost: price === null ? null : cents(billable * price) }
   })

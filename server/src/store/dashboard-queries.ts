@@ -132,6 +132,27 @@ export async function outcomeSeries(db: Database, scope: TokenScope, bucket: Buc
   return rows.map((row) => ({ bucket: row.bucket, ...outcomesOf(row) }))
 }
 
+export interface CheckCounts {
+  /** The check's kind (`id-card`, `phone`, `bank-card-4`…). */
+  kind: string
+  calls: number
+  /** Calls Tencent bills (the check's `billable` flag). */
+  billable: number
+}
+
+/** Identity-factor checks requested in [from, to), per kind. */
+export async function checksByKind(db: Database, from: Date, to: Date): Promise<CheckCounts[]> {
+  const rows = await db.queries
+    .selectFrom('faceid_checks')
+    .select((eb) => ['kind', eb.fn.countAll<number | string>().as('calls'), one(sql`billable`).as('billable')])
+    .where('requested_at', '>=', from)
+    .where('requested_at', '<', to)
+    .groupBy('kind')
+    .orderBy('kind')
+    .execute()
+  return rows.map((row) => ({ kind: row.kind, calls: Number(row.calls), billable: Number(row.billable ?? 0) }))
+}
+
 export interface FailureCount {
   code: number | null
   kind: string

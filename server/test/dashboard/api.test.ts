@@ -31,7 +31,7 @@ async function serve(db: Database, now: Date, auth: DashboardAuth, seed: Dashboa
   const router = createDashboardRouter({
     path: '/ops',
     auth,
-    unitPrices: { face: 1.5, eid: 0.8 },
+    unitPrices: { face: 1.5, eid: 0.8, 'check:id-card': 0.5 },
     report: {
       ledger,
       kinds: KINDS,
@@ -97,7 +97,7 @@ describe.each(ENGINES)('dashboard API (%s)', (engine) => {
     const byToken = await get('/api/filters')
     expect(byToken.status).toBe(200)
     expect(byToken.headers.get('cache-control')).toBe('no-store')
-    expect(byToken.body).toMatchObject({ providers: ['tencent', 'megvii'], currency: 'CNY', unitPrices: { face: 1.5, eid: 0.8 } })
+    expect(byToken.body).toMatchObject({ providers: ['tencent', 'megvii'], currency: 'CNY', unitPrices: { face: 1.5, eid: 0.8, 'check:id-card': 0.5 } })
     const byHook = await get('/api/filters', { 'x-admin-session': 'valid' })
     expect(byHook.status).toBe(200)
   })
@@ -168,7 +168,19 @@ describe.each(ENGINES)('dashboard API (%s)', (engine) => {
     expect(rows['face']).toEqual({ kind: 'face', billable: want.billableByKind['face'], unitPrice: 1.5, cost: want.billableByKind['face']! * 1.5 })
     expect(rows['eid']).toEqual({ kind: 'eid', billable: want.billableByKind['eid'], unitPrice: 0.8, cost: Math.round(want.billableByKind['eid']! * 0.8 * 100) / 100 })
     expect(rows['face-h5']).toEqual({ kind: 'face-h5', billable: want.billableByKind['face-h5'], unitPrice: null, cost: null })
-    expect(res.body.total).toEqual({ billable: want.billable, cost: Math.round((want.billableByKind['face']! * 1.5 + want.billableByKind['eid']! * 0.8) * 100) / 100, unpriced: ['face-h5'] })
+    // Identity-factor checks of the period: two billed id-card checks (one more was not billed), one phone check without a price.
+    expect(rows['check:id-card']).toEqual({ kind: 'check:id-card', billable: 2, unitPrice: 0.5, cost: 1 })
+    expect(rows['check:phone']).toEqual({ kind: 'check:phone', billable: 1, unitPrice: null, cost: null })
+    expect(res.body.total).toEqual({
+      billable: want.billable + 3,
+      cost: Math.round((want.billableByKind['face']! * 1.5 + want.billableByKind['eid']! * 0.8 + 1) * 100) / 100,
+      unpriced: ['face-h5', 'check:phone'],
+    })
+    // A kind, or another provider, leaves the checks out.
+    const face = await get(`/api/billing${q(p, { kind: 'face' })}`)
+    expect(face.body.rows.map((r: { kind: string }) => r.kind)).toEqual(['face'])
+    const megvii = await get(`/api/billing${q(p, { provider: 'megvii' })}`)
+    expect(megvii.body.rows).toEqual([])
   })
 
   it('lists the top failure codes with the catalog\'s messages', async () => {
@@ -231,7 +243,7 @@ describe.each(ENGINES)('dashboard API (%s)', (engine) => {
     const p = period(24 * 30)
     const all = await Promise.all(['overview', 'billing', 'failures', 'sweeper', 'reconciliation', 'webhooks'].map((n) => get(`/api/${n}${q(p)}`)))
     const text = JSON.stringify(all.map((r) => r.body))
-    expect(text).not.toMatch(/user-\d+/)
+    expect(text).not.toMatch(/user-(check-)?\d+/)
     for (const t of seed.tokens) expect(text).not.toContain(t.token)
   })
 })

@@ -79,10 +79,10 @@ describe('FACEID_DASHBOARD_*', () => {
 
   it('sandbox: on at /dashboard with the documented token, unless a token is set', () => {
     expect(readConfig({}).dashboard).toEqual({ path: '/dashboard', auth: { token: SANDBOX_DASHBOARD_TOKEN } })
-    expect(readConfig({ FACEID_DASHBOARD_TOKEN: TOKEN, FACEID_DASHBOARD_PATH: '/ops', FACEID_DASHBOARD_PRICES: 'face=1.5, eid=0.8' }).dashboard).toEqual({
+    expect(readConfig({ FACEID_DASHBOARD_TOKEN: TOKEN, FACEID_DASHBOARD_PATH: '/ops', FACEID_DASHBOARD_PRICES: 'face=1.5, eid=0.8,check:id-card=0.3' }).dashboard).toEqual({
       path: '/ops',
       auth: { token: TOKEN },
-      unitPrices: { face: 1.5, eid: 0.8 },
+      unitPrices: { face: 1.5, eid: 0.8, 'check:id-card': 0.3 },
     })
   })
 

@@ -28,6 +28,7 @@ export interface DashboardSeed {
   /** Webhook endpoints as stored, with their expected counts. */
   outbox: Array<{ endpoint: string; shown: string; pending: number; delivered: number; failed: number; failing: boolean; oldestAttempts: number }>
   ruleId: string
+  checks: Array<{ kind: string; billable: boolean; ageHours: number }>
 }
 
 const HOUR = 3_600_000
@@ -115,6 +116,30 @@ export async function seedDashboardLedger(db: Database, options: { now?: Date; r
     .execute()
   await db.queries.insertInto('faceid_bill_pulls').values({ bill_date: billDate, rule_id: ruleId, pulled_at: pulledAt, pages: 1, tokens: lines.length, charge_count: 4 }).execute()
 
+  // Identity-factor checks: billed per call, unless Tencent answered without charging.
+  const checks: DashboardSeed['checks'] = [
+    { kind: 'id-card', billable: true, ageHours: 3 },
+    { kind: 'id-card', billable: true, ageHours: 30 },
+    { kind: 'id-card', billable: false, ageHours: 31 },
+    { kind: 'phone', billable: true, ageHours: 8 },
+    { kind: 'id-card', billable: true, ageHours: 230 },
+  ]
+  await db.queries
+    .insertInto('faceid_checks')
+    .values(
+      checks.map((c, i) => ({
+        id: `chk_${i}_${crypto.randomBytes(6).toString('hex')}`,
+        kind: c.kind,
+        user_id: `user-check-${i}`,
+        outcome: c.billable ? 'match' : 'upstream_error',
+        code: c.billable ? '0' : null,
+        billable: c.billable,
+        requested_at: new Date(now.getTime() - c.ageHours * HOUR),
+        answered_at: new Date(now.getTime() - c.ageHours * HOUR + 1000),
+      })),
+    )
+    .execute()
+
   // The outbox: one endpoint failing for a while, one healthy.
   const failingUrl = 'https://hooks.partner.example/faceid?key=do-not-show'
   const healthyUrl = 'https://ok.partner.example/hook'
@@ -153,6 +178,7 @@ export async function seedDashboardLedger(db: Database, options: { now?: Date; r
       { endpoint: healthyUrl, shown: healthyUrl, pending: 0, delivered: 3, failed: 0, failing: false, oldestAttempts: 0 },
     ],
     ruleId,
+    checks,
   }
 }
 
