@@ -13,12 +13,17 @@ export interface EmulatorCommand {
   host: string
   faults?: FaultOptions
   qpsLimit?: EmulatorOptions['qpsLimit']
+  /** Serve WeBank's login-auth API (App SDK / mobile H5) instead of Tencent's. */
+  webank?: boolean
 }
 
 export const EMULATOR_USAGE = `Usage: npm run emulator -- [options]
 
   --port N                 port (default EMULATOR_PORT or 9000; 0 = any free port)
   --host H                 address to listen on (default EMULATOR_HOST or 127.0.0.1)
+  --webank                 serve WeBank's login-auth API (the App SDK and mobile H5: access
+                           token, tickets, getAdvFaceId, the H5 login page, queryfacerecord)
+                           instead of Tencent's; faults and --qps-limit N apply the same way
 
 Faults, per API request (rates 0–1; drop, stall, 5xx, rate limit and internal error exclude
 each other and sum to at most 1):
@@ -68,6 +73,7 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv): Emula
         seed: string,
         'qps-limit': string,
         help: { type: 'boolean', short: 'h' },
+        webank: { type: 'boolean' },
         ...Object.fromEntries([...Object.keys(RATES), ...Object.keys(DURATIONS)].map((flag) => [flag, string])),
       },
     }).values
@@ -99,6 +105,10 @@ export function parseEmulatorArgs(argv: string[], env: NodeJS.ProcessEnv): Emula
 
   const qps = text('qps-limit')
   if (qps !== undefined) command.qpsLimit = qps === 'tencent' ? { ...TENCENT_QPS_LIMITS } : number('qps-limit', qps, (n) => n > 0, 'a number > 0 or "tencent"')
+  if (values['webank'] === true) {
+    if (qps === 'tencent') throw invalid('--qps-limit tencent names Tencent\'s limits; with --webank give a number')
+    command.webank = true
+  }
   return command
 }
 

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseEmulatorArgs } from '../../emulator/cli.js'
 import { createWebankEmulator, SANDBOX_WEBANK_APP } from '../../emulator/index.js'
 import { SharedClock, startWebank } from '../support/webank.js'
 
@@ -76,6 +77,11 @@ describe('emulator: WeBank mode', () => {
     expect((await fetch(`${url}/api/oauth2/access_token?appId=${appId}`)).status).toBe(502)
     emulator.setFaults({ internalErrorRate: 1 })
     expect(await ticket(url, 'any', 'SIGN')).toMatchObject({ code: '999999' })
+  })
+
+  it('runs from the command line with --webank', () => {
+    expect(parseEmulatorArgs(['--webank', '--qps-limit', '5', '--drop-rate', '0.1'], {})).toEqual({ port: 9000, host: '127.0.0.1', webank: true, qpsLimit: 5, faults: { dropRate: 0.1 } })
+    expect(() => parseEmulatorArgs(['--webank', '--qps-limit', 'tencent'], {})).toThrow(/with --webank give a number/)
   })
 
   it('refuses NODE_ENV=production', () => {
