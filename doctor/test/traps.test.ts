@@ -39,6 +39,10 @@ const TRAPS: Record<string, Expected[]> = {
   'native-components-twice': [
     { check: 'components', severity: 'error', file: 'app.json', message: /2 different copies of the kit: faceid-kit .*miniprogram_npm\/@faceid-kit\/miniprogram/, fix: /from one copy/ },
   ],
+  'native-kit-not-built': [
+    { check: 'components', severity: 'error', file: 'app.json', line: 10, message: /<faceid-verify> is registered as @faceid-kit\/miniprogram\/faceid-verify\/index, but miniprogram_npm\/@faceid-kit\/miniprogram\/faceid-verify\/index\.js does not exist/, fix: /构建 npm/ },
+    { check: 'components', severity: 'error', file: 'app.json', line: 11, message: /<eid-verify> is registered as .* does not exist/, fix: /构建 npm/ },
+  ],
   'native-url-check-off': [{ check: 'dev-settings', severity: 'warning', file: 'project.private.config.json', line: 4, message: /urlCheck is false/, fix: /不校验合法域名/ }],
   'uniapp-normal-path': [
     { check: 'normal-path', severity: 'error', file: 'pages/mp_ecard_sdk/globalConfig.js', line: 2, message: /normalPath is '', but mp_ecard_sdk sits in pages\//, fix: /normalPath: '\/pages'/ },

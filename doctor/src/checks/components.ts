@@ -3,6 +3,8 @@
  * and its own "one verification at a time"), one tag pointing at two places, or, in uni-app, the
  * wxcomponent route under the tag the Vue route (uni_modules, easycom) already takes.
  */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import type { Registration } from '../project.js'
 import type { Finding } from '../types.js'
 import { hasUniModuleKit, kitComponentOf } from '../uses.js'
@@ -30,6 +32,27 @@ export function checkComponents({ project }: CheckContext): Finding[] {
       message: `The kit's components come from ${copies.size} different copies of the kit: ${list}. Each copy has its own configure() and its own one-at-a-time lock, so components from the copy you did not configure fail with NOT_CONFIGURED, and two verifications can run at once.`,
       fix: 'Register every faceid-verify / eid-verify from one copy (the npm package after 构建 npm, or one copied folder) and delete the other.',
     })
+  }
+
+  // Every registration must point at a component that is there.
+  for (const [root, regs] of copies) {
+    for (const registration of regs) {
+      const component = normalise(registration.target).split('/').slice(-2, -1)[0] ?? ''
+      if (existsSync(path.join(project.root, root, component, 'index.js'))) continue
+      const npm = root.startsWith('miniprogram_npm/')
+      findings.push({
+        check: 'components',
+        severity: 'error',
+        file: registration.file,
+        ...(registration.line === undefined ? {} : { line: registration.line }),
+        message: `<${registration.tag}> is registered as ${registration.target}, but ${root}/${component}/index.js does not exist: every page using it fails to load.`,
+        fix: npm
+          ? 'Build the npm packages: DevTools → 工具 → 构建 npm (miniprogram-ci packNpm in CI), which writes miniprogram_npm/.'
+          : project.kind === 'uniapp'
+            ? 'Copy the kit\'s components there: npx faceid-kit-install-wxcomponents <source root> --prefix mp- --write-pages-json.'
+            : 'Copy the kit (miniprogram_dist of @faceid-kit/miniprogram) to that folder, or point usingComponents at where it is.',
+      })
+    }
   }
 
   // One tag, two targets (app-wide and a page, or two pages).
