@@ -36,7 +36,7 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
       host: '127.0.0.1',
       dataDir: 'memory',
       logger: false,
-      env: { FACEID_SWEEP_INTERVAL_SECONDS: '0', FACEID_DASHBOARD_PRICES: 'face=1.5,eid=0.8' },
+      env: { FACEID_SWEEP_INTERVAL_SECONDS: '0', FACEID_DASHBOARD_PRICES: 'face=1.5,eid=0.8,face-h5=1.5,check:id-card=0.3,check:phone=0.3' },
     })
     seed = await seedDashboardLedger(server.kit.ledger.db, { ruleId: DEFAULT_RULE_ID })
     profile = await mkdtemp(path.join(os.tmpdir(), 'faceid-chromium-'))
@@ -118,7 +118,10 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
     expect(await metric(page, 'started')).toBe(String(want.started))
     expect(await metric(page, 'pass-rate')).toBe(`${(want.passRate! * 100).toFixed(1)}%`)
     const billable = (kind: string) => inPeriod.filter((r) => r.kind === kind).reduce((n, r) => n + r.billable_count, 0)
-    expect(await metric(page, 'cost')).toBe(`CNY ${(billable('face') * 1.5 + billable('eid') * 0.8).toFixed(2)}`)
+    const checks = await db.selectFrom('faceid_checks').select('billable').where('requested_at', '>=', from).where('requested_at', '<', to).execute()
+    const billedChecks = checks.filter((c) => Boolean(c.billable)).length
+    expect(billedChecks).toBe(3)
+    expect(await metric(page, 'cost')).toBe(`CNY ${(billable('face') * 1.5 + billable('eid') * 0.8 + billable('face-h5') * 1.5 + billedChecks * 0.3).toFixed(2)}`)
 
     // Top failure code, with the catalog's words.
     const first = page.locator('#failures tbody tr').first()
@@ -166,7 +169,9 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
     await expect.poll(() => metric(page, 'started')).toBe(String(expectedCounts(seed, new Date(Date.now() - 86_400_000), new Date()).started))
     expect(await page.textContent('#bucket-label')).toBe('per hour')
     // Days of one's choice: the bill day alone holds the three reconciled tokens.
+    expect(await page.isVisible('#from-day')).toBe(false)
     await page.selectOption('#period', 'custom')
+    expect(await page.isVisible('#from-day')).toBe(true)
     await page.fill('#from-day', seed.billDate)
     await page.fill('#to-day', seed.billDate)
     await expect.poll(() => metric(page, 'started')).toBe('3')
