@@ -85,7 +85,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
       : Keyring.fromKeys(options.dataKey, options.previousDataKeys ?? [], { allowSandboxKey: mode === 'sandbox' })
   if (mode === 'live' && keyring.dev) throw new ConfigurationError('createFaceidKit: the public sandbox data key cannot seal live results')
   // The default logger removes every configured secret wherever it shows up.
-  const secrets = [options.secretKey, ...(options.webank ? [options.webank.secret] : []), ...dataKeySecrets([typeof options.dataKey === 'string' ? options.dataKey : undefined, ...(options.previousDataKeys ?? [])])]
+  const secrets = [options.secretKey, ...(options.webank ? [options.webank.secret] : []), ...(options.megvii ? [options.megvii.appCode] : []), ...dataKeySecrets([typeof options.dataKey === 'string' ? options.dataKey : undefined, ...(options.previousDataKeys ?? [])])]
   const log: Logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? createLogger({ secrets }))
 
   const closers: Array<() => Promise<void>> = []
