@@ -168,6 +168,10 @@ describe('WeBank H5', () => {
     const unsigned = new URL(back)
     unsigned.searchParams.delete('newSignature')
     expect((await follow(unsigned)).toString()).toBe(`${PARTNER}/oops?error=unknown`)
+    // Two signatures, one of them WeBank's: a repeated parameter is not a signature.
+    const doubled = new URL(back)
+    doubled.searchParams.append('newSignature', back.searchParams.get('newSignature')!)
+    expect((await follow(doubled)).toString()).toBe(`${PARTNER}/oops?error=unknown`)
     expect(await row(token)).toEqual(before)
     expect(queries()).toBe(0)
   })
@@ -185,6 +189,16 @@ describe('WeBank H5', () => {
     expect((await follow(swapped)).toString()).toBe(`${PARTNER}/oops?error=unknown`)
     expect(await row(alice.token)).toEqual(before)
     expect(queries()).toBe(0)
+  })
+
+  it('accepts the signature under the PC H5 name newSign too', async () => {
+    hx = await startWebankKit()
+    const { token, url } = (await hx.call('POST', H5, { user: 'alice', body: {} })).body
+    const back = await finishH5(url, 'outcome=passed')
+    back.searchParams.set('newSign', back.searchParams.get('newSignature')!)
+    back.searchParams.delete('newSignature')
+    expect((await follow(back)).searchParams.get('token')).toBe(token)
+    expect((await row(token))?.status).toBe('passed')
   })
 
   it('a replayed callback changes nothing and queries nothing again', async () => {

@@ -25,7 +25,9 @@ export const webankH5Flow: Flow<'webank-h5'> = {
     async verifyReturn(clients, query, token) {
       const code = query['code']
       if (typeof code !== 'string' || !/^-?\d{1,12}$/.test(code)) return false
-      const { valid } = await clientOf(clients, 'webank', 'webank-h5').call('verifyCallback', { orderNo: token, code, newSignature: query['newSignature'] })
+      // The mobile H5 names it newSignature; WeBank's PC H5 pages name the same signature newSign.
+      const newSignature = query['newSignature'] ?? query['newSign']
+      const { valid } = await clientOf(clients, 'webank', 'webank-h5').call('verifyCallback', { orderNo: token, code, newSignature })
       return valid
     },
   },
