@@ -35,6 +35,25 @@ describe.each(ENGINES)('WeBank credentials (%s)', (engine) => {
     expect(a.protocol.credentials.refreshes + b.protocol.credentials.refreshes).toBe(1)
   })
 
+  it('keeps the token and tickets sealed in the ledger; a row sealed under another secret is refreshed', async () => {
+    const clock = new SharedClock(Date.parse('2026-12-02T03:30:00Z'))
+    const { emulator, url } = await startWebank({ now: clock.now })
+    const db = await database.open()
+    const a = await webankClientOn(db, url, clock)
+    const pair = await a.protocol.credentials.current()
+    const row = await db.queries.selectFrom('faceid_webank_credentials').selectAll().where('app_id', '=', SANDBOX_WEBANK_APP.appId).executeTakeFirstOrThrow()
+    const stored = JSON.stringify(row)
+    expect(stored).not.toContain(pair.accessToken)
+    expect(stored).not.toContain(pair.signTicket)
+    // The secret was changed in the console and the new one deployed: the old row cannot be opened.
+    emulator.rotateSecret(SANDBOX_WEBANK_APP.appId, 'the-new-secret-from-the-console')
+    const b = await webankClientOn(db, url, clock, { secret: 'the-new-secret-from-the-console' })
+    const fresh = await b.protocol.credentials.current()
+    expect(fresh.generation).toBe(pair.generation + 1)
+    expect(emulator.stats().issued.accessTokens).toBe(2)
+    expect(await b.protocol.nonceTicket('user9')).toBeTruthy()
+  })
+
   it('refreshes after 20 minutes; the replaced pair works for one minute more, not longer', async () => {
     const clock = new SharedClock(Date.parse('2026-12-02T04:00:00Z'))
     const { emulator, url } = await startWebank({ now: clock.now })

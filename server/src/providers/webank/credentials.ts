@@ -10,6 +10,11 @@
  * - an instance re-reads the row at least every `memoMs` (default 15 s, well inside the overlap
  *   minute), so it never uses a pair another instance has replaced for longer than WeBank allows;
  * - `invalidate(generation)` refreshes a pair that failed, unless another instance already did.
+ *
+ * The token and tickets are sealed in the row (AES-256-GCM, key derived from the WBappid's
+ * secret): with the SIGN ticket alone anyone could query results, photos included, so a reader
+ * of the database must not find it in clear. A row sealed under another secret reads as empty
+ * and is refreshed, which a secret change needs anyway.
  */
 import crypto from 'node:crypto'
 import { UpstreamError } from '../../errors/index.js'
@@ -70,6 +75,7 @@ export class WebankCredentials {
   private readonly pollMs: number
   private readonly owner: string
   private readonly now: () => Date
+  private readonly sealKey: Buffer
   private memo: { credential: WebankCredential; readAt: number; row: Row } | undefined
   private inflight: Promise<WebankCredential> | undefined
   /** Pairs this instance fetched from WeBank (for health and tests). */
@@ -87,6 +93,34 @@ export class WebankCredentials {
     this.pollMs = options.pollMs ?? 100
     this.owner = options.owner ?? `webank-${crypto.randomUUID()}`
     this.now = options.now ?? (() => new Date())
+    this.sealKey = Buffer.from(crypto.hkdfSync('sha256', options.secret, options.appId, 'faceid-kit webank credentials v1', 32))
+  }
+
+  private seal(value: string): string {
+    const iv = crypto.randomBytes(12)
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.sealKey, iv)
+    cipher.setAAD(Buffer.from(this.appId))
+    const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+  }
+
+  /** The sealed value, or null when there is none or it was sealed under another secret. */
+  private open(sealed: string | null): string | null {
+    const parts = sealed?.split('.')
+    if (!parts || parts.length !== 4 || parts[0] !== 'v1') return null
+    try {
+      const decipher = crypto.createDecipheriv('aes-256-gcm', this.sealKey, Buffer.from(parts[1]!, 'base64url'))
+      decipher.setAAD(Buffer.from(this.appId))
+      decipher.setAuthTag(Buffer.from(parts[2]!, 'base64url'))
+      return Buffer.concat([decipher.update(Buffer.from(parts[3]!, 'base64url')), decipher.final()]).toString('utf8')
+    } catch {
+      return null
+    }
+  }
+
+  /** The row with its token and tickets opened (null where they cannot be). */
+  private opened(row: Row): Row {
+    return { ...row, access_token: this.open(row.access_token), sign_ticket: this.open(row.sign_ticket), previous_sign_ticket: this.open(row.previous_sign_ticket) }
   }
 
   /** The pair to sign with now: from memory, the shared row, or a refresh. */
@@ -149,7 +183,7 @@ export class WebankCredentials {
   }
 
   private async read(): Promise<Row> {
-    return this.db.queries.selectFrom('faceid_webank_credentials').selectAll().where('app_id', '=', this.appId).executeTakeFirstOrThrow()
+    return this.opened(await this.db.queries.selectFrom('faceid_webank_credentials').selectAll().where('app_id', '=', this.appId).executeTakeFirstOrThrow())
   }
 
   /** Compare-and-set: the lease is free (or lapsed) and nobody refreshed since `generation`. */
@@ -179,11 +213,11 @@ export class WebankCredentials {
         .updateTable('faceid_webank_credentials')
         .set({
           generation: previous.generation + 1,
-          access_token: accessToken,
+          access_token: this.seal(accessToken),
           token_expires_at: new Date(now + seconds(token.expire_in, 7200) * 1000),
-          sign_ticket: first.value,
+          sign_ticket: this.seal(first.value),
           ticket_expires_at: new Date(now + seconds(first.expire_in, 3600) * 1000),
-          previous_sign_ticket: previous.sign_ticket,
+          previous_sign_ticket: previous.sign_ticket ? this.seal(previous.sign_ticket) : null,
           previous_ticket_until: previous.sign_ticket ? new Date(now + WEBANK_OVERLAP_MS) : null,
           refreshed_at: new Date(now),
           lease_owner: null,
@@ -194,7 +228,7 @@ export class WebankCredentials {
         .returningAll()
         .executeTakeFirst()
       // Lease lost (this refresh outlived it): whoever took it over wrote the pair to use.
-      return this.remember(updated ?? (await this.read()))
+      return this.remember(updated ? this.opened(updated) : await this.read())
     } catch (error) {
       await this.db.queries
         .updateTable('faceid_webank_credentials')
