@@ -12,7 +12,7 @@ import { ConfigurationError } from '../../errors/index.js'
 import type { Database } from '../../store/database.js'
 import { WEBANK_API_VERSION, type FaceRecordResponse } from './actions.js'
 import { WebankCredentials, type WebankCredential, type WebankCredentialsOptions } from './credentials.js'
-import { STALE_CREDENTIAL_CODES, webankCodeOf } from './errors.js'
+import { STALE_CREDENTIAL_CODES, webankCodeOf, webankTransportError } from './errors.js'
 import { randomNonce, signMatches, webankSign, WEBANK_ID_PATTERN } from './signature.js'
 import { createWebankTransport, webankOrigin, type WebankTransport } from './transport.js'
 import type { ProviderClient } from '../provider.js'
@@ -100,7 +100,7 @@ export class WebankProtocol {
     return this.signed(async (credential) => {
       const answer = await this.transport.call('ticket', { appId: this.appId, access_token: credential.accessToken, type: 'NONCE', user_id: userId }, { signal })
       const value = answer.tickets?.[0]?.value
-      if (!value) throw new ConfigurationError('WeBank answered a NONCE ticket request without a ticket')
+      if (!value) throw webankTransportError('ticket', 'malformed', '')
       return value
     })
   }
@@ -123,7 +123,7 @@ export class WebankProtocol {
         nonce,
       }, { signal })
       const faceId = answer.result?.faceId
-      if (!faceId || !WEBANK_ID_PATTERN.test(faceId)) throw new ConfigurationError('WeBank answered getAdvFaceId without a usable faceId')
+      if (!faceId || !WEBANK_ID_PATTERN.test(faceId)) throw webankTransportError('getAdvFaceId', 'malformed', '')
       const domain = answer.result?.optimalDomain
       return { faceId, optimalDomain: domain && DOMAIN_PATTERN.test(domain) ? domain : WEBANK_DEFAULT_DOMAIN, bizSeqNo: answer.bizSeqNo ?? answer.result?.bizSeqNo }
     })
