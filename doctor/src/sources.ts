@@ -31,11 +31,12 @@ const MAX_SCRIPT_BYTES = 1_000_000
 /** Folders holding code that is not the project's own: SDKs, kit copies, third-party modules. */
 export function foreignPrefixes(project: Project): string[] {
   const prefixes = new Set<string>()
+  const files = new Set(project.files)
   for (const file of project.files) {
     const sdk = /^(.*?(?:^|\/))(verify_mpsdk|mp_ecard_sdk)\//.exec(file)
     if (sdk) prefixes.add(`${sdk[1]}${sdk[2]}/`)
     const kit = /^(.*?)faceid-verify\/index\.js$/.exec(file)
-    if (kit && project.files.includes(`${kit[1]}eid-verify/index.js`)) prefixes.add(kit[1] ?? '')
+    if (kit && files.has(`${kit[1]}eid-verify/index.js`)) prefixes.add(kit[1] ?? '')
   }
   if (project.kind === 'uniapp') for (const folder of ['uni_modules/', 'wxcomponents/', 'static/']) prefixes.add(folder)
   // A kit copy at the root would make the whole project foreign.
