@@ -5,10 +5,19 @@ import { FLOWS, type FlowDefinition, type TokenKind } from './flows.js'
 /** What both Tencent SDKs accept as a token (they show a modal and never call back otherwise). */
 export const TOKEN_PATTERN: RegExp = /^[A-Za-z0-9-]{36}$/
 
+const patterns: Map<string, RegExp> = new Map()
+
 /** The token pattern of `kind`'s provider; without a kind, Tencent's. */
 export function tokenPatternOf(kind?: TokenKind): RegExp {
   const flow: FlowDefinition | undefined = kind === undefined ? undefined : FLOWS[kind]
-  return flow?.tokenPattern ?? TOKEN_PATTERN
+  const source = flow?.tokenPattern
+  if (source === undefined) return TOKEN_PATTERN
+  let pattern = patterns.get(source)
+  if (!pattern) {
+    pattern = new RegExp(source)
+    patterns.set(source, pattern)
+  }
+  return pattern
 }
 
 /** A well-formed token of `kind` (another provider's tokens look different); without a kind, Tencent's. */
