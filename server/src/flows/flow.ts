@@ -54,6 +54,12 @@ export interface WebFlow {
   verifyReturn?(clients: ProviderClients, query: Readonly<Record<string, string | string[] | undefined>>, token: string): Promise<boolean>
   /** The partner's page gets the token only, no status (it asks the server for the result). */
   readonly tokenOnly?: boolean
+  /**
+   * A second return of the same token goes to the error page (`replayed`) instead of on to the
+   * partner's page; either way nothing is recorded or fetched again. For providers that send
+   * the browser back once, with a signature, through a history-less redirect (WeBank).
+   */
+  readonly refuseReplay?: boolean
 }
 
 /** The partner's per-user options of a flow, as the router passes them to the verifier. */

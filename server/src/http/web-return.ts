@@ -25,7 +25,7 @@ const RETURN_SUFFIX_ROOM = 120
 const SIG_CHARS = 32
 
 /** Why a return was refused, as the partner's error page receives it in `?error=`. */
-export type ReturnRefusal = 'malformed' | 'unknown' | 'expired' | 'unavailable'
+export type ReturnRefusal = 'malformed' | 'unknown' | 'expired' | 'unavailable' | 'replayed'
 
 /** The path of a web flow's return route under the prefix. */
 export function returnPath(flow: Pick<Flow, 'kind'>): string {
@@ -153,6 +153,7 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
       // What only the provider can have signed (WeBank's newSignature), before anything is written.
       if (!(await verifier.verifyReturn(flow, token, ctx.query))) return refuse(ctx, 'unknown')
       if (!(await verifier.ledger.recordReturn(token, now))) {
+        if (flow.web?.refuseReplay) return refuse(ctx, 'replayed')
         // Replayed: nothing is recorded or fetched again; the page confirms with the server anyway.
         view = verifier.view(record)
       } else {

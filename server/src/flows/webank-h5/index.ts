@@ -22,6 +22,8 @@ export const webankH5Flow: Flow<'webank-h5'> = {
   web: {
     returnParams: ['orderNo'],
     tokenOnly: true,
+    // WeBank calls back once (redirectType=1 leaves no history entry): a second visit is a replay.
+    refuseReplay: true,
     async verifyReturn(clients, query, token) {
       const code = query['code']
       if (typeof code !== 'string' || !/^-?\d{1,12}$/.test(code)) return false
