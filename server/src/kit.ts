@@ -248,7 +248,7 @@ async function openKitDatabase(database: FaceidKitOptions['database'], log: Logg
   if (database instanceof pg.Pool) return { database: await openDatabase({ pool: database, onConnectionError }), owned: false }
   if (typeof database === 'string') return { database: await openDatabase({ url: database, onConnectionError }), owned: true }
   return {
-    database: await openDatabase({ dataDir: database?.dataDir ?? './.data', sqlite: { synchronous: database?.synchronous, driver: database?.driver } }),
+    database: await openDatabase({ dataDir: database?.dataDir ?? './.data', sqlite: { synchronous: database?.synchronous, driver: database?.driver, backgroundCheckpoints: database?.backgroundCheckpoints } }),
     owned: true,
   }
 }
@@ -272,6 +272,7 @@ function validateOptions(options: FaceidKitOptions): void {
   }
   if (db && typeof db === 'object' && 'dataDir' in db) {
     if (db.synchronous !== undefined && db.synchronous !== 'full' && db.synchronous !== 'normal') fail("`database.synchronous` must be 'full' or 'normal'")
+    if (db.backgroundCheckpoints !== undefined && typeof db.backgroundCheckpoints !== 'boolean') fail('`database.backgroundCheckpoints` must be a boolean')
     if (db.driver !== undefined && db.driver !== 'node:sqlite' && db.driver !== 'better-sqlite3') fail("`database.driver` must be 'node:sqlite' or 'better-sqlite3'")
   }
   if (typeof db === 'string' && !/^postgres(ql)?:\/\//.test(db)) fail('`database` must be a postgres:// URL')

@@ -89,6 +89,12 @@ export interface EmbeddedDatabaseOptions {
   synchronous?: SqliteSynchronous
   /** Default: Node's built-in `node:sqlite` where it exists (Node ≥ 22.13), else `better-sqlite3`. */
   driver?: SqliteDriverName
+  /**
+   * `true` (default): a worker thread checkpoints the write-ahead log, so no commit of the
+   * server's waits for the log to be copied and flushed. `false`: SQLite's default, the commit
+   * that fills the log checkpoints it on the event loop.
+   */
+  backgroundCheckpoints?: boolean
 }
 
 export interface FaceidKitOptions {

@@ -137,6 +137,8 @@ describe('createFaceidKit', () => {
       [{ mode: 'test' }, /mode/],
       [{ database: 'mysql://x' }, /postgres/],
       [{ database: { path: './x' } }, /database/],
+      [{ database: { dataDir: 'memory', synchronous: 'off' } }, /database.synchronous/],
+      [{ database: { dataDir: 'memory', backgroundCheckpoints: 'yes' } }, /database.backgroundCheckpoints/],
       [{ timeoutSeconds: -1 }, /timeoutSeconds/],
       [{ sweeper: { intervalSeconds: 0 } }, /sweeper: false/],
       [{ sweeper: { qps: Number.NaN } }, /sweeper.qps/],

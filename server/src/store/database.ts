@@ -5,7 +5,7 @@ import type pg from 'pg'
 import { ConfigurationError, LedgerUnavailableError } from '../errors/index.js'
 import { guardedDialect } from './engines/guarded-dialect.js'
 import { openPostgres } from './engines/postgres.js'
-import { openSqlite, type SqliteDriverName, type SqliteSynchronous } from './engines/sqlite.js'
+import { openSqlite, type SqliteDriverName, type SqliteOptions } from './engines/sqlite.js'
 import type { LedgerTables } from './schema.js'
 
 export { unavailableReason } from './engines/unavailable.js'
@@ -49,7 +49,7 @@ export interface OpenDatabaseOptions {
   /** The embedded engine's directory (the ledger is `ledger.sqlite` in it), or `'memory'` for a throwaway database. Default `./.data`. */
   dataDir?: string | undefined
   /** The embedded engine's settings. */
-  sqlite?: { driver?: SqliteDriverName | undefined; synchronous?: SqliteSynchronous | undefined; busyTimeoutMs?: number | undefined } | undefined
+  sqlite?: Omit<SqliteOptions, 'file'> | undefined
   /**
    * Told when PostgreSQL drops an idle connection (a restart, a failover, an admin command).
    * The pool discards that connection and opens a new one on the next query.
@@ -77,8 +77,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return wrap('postgres', 'pg', dialect, close)
   }
   const file = sqliteFile(options.dataDir ?? './.data')
-  const { driver, dialect } = await openSqlite({ file, ...options.sqlite })
-  return wrap('sqlite', driver, dialect, async () => undefined, 'begin immediate')
+  const { driver, dialect, close } = await openSqlite({ file, ...options.sqlite })
+  return wrap('sqlite', driver, dialect, close, 'begin immediate')
 }
 
 /** The SQLite file for a data directory (created when missing); refuses an unconverted PGlite directory. */

@@ -211,7 +211,8 @@ export async function importPglite(options: ImportPgliteOptions): Promise<Import
   let sqlite: Database | undefined
   try {
     pglite = await openPglite(dataDir)
-    sqlite = await openDatabase({ dataDir: tempDir, sqlite: options.sqlite })
+    // No checkpoint worker: its connection would keep the switch to one self-contained file below from happening.
+    sqlite = await openDatabase({ dataDir: tempDir, sqlite: { ...options.sqlite, backgroundCheckpoints: false } })
     await migrate(sqlite)
     const copied = await copyAll(pglite, sqlite, batchSize, options.onProgress)
     // One self-contained file: no write-ahead log beside it to carry along.

@@ -6,8 +6,10 @@
  * file (the sweep and reconcile commands) are kept apart by SQLite's file lock: transactions
  * begin IMMEDIATE, and a waiting writer retries for `busy_timeout`.
  */
+import { createRequire } from 'node:module'
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import { ConfigurationError } from '../../errors/index.js'
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js'
 
 /** Which library runs SQLite. */
 export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3'
@@ -28,6 +30,12 @@ export interface SqliteOptions {
   synchronous?: SqliteSynchronous | undefined
   /** How long a writer waits for another process's lock before `SQLITE_BUSY`. Default 5000 ms. */
   busyTimeoutMs?: number | undefined
+  /**
+   * Whether a worker thread checkpoints the write-ahead log (default), so that no commit of the
+   * server's blocks the event loop copying it. `false`: SQLite's default, the connection whose
+   * commit fills the log checkpoints it.
+   */
+  backgroundCheckpoints?: boolean | undefined
 }
 
 /** The surface both libraries share (better-sqlite3 also takes arrays; node:sqlite only spreads). */
@@ -51,6 +59,10 @@ export interface SqliteConnection {
   driver: SqliteDriverName
   /** What Kysely's SQLite dialect takes: statements prepared once, values converted. */
   dialect: SqliteDialect
+  /** Whether a worker thread checkpoints the log (see `backgroundCheckpoints`). */
+  backgroundCheckpoints: boolean
+  /** Stops what runs beside the connection (the checkpoint worker); the dialect closes the connection itself. */
+  close(): Promise<void>
 }
 
 /** Whether a statement returns rows, for node:sqlite before 22.16 (no `columns()`). */
@@ -59,27 +71,47 @@ const RETURNS_ROWS = /^\s*(select|with|pragma|values)\b|\breturning\b/i
 /** The page cache, in KiB: SQLite's own default, whichever library built it. */
 const PAGE_CACHE_KIB = 2000
 
+/** What the write-ahead log file is truncated to after a restart (the worker restarts it near 16 MB). */
+const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024
+
 /** Statements kept prepared; the ledger has a few dozen distinct ones. */
 const STATEMENT_CACHE_MAX = 256
 
 export async function openSqlite(options: SqliteOptions): Promise<SqliteConnection> {
-  const { name, open } = await loadDriver(options.driver)
+  const { name, open, modulePath } = await loadDriver(options.driver)
   const native = open(options.file)
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))
+  let checkpointer: Checkpointer | undefined
   try {
     const synchronous = options.synchronous ?? 'normal'
     if (synchronous !== 'full' && synchronous !== 'normal') throw new ConfigurationError(`sqlite synchronous must be 'full' or 'normal', got ${JSON.stringify(synchronous)}`)
-    native.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+    native.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
     if (options.file !== ':memory:') native.exec('PRAGMA journal_mode = WAL')
     native.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`)
     // better-sqlite3 is built with a 16 MB page cache (SQLite's own default is 2 MB), which a scan
     // of a large ledger fills for good. The ledger's hot pages are its indexes; the operating
     // system caches the rest of the file outside the process.
     native.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
+    if (options.file !== ':memory:' && options.backgroundCheckpoints !== false) {
+      native.exec('PRAGMA wal_autocheckpoint = 0')
+      // A log that grew under a burst is cut back to this size when it starts again.
+      native.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`)
+      checkpointer = await startCheckpointer({ file: options.file, driver: name, modulePath, busyTimeoutMs }).catch(() => {
+        // No worker (a locked-down runtime): the connection checkpoints, as SQLite does by default.
+        native.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`)
+        return undefined
+      })
+    }
   } catch (error) {
     native.close()
     throw error
   }
-  return { driver: name, dialect: new SqliteDialect({ database: adapt(native) }) }
+  return {
+    driver: name,
+    dialect: new SqliteDialect({ database: adapt(native) }),
+    backgroundCheckpoints: checkpointer !== undefined,
+    close: async () => checkpointer?.stop(),
+  }
 }
 
 /** Dates are stored as ISO-8601 UTC text (which sorts and compares in time order), flags as 0/1. */
@@ -116,6 +148,8 @@ function adapt(native: NativeDatabase): SqliteDatabase {
 interface LoadedDriver {
   name: SqliteDriverName
   open(file: string): NativeDatabase
+  /** better-sqlite3's entry point, for the checkpoint worker. */
+  modulePath?: string
 }
 
 async function loadDriver(wanted: SqliteDriverName | undefined): Promise<LoadedDriver> {
@@ -159,5 +193,5 @@ async function loadBetterSqlite3(): Promise<LoadedDriver> {
   // Its native part loads on first use: an addon built for another Node.js fails here, with the
   // advice above, rather than at the first query.
   new Database(':memory:').close()
-  return { name: 'better-sqlite3', open: (file) => new Database(file) }
+  return { name: 'better-sqlite3', open: (file) => new Database(file), modulePath: createRequire(import.meta.url).resolve(BETTER_SQLITE3) }
 }

@@ -1,0 +1,109 @@
+/**
+ * Checkpoints of the embedded ledger's write-ahead log, on a worker thread.
+ *
+ * SQLite copies the log back into the database file (a checkpoint, ending with an fsync) on
+ * the connection whose commit fills the log past 1000 pages. Both drivers are synchronous, so
+ * that commit blocked the event loop for the whole copy: an issuance that happened to trigger
+ * it waited tens of milliseconds, and a commit took about three times as long on average. Here
+ * the server's connection never checkpoints; a second connection on a worker thread does, in
+ * PASSIVE mode, which never blocks the server's readers or writer.
+ */
+import { Worker } from 'node:worker_threads'
+import type { SqliteDriverName } from './sqlite.js'
+
+export interface CheckpointerOptions {
+  file: string
+  driver: SqliteDriverName
+  /** better-sqlite3's resolved entry point, so the worker loads the same copy as the server. */
+  modulePath?: string | undefined
+  /** How often the worker checkpoints. Default 200 ms. */
+  intervalMs?: number | undefined
+  busyTimeoutMs: number
+}
+
+export interface Checkpointer {
+  /** Stops the worker after a last checkpoint; resolves once its connection is closed. */
+  stop(): Promise<void>
+}
+
+/** SQLite's own threshold, used when the worker cannot run: the connection checkpoints past it. */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 1000
+
+/** The log's length (pages) past which the worker restarts it (about 16 MB with 4 KiB pages). */
+const RESTART_PAGES = 4000
+
+/**
+ * The worker, as CommonJS source: a file next to this one would not exist when the server runs
+ * from TypeScript sources. It reports `ready` once its connection is open, or throws.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { file, driver, modulePath, intervalMs, busyTimeoutMs, restartPages } = workerData
+// node:sqlite warns once per thread that it is experimental; the server's thread already did.
+const emitWarning = process.emitWarning
+process.emitWarning = function (warning, ...rest) {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0] && rest[0].type
+  if (type === 'ExperimentalWarning' && /SQLite/i.test(String(warning))) return
+  return emitWarning.call(process, warning, ...rest)
+}
+const db = driver === 'node:sqlite' ? new (require('node:sqlite').DatabaseSync)(file) : new (require(modulePath))(file)
+db.exec('PRAGMA busy_timeout = ' + busyTimeoutMs)
+db.exec('PRAGMA wal_autocheckpoint = 0')
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)')
+const run = () => {
+  try {
+    const [state] = passive.all()
+    // Under steady writes a passive checkpoint never catches up, and the log would grow for
+    // ever. Past the limit, RESTART copies the few frames written since and holds writers
+    // off briefly, so that the next commit starts the log again from its beginning.
+    if (state && state.log >= restartPages) restart.all()
+  } catch {}
+}
+const timer = setInterval(run, intervalMs)
+parentPort.on('message', (message) => {
+  if (message !== 'stop') return
+  clearInterval(timer)
+  run()
+  db.close()
+  parentPort.close()
+})
+parentPort.postMessage('ready')
+`
+
+/**
+ * Starts the worker; rejects when it cannot open the file, and the caller then lets its own
+ * connection checkpoint as SQLite does by default.
+ */
+export function startCheckpointer(options: CheckpointerOptions): Promise<Checkpointer> {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file: options.file, driver: options.driver, modulePath: options.modulePath, intervalMs: options.intervalMs ?? 200, busyTimeoutMs: options.busyTimeoutMs, restartPages: RESTART_PAGES },
+    // A small heap: the worker only holds a connection and a timer.
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+    stdout: false,
+    stderr: false,
+  })
+  // The worker never keeps the process alive: a server that forgets to close still exits.
+  worker.unref()
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+  return new Promise<Checkpointer>((resolve, reject) => {
+    worker.once('error', reject)
+    worker.once('message', () => {
+      worker.off('error', reject)
+      // A later failure (the file removed under it) only stops the checkpoints; the next open starts them again.
+      worker.on('error', () => undefined)
+      let stopping: Promise<void> | undefined
+      resolve({
+        stop: () =>
+          (stopping ??= (async () => {
+            worker.postMessage('stop')
+            const timer = setTimeout(() => void worker.terminate(), 5000)
+            await exited
+            clearTimeout(timer)
+          })()),
+      })
+    })
+    void exited.then(() => reject(new Error('the checkpoint worker exited before it was ready')))
+  })
+}
