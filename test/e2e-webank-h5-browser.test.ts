@@ -75,6 +75,23 @@ describe.skipIf(!haveChromium)('WeBank H5 in headless Chromium', () => {
     expect((await api('GET', `/faceid/webank/h5/order/${orderNo}`, await session('mallory'))).status).toBe(404)
   }, 60_000)
 
+  it('from the sandbox demo page: start, WeBank page, back to the demo page, which shows the server\'s verdict', async () => {
+    const page = await context.newPage()
+    await page.goto(`${server.url}/demo/h5`)
+    await page.fill('#userId', 'carol')
+    await page.click('#start-webank')
+    await page.waitForURL((url) => url.pathname === '/api/web/login')
+    await page.selectOption('select[name="code"]', '66660010')
+    await page.click('button[value="failed"]')
+    await page.waitForURL((url) => url.pathname === '/demo/h5' && url.searchParams.has('token'))
+    const orderNo = new URL(page.url()).searchParams.get('token')!
+    await page.waitForFunction("Boolean(document.getElementById('verdict')?.dataset.status)")
+    expect(await page.getAttribute('#verdict', 'data-status')).toBe('failed')
+    expect(await page.textContent('#detail')).toContain('66660010')
+    await page.close()
+    expect(await server.kit.ledger.get(orderNo)).toMatchObject({ userId: 'carol', kind: 'webank-h5', status: 'failed', code: 66660010 })
+  }, 60_000)
+
   it('a verification left half-way: WeBank says 3003, the order stays open, the browser lands all the same', async () => {
     const bearer = await session('bob')
     const second = await api('POST', '/faceid/webank/h5/order', bearer)

@@ -10,9 +10,9 @@ import { FLOWS } from '@faceid-kit/shared'
 export const DEMO_H5_PATH = '/demo/h5'
 
 /** The page, with a fresh nonce for its one script. */
-export function demoH5Page(prefix: string, options: { megvii?: boolean } = {}): { html: string; csp: string } {
+export function demoH5Page(prefix: string, options: { megvii?: boolean; webank?: boolean } = {}): { html: string; csp: string } {
   const nonce = crypto.randomBytes(16).toString('base64')
-  const paths = { face: `${prefix}${FLOWS['face-h5'].path}`, eid: `${prefix}${FLOWS['eid-h5'].path}`, megvii: `${prefix}${FLOWS['megvii-h5'].path}` }
+  const paths = { face: `${prefix}${FLOWS['face-h5'].path}`, eid: `${prefix}${FLOWS['eid-h5'].path}`, megvii: `${prefix}${FLOWS['megvii-h5'].path}`, webank: `${prefix}${FLOWS['webank-h5'].path}` }
   const html = `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -38,6 +38,7 @@ input { font-size: 15px; padding: 6px; width: 60%; }
   <button id="start-face" type="button">开始人脸核身（H5）</button>
   <button id="start-eid" type="button">开始 E证通核身（H5）</button>
   ${options.megvii ? '<button id="start-megvii" type="button">开始人脸核身（旷视 FaceID，H5）</button>' : ''}
+  ${options.webank ? '<button id="start-webank" type="button">开始人脸核身（移动端 H5，微众协议）</button>' : ''}
   <p class="hint">沙箱模式：核身页面由内置模拟器提供，可选择通过、失败或放弃。</p>
 </section>
 <section id="result" class="box" hidden>
@@ -56,7 +57,7 @@ input { font-size: 15px; padding: 6px; width: 60%; }
 <script nonce="${nonce}">
 const PATHS = ${JSON.stringify(paths)}
 const LABELS = { passed: '核身通过', failed: '核身未通过', pending: '尚无结果', expired: '已过期' }
-const REFUSALS = { malformed: '返回地址不完整', unknown: '无法识别的核身令牌', expired: '核身令牌已过期', unavailable: '服务暂时不可用' }
+const REFUSALS = { malformed: '返回地址不完整', unknown: '无法识别的核身令牌', expired: '核身令牌已过期', unavailable: '服务暂时不可用', replayed: '该返回已处理过' }
 const $ = (id) => document.getElementById(id)
 const problem = (text) => { $('problem').textContent = text }
 
@@ -74,7 +75,8 @@ async function start(kind) {
   problem('')
   try {
     // Megvii compares the user with the authority's photo of an identity the partner holds: the sandbox's stands in.
-    const identity = kind === 'megvii' ? { identity: { name: '张小宝', idCard: '11204416541220243X' } } : {}
+    // WeBank's too: the identity always comes from the partner's side, never from this page's user.
+    const identity = kind === 'megvii' || kind === 'webank' ? { identity: { name: '张小宝', idCard: '11204416541220243X' } } : {}
     const login = await call('POST', '/auth/dev-login', { userId: $('userId').value.trim(), ...identity })
     sessionStorage.setItem('faceid-demo-session', login.token)
     const issued = await call('POST', PATHS[kind], {})
@@ -109,6 +111,7 @@ const query = new URLSearchParams(location.search)
 $('start-face').addEventListener('click', () => start('face'))
 $('start-eid').addEventListener('click', () => start('eid'))
 if ($('start-megvii')) $('start-megvii').addEventListener('click', () => start('megvii'))
+if ($('start-webank')) $('start-webank').addEventListener('click', () => start('webank'))
 $('again').addEventListener('click', () => location.assign(location.pathname))
 $('back').addEventListener('click', () => location.assign(location.pathname))
 if (query.has('error')) {

@@ -393,7 +393,7 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: true })
   // The web flows' demo: the partner page of the sandbox (README: "The web flows").
   router.get(DEMO_H5_PATH, async function demoH5(ctx) {
-    const page = demoH5Page('/faceid', { megvii: deps.verifier.servesProvider('megvii') })
+    const page = demoH5Page('/faceid', { megvii: deps.verifier.servesProvider('megvii'), webank: deps.verifier.servesProvider('webank') })
     ctx.set('Content-Security-Policy', page.csp)
     ctx.set('Cache-Control', 'no-store')
     ctx.set('Referrer-Policy', 'no-referrer')
