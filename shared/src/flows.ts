@@ -12,11 +12,6 @@ export interface FlowDefinition {
   readonly path: string
   /** How long Tencent accepts the token, in seconds (as Tencent's DetectAuth / GetEidToken docs say). */
   readonly lifetimeSeconds: number
-  /**
-   * What the provider's tokens look like, when not Tencent's 36 characters (`TOKEN_PATTERN`): a
-   * regular expression's source, anchored (a string, so the declarations build on their own).
-   */
-  readonly tokenPattern?: string
 }
 
 export const FLOWS = {
@@ -32,17 +27,17 @@ export const FLOWS = {
    * Megvii FaceID lite in a web page: a biz_token from get_biz_token (valid 3600 s, its result
    * queryable for a month), Megvii's page `…/lite/v1/do/<biz_token>`, back through `return_url`.
    */
-  'megvii-h5': { path: '/megvii/h5/biz-token', lifetimeSeconds: 3600, tokenPattern: '^\\d{1,12},[0-9A-Za-z]{16,64}$' },
+  'megvii-h5': { path: '/megvii/h5/biz-token', lifetimeSeconds: 3600 },
   /** Megvii FaceID lite in a mini-program (Megvii's faceid-components `faceid-verify`): the same biz_token. */
-  megvii: { path: '/megvii/biz-token', lifetimeSeconds: 3600, tokenPattern: '^\\d{1,12},[0-9A-Za-z]{16,64}$' },
+  megvii: { path: '/megvii/biz-token', lifetimeSeconds: 3600 },
   /**
    * 人脸核身 in a partner's Android/iOS app (Tencent's App SDK on the WeBank login-auth protocol):
    * an order number (ours, 32 letters and digits) registered with getAdvFaceId; its faceId lives
    * 300 s, the order is open 600 s. Issuance answers what the SDK's login takes.
    */
-  'webank-app': { path: '/webank/app/order', lifetimeSeconds: 600, tokenPattern: '^[A-Za-z0-9]{32}$' },
+  'webank-app': { path: '/webank/app/order', lifetimeSeconds: 600 },
   /** 人脸核身 in a mobile browser on WeBank's H5: the same order, the login URL on `optimalDomain`, back through the kit's return route. */
-  'webank-h5': { path: '/webank/h5/order', lifetimeSeconds: 600, tokenPattern: '^[A-Za-z0-9]{32}$' },
+  'webank-h5': { path: '/webank/h5/order', lifetimeSeconds: 600 },
 } as const
 
 /** `FLOWS` as a type; fails to compile when a flow is not a `FlowDefinition`. */

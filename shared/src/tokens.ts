@@ -1,23 +1,25 @@
 // Explicit types on every export and one import from ./flows.js: the mini-program's type build
 // emits this file's declarations on their own, and the uni-app packer copies it as is.
-import { FLOWS, type FlowDefinition, type TokenKind } from './flows.js'
+import { FLOWS, type TokenKind } from './flows.js'
 
 /** What both Tencent SDKs accept as a token (they show a modal and never call back otherwise). */
 export const TOKEN_PATTERN: RegExp = /^[A-Za-z0-9-]{36}$/
 
-const patterns: Map<string, RegExp> = new Map()
+/**
+ * The tokens of the flows whose provider is not Tencent: Megvii's biz_token (`<seconds>,<hex>`),
+ * WeBank's order numbers (ours, 32 letters and digits). Kept out of `FLOWS` so that clients which
+ * bundle `FLOWS` for its paths do not carry them.
+ */
+export const PROVIDER_TOKEN_PATTERNS: Readonly<Partial<Record<TokenKind, RegExp>>> = {
+  'megvii-h5': /^\d{1,12},[0-9A-Za-z]{16,64}$/,
+  megvii: /^\d{1,12},[0-9A-Za-z]{16,64}$/,
+  'webank-app': /^[A-Za-z0-9]{32}$/,
+  'webank-h5': /^[A-Za-z0-9]{32}$/,
+}
 
 /** The token pattern of `kind`'s provider; without a kind, Tencent's. */
 export function tokenPatternOf(kind?: TokenKind): RegExp {
-  const flow: FlowDefinition | undefined = kind === undefined ? undefined : FLOWS[kind]
-  const source = flow?.tokenPattern
-  if (source === undefined) return TOKEN_PATTERN
-  let pattern = patterns.get(source)
-  if (!pattern) {
-    pattern = new RegExp(source)
-    patterns.set(source, pattern)
-  }
-  return pattern
+  return (kind === undefined ? undefined : PROVIDER_TOKEN_PATTERNS[kind]) ?? TOKEN_PATTERN
 }
 
 /** A well-formed token of `kind` (another provider's tokens look different); without a kind, Tencent's. */

@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
-import { isValidToken } from '@faceid-kit/shared'
+import { isValidToken, TOKEN_PATTERN, tokenPatternOf } from '@faceid-kit/shared'
 import type { Context, Next } from 'koa'
 import { z } from 'zod'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
@@ -100,7 +100,7 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
     router.get(`${path}/:token`, async function getResult(ctx) {
       const userId = await userOf(ctx)
       const token = ctx.params['token']
-      if (!isValidToken(token, kind)) throw new BadRequestError('invalid_token', flow.tokenPattern ? 'Not a token of this flow' : 'A token is 36 characters of A-Z, a-z, 0-9 and -')
+      if (!isValidToken(token, kind)) throw new BadRequestError('invalid_token', tokenPatternOf(kind) !== TOKEN_PATTERN ? 'Not a token of this flow' : 'A token is 36 characters of A-Z, a-z, 0-9 and -')
       const record = await verifier.ledger.getForUser(token, userId, kind)
       if (!record) throw new NotFoundError('No such token')
       ctx.body = await verifier.refresh(record)
