@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Builds the mini-program kit:
- * - miniprogram_dist/          the published kit (wrapper + faceid-verify + eid-verify), CommonJS;
- * - dist/sim/                  the simulated verify_mpsdk and mp_ecard_sdk, same shape as Tencent's;
+ * - miniprogram_dist/          the published kit (wrapper + faceid-verify + eid-verify, and
+ *                              megvii-verify, Megvii's separate entry), CommonJS;
+ * - dist/sim/                  the simulated verify_mpsdk and mp_ecard_sdk, same shape as Tencent's,
+ *                              and Megvii's faceid-components;
  * - dist/sim-uni/mp_ecard_sdk/ the simulated mp_ecard_sdk in the shape of Tencent's uni-app build:
  *                              ES modules and a Vue confirm page, for a uni-app project's source root;
  * - demo/dist/                 the demo app (opened by the root project.config.json) with kit + sims.
@@ -17,8 +19,8 @@ import * as esbuild from 'esbuild'
 import { emitTypes } from './types.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const COMPONENTS = ['faceid-verify', 'eid-verify']
-const SDKS = ['verify_mpsdk', 'mp_ecard_sdk']
+const COMPONENTS = ['faceid-verify', 'eid-verify', 'megvii-verify']
+const SDKS = ['verify_mpsdk', 'mp_ecard_sdk', 'faceid-components']
 const STATIC = new Set(['.json', '.wxml', '.wxss', '.md'])
 /** The uni-app build's SDK folder ships no WeChat page (index.ts/.wxml/.wxss/.json), only index/index.vue. */
 const UNI_SDK = 'mp_ecard_sdk'

@@ -1,0 +1,186 @@
+/**
+ * <megvii-verify> as built (miniprogram_dist), rendered with miniprogram-simulate inside a
+ * mini-program root that holds the simulated faceid-components (Megvii's package), against an
+ * in-memory server: every way Megvii's component ends, and the ways it never does.
+ */
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import simulate from 'miniprogram-simulate'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { FakeWx } from './helpers/fake-wx'
+import type { FakeRequest, FakeResponse } from './helpers/fake-wx'
+import { KIT_DIR, SIM_DIR, type KitModule } from './helpers/load'
+import type { MountedComponent, MountedNode } from './helpers/mounted'
+
+type SandboxModule = typeof import('../sim/faceid-components/sandbox')
+
+const nodeRequire = createRequire(import.meta.url)
+const EVENTS = ['start', 'result', 'error', 'cancel', 'pending']
+
+/** The kit's Megvii routes, in memory. */
+class MegviiServer {
+  readonly issued: string[] = []
+  readonly results = new Map<string, 'pending' | 'passed' | 'failed'>()
+  failNext?: number
+  badToken = false
+  private next = 0
+  readonly route = (req: FakeRequest): FakeResponse => {
+    const match = /\/faceid\/megvii\/biz-token(?:\/([^/?]+))?$/.exec(req.url)
+    if (!match) return { statusCode: 404, data: { error: { code: 'not_found', message: 'no route' } } }
+    if (req.method === 'POST') {
+      if (this.failNext) {
+        const statusCode = this.failNext
+        this.failNext = undefined
+        return { statusCode, data: { error: { code: 'upstream_unavailable', message: '服务暂不可用' } } }
+      }
+      const token = this.badToken ? 'not-a-megvii-token' : `1462257147,${(this.next++).toString(16).padStart(32, '0')}`
+      this.issued.push(token)
+      return { statusCode: 201, data: { token, kind: 'megvii', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } }
+    }
+    const token = decodeURIComponent(match[1] ?? '')
+    if (!this.issued.includes(token)) return { statusCode: 404, data: { error: { code: 'not_found', message: 'No such token' } } }
+    const status = this.results.get(token) ?? 'pending'
+    return { statusCode: 200, data: { token, kind: 'megvii', status, ...(status === 'passed' ? { code: 1000 } : status === 'failed' ? { code: 4200, message: '视频没有声音，请开启麦克风权限后重试' } : { code: 9000 }), updatedAt: new Date().toISOString() } }
+  }
+}
+
+let root: string
+let fake: FakeWx
+let server: MegviiServer
+let sandbox: SandboxModule
+let events: Array<{ name: string; detail: unknown }>
+
+beforeAll(async () => {
+  // A mini-program root: the kit where a project puts it, Megvii's package at the root.
+  root = await mkdtemp(path.join(os.tmpdir(), 'faceid-megvii-mp-'))
+  await cp(KIT_DIR, path.join(root, 'faceid-kit'), { recursive: true })
+  await cp(path.join(SIM_DIR, 'faceid-components'), path.join(root, 'faceid-components'), { recursive: true })
+})
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+beforeEach(() => {
+  fake = new FakeWx().install()
+  server = new MegviiServer()
+  fake.router = server.route
+  events = []
+})
+
+function mount(props: Record<string, unknown> = {}): MountedComponent {
+  for (const key of Object.keys(nodeRequire.cache)) if (key.startsWith(root + path.sep)) delete nodeRequire.cache[key]
+  const id = simulate.load(path.join(root, 'faceid-kit/megvii-verify/index'), 'megvii-verify', { compiler: 'simulate', rootPath: root })
+  const kit = nodeRequire(path.join(root, 'faceid-kit/index.js')) as KitModule
+  kit.configure({ baseUrl: 'https://api.test', header: { Authorization: 'Bearer demo' } })
+  sandbox = nodeRequire(path.join(root, 'faceid-components/sandbox.js')) as SandboxModule
+  const comp = simulate.render(id, props) as unknown as MountedComponent
+  for (const event of EVENTS) comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail }))
+  comp.attach(document.createElement('parent-wrapper'))
+  return comp
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
+const names = (): string[] => events.map((e) => e.name)
+const button = (comp: MountedComponent, selector = '.fk-verify'): MountedNode => comp.querySelector(selector)
+
+async function started(comp: MountedComponent): Promise<string> {
+  button(comp).dispatchEvent('tap')
+  await settle()
+  expect(names()).toEqual(['start'])
+  const token = (events[0]!.detail as { token: string }).token
+  expect(token).toBe(server.issued[0])
+  // Megvii's component is on screen with the biz_token.
+  expect(comp.data['token']).toBe(token)
+  expect(sandbox.current()?.token).toBe(token)
+  return token
+}
+
+describe('<megvii-verify>', () => {
+  it('complete → the server\'s verdict as result; the request carries the partner\'s header and an empty body', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    expect(fake.requests[0]).toMatchObject({ method: 'POST', url: 'https://api.test/faceid/megvii/biz-token', data: {}, header: { Authorization: 'Bearer demo' } })
+    server.results.set(token, 'passed')
+    await sandbox.finish('complete')
+    await settle()
+    expect(names()).toEqual(['start', 'result'])
+    expect(events[1]!.detail).toMatchObject({ token, status: 'passed', code: 1000 })
+    // Megvii's component is gone, the button is back.
+    expect(comp.data['token']).toBe('')
+    expect(sandbox.current()).toBeUndefined()
+    expect(button(comp).dom.textContent).toContain('开始人脸核身')
+  })
+
+  it('a failed verdict is a result too: the verdict is the server\'s, not the callback\'s', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    server.results.set(token, 'failed')
+    await sandbox.finish('complete')
+    await settle()
+    expect(events[1]).toMatchObject({ name: 'result', detail: { status: 'failed', code: 4200 } })
+  })
+
+  it('tokenError → a typed retryable error, and a token Megvii cannot use ends the same way', async () => {
+    let comp = mount()
+    const token = await started(comp)
+    await sandbox.finish('tokenError')
+    await settle()
+    expect(events[1]).toEqual({ name: 'error', detail: { code: 'TOKEN_ERROR', message: '核身凭证无效或已过期，请重新开始', retryable: true, token } })
+    expect(comp.data['token']).toBe('')
+    events = []
+    server.badToken = true
+    comp = mount()
+    button(comp).dispatchEvent('tap')
+    await settle()
+    expect(names()).toEqual(['start', 'error'])
+    expect(events[1]!.detail).toMatchObject({ code: 'TOKEN_ERROR', retryable: true })
+  })
+
+  it('the user backs out before finishing → cancel; after finishing (the verdict exists) → result', async () => {
+    let comp = mount()
+    let token = await started(comp)
+    button(comp, '.fk-megvii-back').dispatchEvent('tap')
+    await settle()
+    expect(events[1]).toEqual({ name: 'cancel', detail: { token, reason: 'user' } })
+    expect(comp.data['token']).toBe('')
+    events = []
+    comp = mount()
+    button(comp).dispatchEvent('tap')
+    await settle()
+    token = (events[0]!.detail as { token: string }).token
+    server.results.set(token, 'passed')
+    button(comp, '.fk-megvii-back').dispatchEvent('tap')
+    await settle()
+    expect(events[1]).toMatchObject({ name: 'result', detail: { token, status: 'passed' } })
+  })
+
+  it('the page comes back without onFinish: the server is asked, a verdict settles it, none keeps it waiting', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    comp.triggerPageLifeTime('hide')
+    comp.triggerPageLifeTime('show')
+    await settle()
+    // Still open on the server: Megvii's component stays for the user, and the page is told.
+    expect(events.slice(1)).toEqual([{ name: 'pending', detail: { token } }])
+    expect(comp.data['token']).toBe(token)
+    server.results.set(token, 'failed')
+    comp.triggerPageLifeTime('hide')
+    comp.triggerPageLifeTime('show')
+    await settle()
+    expect(events[2]).toMatchObject({ name: 'result', detail: { status: 'failed' } })
+    expect(comp.data['token']).toBe('')
+  })
+
+  it('a refused issuance → a retryable error and the button again; nothing is shown', async () => {
+    server.failNext = 503
+    const comp = mount()
+    button(comp).dispatchEvent('tap')
+    await settle()
+    expect(names()).toEqual(['error'])
+    expect(events[0]!.detail).toMatchObject({ code: 'upstream_unavailable', retryable: true, status: 503 })
+    expect(comp.data['busy']).toBe(false)
+    expect(sandbox.current()).toBeUndefined()
+  })
+})
