@@ -122,3 +122,5 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 // The WeBank mode (the App SDK / mobile H5 login-auth protocol) runs on its own port.
 export { createWebankEmulator, SANDBOX_WEBANK_APP, WEBANK_CODES } from './webank/index.js'
 export type { WebankApp, WebankEmulator, WebankEmulatorOptions, WebankEmulatorStats, WebankEndpoint, WebankOrder, WebankOutcome } from './webank/index.js'
+export { createMegviiEmulator, MEGVII_SANDBOX_APPCODE, MEGVII_PRESETS, MEGVII_BIZ_TOKEN_LIFETIME_MS, MEGVII_RESULT_RETENTION_MS, MEGVII_THRESHOLDS } from './megvii/index.js'
+export type { MegviiBizToken, MegviiEmulator, MegviiEmulatorOptions, MegviiEmulatorStats, MegviiNotifyMode, MegviiOutcome } from './megvii/index.js'

@@ -75,3 +75,9 @@ export { createWebankClient, WebankProtocol, type AppSdkLogin, type CreateWebank
 export { validateWebankOptions, SANDBOX_WEBANK_APP_ID, type WebankOptions } from './providers/webank/options.js'
 export { webankSign, signMatches as webankSignMatches } from './providers/webank/signature.js'
 export { normalizeWebankResult, type WebankResult } from './providers/webank/result.js'
+// Megvii FaceID lite (Aliyun API market): the kit's `megvii` option builds this client.
+export { createMegviiClient, megviiPageUrl, MEGVII_ENDPOINT, MEGVII_PAGE_BASE, type MegviiClientOptions } from './providers/megvii/client.js'
+export { validateMegviiOptions, MEGVII_SANDBOX_APPCODE, type MegviiOptions } from './providers/megvii/options.js'
+export { normalizeMegviiResult, DEFAULT_MEGVII_THRESHOLD, MEGVII_THRESHOLD_KEYS } from './providers/megvii/result.js'
+export type { MegviiActions, MegviiClient, MegviiThresholdKey, GetBizTokenRequest as MegviiGetBizTokenRequest, GetResultResponse as MegviiGetResultResponse } from './providers/megvii/actions.js'
+export { clientOf, type ProviderClients, type ProviderName, type OtherProviderClients } from './providers/registry.js'
