@@ -19,10 +19,13 @@ type SandboxModule = typeof import('../sim/faceid-components/sandbox')
 const nodeRequire = createRequire(import.meta.url)
 const EVENTS = ['start', 'result', 'error', 'cancel', 'pending']
 
-/** The kit's Megvii routes, in memory. */
+/** The kit's Megvii routes, in memory. `script` plays the verdicts the server answers in turn. */
 class MegviiServer {
   readonly issued: string[] = []
   readonly results = new Map<string, 'pending' | 'passed' | 'failed'>()
+  /** Verdicts the next result requests answer, in order, before `results` is used. */
+  readonly script: Array<'pending' | 'passed' | 'failed' | 503> = []
+  reads = 0
   failNext?: number
   badToken = false
   private next = 0
@@ -39,9 +42,12 @@ class MegviiServer {
       this.issued.push(token)
       return { statusCode: 201, data: { token, kind: 'megvii', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } }
     }
+    this.reads++
     const token = decodeURIComponent(match[1] ?? '')
     if (!this.issued.includes(token)) return { statusCode: 404, data: { error: { code: 'not_found', message: 'No such token' } } }
-    const status = this.results.get(token) ?? 'pending'
+    const scripted = this.script.shift()
+    if (scripted === 503) return { statusCode: 503, data: { error: { code: 'upstream_unavailable', message: '服务暂不可用' } } }
+    const status = scripted ?? this.results.get(token) ?? 'pending'
     return { statusCode: 200, data: { token, kind: 'megvii', status, ...(status === 'passed' ? { code: 1000 } : status === 'failed' ? { code: 4200, message: '视频没有声音，请开启麦克风权限后重试' } : { code: 9000 }), updatedAt: new Date().toISOString() } }
   }
 }
@@ -103,32 +109,75 @@ describe('<megvii-verify>', () => {
     const token = await started(comp)
     expect(fake.requests[0]).toMatchObject({ method: 'POST', url: 'https://api.test/faceid/megvii/biz-token', data: {}, header: { Authorization: 'Bearer demo' } })
     server.results.set(token, 'passed')
-    await sandbox.finish('complete')
+    expect(await sandbox.finish('complete')).toBe(true)
     await settle()
     expect(names()).toEqual(['start', 'result'])
     expect(events[1]!.detail).toMatchObject({ token, status: 'passed', code: 1000 })
+    expect(fake.requests[1]).toMatchObject({ method: 'GET', url: `https://api.test/faceid/megvii/biz-token/${encodeURIComponent(token)}` })
     // Megvii's component is gone, the button is back.
     expect(comp.data['token']).toBe('')
     expect(sandbox.current()).toBeUndefined()
     expect(button(comp).dom.textContent).toContain('开始人脸核身')
   })
 
-  it('a failed verdict is a result too: the verdict is the server\'s, not the callback\'s', async () => {
+  it('the server\'s verdict wins over the component\'s status: complete with a failed verdict is a failed result', async () => {
     const comp = mount()
     const token = await started(comp)
     server.results.set(token, 'failed')
     await sandbox.finish('complete')
     await settle()
-    expect(events[1]).toMatchObject({ name: 'result', detail: { status: 'failed', code: 4200 } })
+    expect(names()).toEqual(['start', 'result'])
+    expect(events[1]).toMatchObject({ name: 'result', detail: { token, status: 'failed', code: 4200 } })
   })
 
-  it('tokenError → a typed retryable error, and a token Megvii cannot use ends the same way', async () => {
+  it('complete while the server is still pending: asked again until the verdict, within verdict-timeout', async () => {
+    const comp = mount({ verdictTimeout: 400 })
+    const token = await started(comp)
+    server.script.push('pending', 'pending')
+    server.results.set(token, 'passed')
+    await sandbox.finish('complete')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(server.reads).toBe(3)
+    expect(names()).toEqual(['start', 'result'])
+    expect(events[1]).toMatchObject({ name: 'result', detail: { status: 'passed' } })
+  })
+
+  it('complete and no verdict by verdict-timeout → pending (not passed), the component closes', async () => {
+    const comp = mount({ verdictTimeout: 200 })
+    const token = await started(comp)
+    await sandbox.finish('complete')
+    await new Promise((resolve) => setTimeout(resolve, 350))
+    expect(names()).toEqual(['start', 'pending'])
+    expect(events[1]!.detail).toEqual({ token })
+    expect(server.reads).toBeGreaterThanOrEqual(2)
+    expect(comp.data['token']).toBe('')
+  })
+
+  it('complete, then the server fails → a retryable error carrying the token, not a verdict', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    server.script.push(503)
+    await sandbox.finish('complete')
+    await settle()
+    expect(names()).toEqual(['start', 'error'])
+    expect(events[1]!.detail).toMatchObject({ code: 'upstream_unavailable', retryable: true, status: 503, token })
+  })
+
+  it('tokenError → a typed retryable error (even when the server would say passed), and a token Megvii cannot use ends the same way', async () => {
     let comp = mount()
     const token = await started(comp)
+    server.results.set(token, 'passed')
     await sandbox.finish('tokenError')
     await settle()
     expect(events[1]).toEqual({ name: 'error', detail: { code: 'TOKEN_ERROR', message: '核身凭证无效或已过期，请重新开始', retryable: true, token } })
+    expect(server.reads).toBe(0)
     expect(comp.data['token']).toBe('')
+    // The next tap issues a new biz_token.
+    events = []
+    button(comp).dispatchEvent('tap')
+    await settle()
+    expect(names()).toEqual(['start'])
+    expect(server.issued).toHaveLength(2)
     events = []
     server.badToken = true
     comp = mount()
@@ -138,13 +187,24 @@ describe('<megvii-verify>', () => {
     expect(events[1]!.detail).toMatchObject({ code: 'TOKEN_ERROR', retryable: true })
   })
 
-  it('the user backs out before finishing → cancel; after finishing (the verdict exists) → result', async () => {
+  it('onFinish of another biz_token says nothing about this one', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    ;(comp.instance as { onFinish(e: { detail: unknown }): void }).onFinish({ detail: { token: '1462257147,ffffffffffffffffffffffffffffffff', status: 'tokenError' } })
+    await settle()
+    expect(names()).toEqual(['start'])
+    expect(comp.data['token']).toBe(token)
+  })
+
+  it('the user taps 退出核身 before finishing → cancel user-cancel; when the verdict already exists → result', async () => {
     let comp = mount()
     let token = await started(comp)
+    sandbox.abandon()
     button(comp, '.fk-megvii-back').dispatchEvent('tap')
     await settle()
-    expect(events[1]).toEqual({ name: 'cancel', detail: { token, reason: 'user' } })
+    expect(events[1]).toEqual({ name: 'cancel', detail: { token, reason: 'user-cancel' } })
     expect(comp.data['token']).toBe('')
+    // Megvii's component, gone, fires nothing later.
     events = []
     comp = mount()
     button(comp).dispatchEvent('tap')
@@ -156,21 +216,52 @@ describe('<megvii-verify>', () => {
     expect(events[1]).toMatchObject({ name: 'result', detail: { token, status: 'passed' } })
   })
 
-  it('the page comes back without onFinish: the server is asked, a verdict settles it, none keeps it waiting', async () => {
+  it('backing out when the server cannot answer still settles: cancel, never a hang', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    server.script.push(503)
+    button(comp, '.fk-megvii-back').dispatchEvent('tap')
+    await settle()
+    expect(events[1]).toEqual({ name: 'cancel', detail: { token, reason: 'user-cancel' } })
+  })
+
+  it('the user backs out of the page (no onFinish ever, the page unloads) → cancel no-callback after one ask', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    sandbox.abandon()
+    comp.detach()
+    await settle()
+    expect(server.reads).toBe(1)
+    expect(events.slice(1)).toEqual([{ name: 'cancel', detail: { token, reason: 'no-callback' } }])
+    // Abandoned: Megvii's component cannot fire any more.
+    expect(sandbox.current()).toBeUndefined()
+  })
+
+  it('the page is hidden and shown again without onFinish: the server is asked; pending keeps the component, a verdict settles it', async () => {
     const comp = mount()
     const token = await started(comp)
     comp.triggerPageLifeTime('hide')
     comp.triggerPageLifeTime('show')
     await settle()
-    // Still open on the server: Megvii's component stays for the user, and the page is told.
-    expect(events.slice(1)).toEqual([{ name: 'pending', detail: { token } }])
+    expect(server.reads).toBe(1)
+    expect(names()).toEqual(['start'])
     expect(comp.data['token']).toBe(token)
+    expect(sandbox.current()?.token).toBe(token)
     server.results.set(token, 'failed')
     comp.triggerPageLifeTime('hide')
     comp.triggerPageLifeTime('show')
     await settle()
-    expect(events[2]).toMatchObject({ name: 'result', detail: { status: 'failed' } })
+    expect(events[1]).toMatchObject({ name: 'result', detail: { status: 'failed' } })
     expect(comp.data['token']).toBe('')
+  })
+
+  it('disabled: a tap asks nothing, shows nothing, emits nothing', async () => {
+    const comp = mount({ disabled: true })
+    button(comp).dispatchEvent('tap')
+    await settle()
+    expect(fake.requests).toHaveLength(0)
+    expect(events).toHaveLength(0)
+    expect(sandbox.current()).toBeUndefined()
   })
 
   it('a refused issuance → a retryable error and the button again; nothing is shown', async () => {

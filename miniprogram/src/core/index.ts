@@ -11,4 +11,13 @@ export { TOKEN_PATTERN, compareVersion } from './validate'
 export { FACE_CANCEL_CODE } from './face'
 export { EMBEDDED_MIN_SDK } from './eid'
 export { DEFAULT_RETURN_TIMEOUT, DEFAULT_SDK_TIMEOUT, DEFAULT_SETTLE_DELAY } from './session'
+export {
+  createMegviiRun,
+  startMegviiRun,
+  MEGVII_KIND,
+  MEGVII_TOKEN_ERROR_MESSAGE,
+  DEFAULT_MEGVII_POLL_INTERVAL,
+  DEFAULT_MEGVII_VERDICT_TIMEOUT,
+} from './megvii'
+export type { MegviiFinishDetail, MegviiRun, MegviiRunOptions } from './megvii'
 export type * from './types'

@@ -25,6 +25,8 @@ export type KitErrorCode =
   | 'INTENTION_RETRY'
   /** 意愿核身: not passed, and another try will not (SDK -99999). */
   | 'INTENTION_REFUSED'
+  /** Megvii's faceid-verify fired `onFinish` with `tokenError`: retryable with a new biz_token. */
+  | 'TOKEN_ERROR'
 
 /** The plain shape of every error the kit rejects with (also what components emit on `error`). */
 export interface KitErrorInfo {

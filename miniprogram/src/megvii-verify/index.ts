@@ -1,18 +1,20 @@
 /**
  * <megvii-verify>: Megvii FaceID lite in a mini-program, a separate entry (it does not load
  * Tencent's SDK wrappers, so it adds nothing to the face + eID footprint). One tap asks the
- * server for a biz_token, hosts Megvii's `faceid-verify` (faceid-components) with it, and asks
- * the server for the verdict when Megvii's component finishes or the user leaves it.
- * Events: start {token}, result (VerificationResult), cancel {token, reason}, error {code, message, retryable, token?}.
+ * server for a biz_token and hosts Megvii's `faceid-verify` (faceid-components) with it; the run
+ * (core/megvii) settles on Megvii's `onFinish`, the user leaving, or the page going away, always
+ * with the server's verdict.
+ * Events: start {token}, result (VerificationResult), pending {token}, cancel {token, reason},
+ * error {code, message, retryable, token?}.
  */
-import { kit, toErrorInfo } from '../index'
+import { kit } from '../index'
+import { createMegviiRun, kitErrorInfo, MEGVII_KIND, type MegviiFinishDetail, type MegviiRun } from '../core/megvii'
 import { serverOverrides } from '../shared/component-helpers'
 
-/** Megvii's onFinish detail: `complete` (the flow ran; ask the server) or `tokenError`. */
-interface FinishDetail {
-  token?: string
-  status?: string
-}
+/** The run on screen, per component instance (not in `data`: setData would copy it). */
+const runs = new WeakMap<object, MegviiRun>()
+/** Instances already detached: nothing to draw any more. */
+const gone = new WeakSet<object>()
 
 Component({
   externalClasses: ['custom-class'],
@@ -25,82 +27,64 @@ Component({
     busyText: { type: String, value: '核验中…' },
     backText: { type: String, value: '退出核身' },
     disabled: { type: Boolean, value: false },
+    /** After `complete`: how long (ms) the server may take to hold the verdict. */
+    verdictTimeout: { type: Number, value: 6000 },
   },
   data: {
     busy: false,
     /** The biz_token Megvii's component runs with; empty while it is not shown. */
     token: '',
-    hidden: false,
+  },
+  lifetimes: {
+    detached() {
+      gone.add(this)
+      // The page is unloading (the user went back) with Megvii's component still open.
+      runs.get(this)?.unloaded()
+    },
   },
   pageLifetimes: {
-    hide() {
-      if (this.data.token) this.setData({ hidden: true })
-    },
     show() {
-      // Back from wherever Megvii's component took the user without finishing: the server knows.
-      if (this.data.token && this.data.hidden) {
-        this.setData({ hidden: false })
-        this.conclude(this.data.token, { cancelIfOpen: false })
-      }
+      runs.get(this)?.shown()
     },
   },
   methods: {
     onTap() {
       if (this.data.disabled || this.data.busy) return
       this.setData({ busy: true })
+      const api = kit.api(serverOverrides(this.data))
       Promise.resolve()
-        .then(() => kit.api(serverOverrides(this.data)).createToken('megvii'))
+        .then(() => api.createToken(MEGVII_KIND))
         .then((issued) => {
+          const run = createMegviiRun(issued.token, { api, verdictTimeout: this.data.verdictTimeout })
+          runs.set(this, run)
           this.setData({ token: issued.token })
           this.triggerEvent('start', { token: issued.token })
+          return run.outcome.then((outcome) => {
+            this.end(run)
+            if (outcome.status === 'cancelled') this.triggerEvent('cancel', { token: outcome.token, reason: outcome.reason })
+            else if (outcome.result.status === 'pending') this.triggerEvent('pending', { token: outcome.result.token })
+            else this.triggerEvent('result', outcome.result)
+          })
         })
         .catch((error: unknown) => {
-          this.setData({ busy: false })
-          this.triggerEvent('error', toErrorInfo(error))
+          const run = runs.get(this)
+          if (run) this.end(run)
+          else if (!gone.has(this)) this.setData({ busy: false })
+          this.triggerEvent('error', kitErrorInfo(error))
         })
     },
-    /** Megvii's component finished: `complete` → the server's verdict; `tokenError` → retryable error. */
-    onFinish(event: { detail: FinishDetail }) {
-      const token = this.data.token
-      if (!token) return
-      if (event.detail.status === 'complete') {
-        this.conclude(token, { cancelIfOpen: false })
-        return
-      }
-      this.reset()
-      this.triggerEvent('error', { code: 'TOKEN_ERROR', message: '核身凭证无效或已过期，请重新开始', retryable: true, token })
+    /** Megvii's component finished: only says when to ask the server. */
+    onFinish(event: { detail?: MegviiFinishDetail }) {
+      runs.get(this)?.finished(event.detail)
     },
     /** The user leaves Megvii's component without finishing. */
     onBack() {
-      if (this.data.token) this.conclude(this.data.token, { cancelIfOpen: true })
+      runs.get(this)?.leave()
     },
-    /** Asks the server (never Megvii's callback) how the verification stands, and settles. */
-    conclude(token: string, options: { cancelIfOpen: boolean }) {
-      kit
-        .api(serverOverrides(this.data))
-        .getResult('megvii', token)
-        .then((result) => {
-          if (result.status === 'pending' && options.cancelIfOpen) {
-            this.reset()
-            this.triggerEvent('cancel', { token, reason: 'user' })
-            return
-          }
-          if (result.status === 'pending' && !options.cancelIfOpen) {
-            // Megvii said "complete" (or the page came back) but its result is not there yet: keep
-            // the component for the user; the server's sweeper settles the verification anyway.
-            if (this.data.token === token && !this.data.hidden) this.triggerEvent('pending', { token })
-            return
-          }
-          this.reset()
-          this.triggerEvent('result', result)
-        })
-        .catch((error: unknown) => {
-          this.reset()
-          this.triggerEvent('error', { ...toErrorInfo(error), token })
-        })
-    },
-    reset() {
-      this.setData({ busy: false, token: '', hidden: false })
+    end(run: MegviiRun) {
+      if (runs.get(this) !== run) return
+      runs.delete(this)
+      if (!gone.has(this)) this.setData({ busy: false, token: '' })
     },
   },
 })

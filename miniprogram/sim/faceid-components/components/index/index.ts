@@ -1,6 +1,6 @@
 /// <reference types="miniprogram-api-typings" />
 /** SIMULATED faceid-components `faceid-verify` (see ../../sandbox.ts). */
-import { register } from '../../sandbox'
+import { register, sandboxConfig } from '../../sandbox'
 
 const MEGVII_TOKEN = /^\d{1,12},[0-9A-Za-z]{16,64}$/
 
@@ -11,10 +11,24 @@ Component({
   lifetimes: {
     attached() {
       const token = String(this.data.token)
-      const fire = (status: 'complete' | 'tokenError'): void => this.triggerEvent('onFinish', { token, status })
-      register({ token, finish: fire })
+      // Megvii's component ends its flow once; after that, and after the user has gone, it is silent.
+      let over = false
+      const fire = (status: 'complete' | 'tokenError'): boolean => {
+        if (over) return false
+        over = true
+        this.triggerEvent('onFinish', { token, status })
+        return true
+      }
+      const instance = {
+        token,
+        finish: fire,
+        abandon: () => {
+          over = true
+        },
+      }
+      register(instance)
       // Megvii's component refuses a token it cannot use at once.
-      if (!MEGVII_TOKEN.test(token)) setTimeout(() => fire('tokenError'), 0)
+      if (!MEGVII_TOKEN.test(token) || sandboxConfig().refuseToken?.(token)) setTimeout(() => fire('tokenError'), 0)
     },
     detached() {
       register(undefined)
