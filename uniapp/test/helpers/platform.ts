@@ -35,6 +35,8 @@ export interface FakeServer {
   lastHeader?: Record<string, string>
   /** Next createToken answers this error (status, code). */
   failNext?: { status: number; code: string }
+  /** Next result read answers this error (status, code). */
+  failNextResult?: { status: number; code: string }
   /** expiresAt the server reports for new tokens, in ms from now. */
   lifetimeMs: number
 }
@@ -59,6 +61,8 @@ export interface Harness {
 }
 
 const BASE = 'https://api.example.test'
+/** Route segment → token kind. */
+const KINDS: Record<string, VerificationResult['kind'] | undefined> = { biz: 'face', eid: 'eid', 'megvii/biz': 'megvii' }
 export const BASE_URL = BASE
 
 export function installPlatform(): Harness {
@@ -72,7 +76,7 @@ export function installPlatform(): Harness {
     const method = args.method ?? 'GET'
     server.calls.push(`${method} ${url.pathname}`)
     server.lastHeader = args.header
-    const create = /^\/faceid\/(biz|eid)-token$/.exec(url.pathname)
+    const create = /^\/faceid\/(biz|eid|megvii\/biz)-token$/.exec(url.pathname)
     if (create && method === 'POST') {
       if (server.failNext) {
         const { status, code } = server.failNext
@@ -81,14 +85,19 @@ export function installPlatform(): Harness {
       }
       const token = randomUUID()
       server.tokens.push(token)
-      const kind = create[1] === 'biz' ? 'face' : 'eid'
+      const kind = KINDS[create[1] ?? 'biz'] ?? 'face'
       return { statusCode: 201, data: { token, kind, expiresAt: new Date(Date.now() + server.lifetimeMs).toISOString() } }
     }
-    const get = /^\/faceid\/(biz|eid)-token\/([^/]+)$/.exec(url.pathname)
+    const get = /^\/faceid\/(biz|eid|megvii\/biz)-token\/([^/]+)$/.exec(url.pathname)
     if (get && method === 'GET') {
       const token = decodeURIComponent(get[2] ?? '')
       if (!server.tokens.includes(token)) return { statusCode: 404, data: { error: { code: 'NOT_FOUND', message: 'no such token' } } }
-      const kind = get[1] === 'biz' ? 'face' : 'eid'
+      if (server.failNextResult) {
+        const { status, code } = server.failNextResult
+        server.failNextResult = undefined
+        return { statusCode: status, data: { error: { code, message: `failed: ${code}` } } }
+      }
+      const kind = KINDS[get[1] ?? 'biz'] ?? 'face'
       const result: VerificationResult = { token, kind, status: 'pending', updatedAt: new Date().toISOString(), ...server.results.get(token) }
       return { statusCode: 200, data: result }
     }

@@ -10,6 +10,7 @@ import type {
   Kit,
   KitConfig,
   KitErrorInfo,
+  MegviiFinishDetail,
   VerificationResult,
 } from './core'
 
@@ -22,6 +23,7 @@ export type {
   Kit,
   KitConfig,
   KitErrorInfo,
+  MegviiFinishDetail,
   SdkLoader,
   VerificationResult,
 } from './core'
@@ -109,6 +111,34 @@ export interface UseEidVerifyReturn extends UseVerifyState {
    * the user taps again.
    */
   start(): Promise<UseVerifyOutcome>
+}
+
+export interface UseMegviiVerifyOptions extends UseVerifyServerOptions {
+  /**
+   * After Megvii's `complete`: how long (ms) the server may take to hold a final verdict; past it
+   * `verify()` resolves with the server's `pending` result. Default 6000.
+   */
+  verdictTimeout?: MaybeRefOrGetter<number | undefined>
+}
+
+export interface UseMegviiVerifyReturn extends UseVerifyState {
+  /**
+   * Show Megvii's `faceid-verify` (with `token`) while this is true:
+   * `<faceid-verify v-if="showing" :token="token" @onFinish="onFinish" />`.
+   */
+  showing: Readonly<Ref<boolean>>
+  /**
+   * A biz_token from the server (`POST /faceid/megvii/biz-token`) → Megvii's component → the
+   * server's verdict. Resolves on every path: `complete` → the server's result (`pending` when it
+   * has none by `verdictTimeout`); `tokenError` → `error` `TOKEN_ERROR` (retryable: call again
+   * for a new biz_token); `leave()` or the page unloading → the verdict if the server has one,
+   * else `cancelled`.
+   */
+  verify(): Promise<UseVerifyOutcome>
+  /** Megvii's `onFinish` handler: bind it to the component. It only says when to ask the server. */
+  onFinish(event: { detail?: MegviiFinishDetail } | undefined): void
+  /** The user leaves Megvii's component (e.g. your "退出核身" button). */
+  leave(): void
 }
 
 /** Properties both components share (`<faceid-verify>`, `<eid-verify>`). */
