@@ -9,7 +9,7 @@ import { findReusableToken, reserveIssue, validateLimits } from '../verification
 import type { FaceidRouterOptions } from '../types.js'
 import { FLOW_LIST } from '../flows/index.js'
 import { callbackBase, returnHandler, returnPath, returnUrl, validateH5Options } from './web-return.js'
-import { mountMegviiRoutes } from './megvii-notify.js'
+import { mountMegviiRoutes } from './megvii-callbacks.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
 const IssueBody = z.object({}).strict()

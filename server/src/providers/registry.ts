@@ -21,6 +21,9 @@ export interface ProviderClients {
 /** A provider's name, as flows declare it. */
 export type ProviderName = keyof ProviderClients
 
+/** How errors and logs name each provider. */
+export const PROVIDER_LABELS: Readonly<Record<ProviderName, string>> = { tencent: 'Tencent', megvii: 'Megvii', webank: 'WeBank' }
+
 /** The providers besides Tencent, as the verifier's and the sweeper's options take them. */
 export type OtherProviderClients = Omit<ProviderClients, 'tencent'>
 

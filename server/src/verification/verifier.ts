@@ -14,7 +14,7 @@ import {
 import { unavailableReason } from '../store/database.js'
 import { ConfigurationError, LedgerUnavailableError, UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
-import { clientOf, hasProvider, type OtherProviderClients, type ProviderClients, type ProviderName } from '../providers/registry.js'
+import { clientOf, hasProvider, PROVIDER_LABELS, type OtherProviderClients, type ProviderClients, type ProviderName } from '../providers/registry.js'
 import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import { DEFAULT_MEGVII_THRESHOLD, isMegviiThresholdKey } from '../providers/megvii/result.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
@@ -144,7 +144,7 @@ export class Verifier {
         retryable: true,
         status: 502,
         code: 'upstream_error',
-        message: `${flow.provider === 'tencent' ? 'Tencent' : flow.provider} returned no usable token`,
+        message: `${PROVIDER_LABELS[flow.provider]} returned no usable token`,
       })
     }
     const expiresAt = new Date(issuedAt.getTime() + flow.lifetimeSeconds * 1000)

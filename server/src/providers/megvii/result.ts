@@ -13,9 +13,9 @@ import {
   MEGVII_SUCCESS_CODE,
   type MaskedIdentity,
   type NormalizeContext,
-  type UpstreamResult,
   type VerificationResult,
 } from '@faceid-kit/shared'
+import type { ResultReader } from '../../flows/flow.js'
 import type { GetResultResponse, MegviiThresholdKey } from './actions.js'
 import { MEGVII_TOKEN_GONE_CODES } from './errors.js'
 
@@ -79,12 +79,7 @@ export function normalizeMegviiResult(raw: GetResultResponse, ctx: NormalizeCont
 }
 
 /** The Megvii flows' `results`: the verdict with the partner's threshold, no per-attempt billing. */
-export function megviiResultReader(): {
-  normalize(raw: UpstreamResult, ctx: NormalizeContext, settings: { megviiThreshold: MegviiThresholdKey }): VerificationResult
-  billableCount(raw: UpstreamResult): number
-  isFinal(result: VerificationResult): boolean
-  goneCodes: ReadonlySet<string>
-} {
+export function megviiResultReader(): ResultReader {
   return {
     normalize: (raw, ctx, settings) => normalizeMegviiResult(raw, ctx, settings.megviiThreshold),
     // Megvii's documents give no per-result billing; the kit counts no billed attempts.
