@@ -9,7 +9,7 @@ import pino, { type DestinationStream, type Logger } from 'pino'
 import { z } from 'zod'
 import { isProduction, keyringOf, readConfig, type HttpServerLimits, type ServerConfig } from '../config/environment.js'
 import type { Database } from '../store/database.js'
-import { createMegviiEmulator, MEGVII_SANDBOX_APPCODE, type MegviiEmulator } from '../../emulator/megvii/index.js'
+import { createMegviiEmulator, MEGVII_PRESETS, MEGVII_SANDBOX_APPCODE, type MegviiEmulator } from '../../emulator/megvii/index.js'
 import { createEmulator, createWebankEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, SANDBOX_WEBANK_APP, type Emulator, type WebankEmulator } from '../../emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler, errorReporter } from '../http/error-body.js'
@@ -69,6 +69,11 @@ const DevLoginBody = z.object({
   userId: z.string().min(1).max(128).regex(/^[\w.@:-]+$/),
   identity: z.object({ name: z.string().min(1).max(64), idCard: z.string().regex(/^\d{17}[\dXx]$/) }).strict().optional(),
 }).strict()
+
+const MegviiCompleteBody = z.strictObject({
+  token: z.string().max(128),
+  outcome: z.string().refine((name) => Object.prototype.hasOwnProperty.call(MEGVII_PRESETS, name)),
+})
 
 const WebankCompleteBody = z.discriminatedUnion('outcome', [
   z.object({ orderNo: z.string().regex(/^[A-Za-z0-9]{32}$/), outcome: z.literal('passed') }).strict(),
@@ -193,7 +198,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     app.use(errorHandler({ onError: logError }))
     app.use(clientAddress(config.trustProxy))
     app.use(kit.routes())
-    app.use(serviceRoutes({ config, sessions, emulator, webankEmulator, verifier, demoIdentities }).routes())
+    app.use(serviceRoutes({ config, sessions, emulator, webankEmulator, megviiEmulator, verifier, demoIdentities }).routes())
     app.use(async (ctx) => {
       // The path is not echoed: it may hold whatever the caller put there.
       throw new NotFoundError(`No route for ${ctx.method} here`)
@@ -381,7 +386,15 @@ function webFlows(config: ServerConfig): { h5?: H5Options } {
   return { h5: { publicBaseUrl: publicBaseUrl ?? ((ctx) => `${ctx.protocol}://${ctx.host}`), returnPage: returnPage ?? DEMO_H5_PATH, ...error } }
 }
 
-function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulator: Emulator | undefined; webankEmulator: WebankEmulator | undefined; verifier: Verifier; demoIdentities: Map<string, Identity> }): Router {
+function serviceRoutes(deps: {
+  config: ServerConfig
+  sessions: Sessions
+  emulator: Emulator | undefined
+  webankEmulator: WebankEmulator | undefined
+  megviiEmulator: MegviiEmulator | undefined
+  verifier: Verifier
+  demoIdentities: Map<string, Identity>
+}): Router {
   const router = new Router()
   router.get('/health', async function health(ctx) {
     ctx.body = { ok: true, mode: deps.config.sandbox ? 'sandbox' : 'live' }
@@ -421,6 +434,26 @@ function serviceRoutes(deps: { config: ServerConfig; sessions: Sessions; emulato
     }
     ctx.body = { token, kind: record.kind }
   })
+  // A Megvii biz_token ends as its user would (the mini-program's stand-in; the H5 page has its own buttons).
+  const megviiEmulator = deps.megviiEmulator
+  if (megviiEmulator) {
+    router.post('/sandbox/megvii/complete', requireJson, json, async function completeMegviiToken(ctx) {
+      const userId = await deps.sessions.resolveUser(ctx)
+      if (!userId) throw new UnauthorizedError()
+      const parsed = MegviiCompleteBody.safeParse(ctx.request.body)
+      if (!parsed.success) throw new BadRequestError('invalid_body', `Expected { "token", "outcome": ${Object.keys(MEGVII_PRESETS).map((k) => JSON.stringify(k)).join(' | ')} }`)
+      const { token, outcome } = parsed.data
+      const record = await deps.verifier.ledger.get(token)
+      if (!record || record.userId !== userId || deps.verifier.flowProvider(record.kind) !== 'megvii') throw new NotFoundError('No such biz_token')
+      const { label: _label, ...preset } = MEGVII_PRESETS[outcome]!
+      try {
+        await megviiEmulator.complete(token, preset)
+      } catch (error) {
+        throw new FaceidError(409, 'sandbox_rejected', error instanceof Error ? error.message : 'The emulator refused to complete this biz_token')
+      }
+      ctx.body = { token, kind: record.kind }
+    })
+  }
   // A WeBank order ends as its user would (the App SDK's stand-in; the H5 page has its own buttons).
   const webankEmulator = deps.webankEmulator
   if (webankEmulator) {

@@ -171,6 +171,11 @@ export class Verifier {
     return this.servesProvider(flow.provider)
   }
 
+  /** The provider of `kind`'s flow. */
+  flowProvider(kind: TokenKind): ProviderName {
+    return flowOf(kind).provider
+  }
+
   /** Whether the provider `name` is configured. */
   servesProvider(name: ProviderName): boolean {
     return hasProvider(this.clients, name)

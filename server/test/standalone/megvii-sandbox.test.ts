@@ -39,4 +39,19 @@ describe('Megvii in sandbox mode', () => {
     expect(landed.searchParams.get('status')).toBe('passed')
     expect((await json('GET', `/faceid/megvii/h5/biz-token/${encodeURIComponent(token)}`, undefined, bearer)).body).toMatchObject({ status: 'passed', code: 1000, kind: 'megvii-h5' })
   })
+
+  it('the mini-program flow: issued, completed through /sandbox/megvii/complete by its owner only, verdict from get_result', async () => {
+    server = await startServer({ port: 0, host: '127.0.0.1', env: {}, database: (await freshDatabase()).db, logger: false })
+    const { token: bearer } = (await json('POST', '/auth/dev-login', { userId: 'alice', identity: { name: '张小宝', idCard: '11204416541220243X' } })).body
+    const issued = await json('POST', '/faceid/megvii/biz-token', {}, bearer)
+    expect(issued.status).toBe(201)
+    expect(issued.body).not.toHaveProperty('url')
+    const token = issued.body['token'] as string
+    const { token: mallory } = (await json('POST', '/auth/dev-login', { userId: 'mallory' })).body
+    expect((await json('POST', '/sandbox/megvii/complete', { token, outcome: 'pass' }, mallory)).status).toBe(404)
+    expect((await json('POST', '/sandbox/megvii/complete', { token, outcome: 'nonsense' }, bearer)).status).toBe(400)
+    expect((await json('POST', '/sandbox/megvii/complete', { token, outcome: 'id-mismatch' }, bearer)).status).toBe(200)
+    expect((await json('POST', '/sandbox/megvii/complete', { token, outcome: 'pass' }, bearer)).status).toBe(409)
+    expect((await json('GET', `/faceid/megvii/biz-token/${encodeURIComponent(token)}`, undefined, bearer)).body).toMatchObject({ status: 'failed', code: 3000, kind: 'megvii' })
+  })
 })
