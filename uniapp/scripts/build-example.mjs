@@ -7,9 +7,12 @@
 //  4. install-wxcomponents: the kit and the simulated verify_mpsdk into example/src/wxcomponents,
 //     the simulated mp_ecard_sdk's uni-app layout into example/src/mp_ecard_sdk (where App.vue
 //     imports it, as uniapp/README.md says);
-//  5. `uni build -p mp-weixin`.
+//  5. the simulated faceid-components (Megvii's package) into example/src/wxcomponents, where the
+//     Megvii page registers it, as uniapp/README.md says;
+//  6. `uni build -p mp-weixin`.
 // Used by the uniapp vitest project's globalSetup; by hand: `npm run example:build -w uniapp`.
 import { execFileSync } from 'node:child_process'
+import { cpSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureExampleDeps } from './example-deps.mjs'
@@ -62,6 +65,10 @@ export async function prepareExample(log = console.log) {
     log(formatReport(result, options))
   }
   if (conflicts > 0) throw new Error('install-wxcomponents left files or pages.json entries untouched in the example (see above)')
+  // Megvii's package is the user's own copy (install-wxcomponents does not handle it).
+  const megviiDir = join(exampleSrc, 'wxcomponents', 'faceid-components')
+  rmSync(megviiDir, { recursive: true, force: true })
+  cpSync(join(simDir, 'faceid-components'), megviiDir, { recursive: true })
   return result
 }
 

@@ -12,6 +12,8 @@ const ENTRY = path.join(here, 'sandbox-server-main.ts')
 
 export interface SandboxServer {
   url: string
+  /** The embedded emulator's Megvii mode (its sandbox page ends a biz_token's flow). */
+  megviiUrl: string
   close(): Promise<void>
 }
 
@@ -30,6 +32,7 @@ export function startSandboxServer(): Promise<SandboxServer> {
       child.stdout?.off('data', onData)
       resolve({
         url: line.slice('LISTENING '.length).trim(),
+        megviiUrl: (out.split('\n').find((l) => l.startsWith('MEGVII ')) ?? 'MEGVII ').slice('MEGVII '.length).trim(),
         close: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done()
