@@ -11,22 +11,20 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { lookupReturnCode } from '@faceid-kit/shared'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { haveChromium, launchChromium, type LaunchedChromium } from './support/chromium.js'
 import { SANDBOX_DASHBOARD_TOKEN } from '../server/src/dashboard/options.js'
 import { startServer, type RunningServer } from '../server/src/standalone/server.js'
 import { DEFAULT_RULE_ID } from '../server/emulator/index.js'
 import { expectedCounts, seedDashboardLedger, type DashboardSeed } from '../server/test/support/dashboard-seed.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium && process.env['FACEID_REQUIRE_CHROMIUM']) throw new Error(`${CHROMIUM} is missing and FACEID_REQUIRE_CHROMIUM is set (CI): install the Debian chromium package`)
-if (!haveChromium) console.warn(`[faceid-kit] ${CHROMIUM} is missing: the dashboard browser test is skipped (apt-get install -y chromium; CI installs it).`)
+const chromiumReady = haveChromium('the dashboard browser test is')
 
-describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
+describe.skipIf(!chromiumReady)('ops dashboard in headless Chromium', () => {
   let server: RunningServer
   let context: BrowserContext
-  let profile: string
+  let browser: LaunchedChromium | undefined
   let seed: DashboardSeed
 
   beforeAll(async () => {
@@ -39,19 +37,13 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
       env: { FACEID_SWEEP_INTERVAL_SECONDS: '0', FACEID_DASHBOARD_PRICES: 'face=1.5,eid=0.8,face-h5=1.5,check:id-card=0.3,check:phone=0.3' },
     })
     seed = await seedDashboardLedger(server.kit.ledger.db, { ruleId: DEFAULT_RULE_ID })
-    profile = await mkdtemp(path.join(os.tmpdir(), 'faceid-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1360, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium({ viewport: { width: 1360, height: 900 } })
+    context = browser.context
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await server?.close()
-    if (profile) await rm(profile, { recursive: true, force: true })
   })
 
   const metric = (page: Page, name: string) => page.textContent(`[data-metric="${name}"]`).then((t) => t?.trim())
@@ -152,9 +144,12 @@ describe.skipIf(!haveChromium)('ops dashboard in headless Chromium', () => {
     for (const t of seed.tokens) expect(text).not.toContain(t.token)
     expect(problems).toEqual([])
 
-    const file = process.env['FACEID_DASHBOARD_SCREENSHOT'] || path.join(profile, 'dashboard.png')
+    const wanted = process.env['FACEID_DASHBOARD_SCREENSHOT']
+    const shotDir = wanted ? undefined : await mkdtemp(path.join(os.tmpdir(), 'faceid-dashboard-'))
+    const file = wanted || path.join(shotDir!, 'dashboard.png')
     await page.screenshot({ path: file, fullPage: true })
     expect(existsSync(file)).toBe(true)
+    if (shotDir) await rm(shotDir, { recursive: true, force: true })
     await page.close()
   })
 

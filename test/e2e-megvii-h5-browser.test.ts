@@ -5,37 +5,27 @@
  * return_url (which names no token), the kit's return route finds the token from its signed
  * state and sends the browser to the demo page, which confirms the verdict with the server.
  */
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { haveChromium, launchChromium, type LaunchedChromium } from './support/chromium.js'
 import { startServer, type RunningServer } from '../server/src/standalone/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium && process.env['FACEID_REQUIRE_CHROMIUM']) throw new Error(`${CHROMIUM} is missing and FACEID_REQUIRE_CHROMIUM is set (CI): install the Debian chromium package`)
+const chromiumReady = haveChromium('the Megvii H5 browser tests are')
 
-describe.skipIf(!haveChromium)('Megvii H5 in headless Chromium', () => {
+describe.skipIf(!chromiumReady)('Megvii H5 in headless Chromium', () => {
   let server: RunningServer
   let context: BrowserContext
-  let profile: string
+  let browser: LaunchedChromium | undefined
 
   beforeAll(async () => {
     server = await startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory', logger: false, env: {} })
-    profile = await mkdtemp(path.join(os.tmpdir(), 'faceid-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
+    context = browser.context
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await server?.close()
-    if (profile) await rm(profile, { recursive: true, force: true })
   })
 
   /** Signs in on the demo page and starts the Megvii flow; answers the biz_token once Megvii's page is open. */
@@ -49,7 +39,7 @@ describe.skipIf(!haveChromium)('Megvii H5 in headless Chromium', () => {
   }
 
   async function verdict(page: Page): Promise<string | undefined> {
-    await page.waitForFunction("Boolean(document.getElementById('verdict')?.dataset.status)")
+    await page.waitForSelector('#verdict[data-status]:not([data-status=""])', { state: 'attached' })
     return page.getAttribute('#verdict', 'data-status').then((s) => s ?? undefined)
   }
 

@@ -5,37 +5,27 @@
  * callback brings it through the kit's return route to the partner page with the order number
  * only. The verdict is the query API's.
  */
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { haveChromium, launchChromium, type LaunchedChromium } from './support/chromium.js'
 import { startServer, type RunningServer } from '../server/src/standalone/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium && process.env['FACEID_REQUIRE_CHROMIUM']) throw new Error(`${CHROMIUM} is missing and FACEID_REQUIRE_CHROMIUM is set (CI): install the Debian chromium package`)
+const chromiumReady = haveChromium('the WeBank H5 browser tests are')
 
-describe.skipIf(!haveChromium)('WeBank H5 in headless Chromium', () => {
+describe.skipIf(!chromiumReady)('WeBank H5 in headless Chromium', () => {
   let server: RunningServer
   let context: BrowserContext
-  let profile: string
+  let browser: LaunchedChromium | undefined
 
   beforeAll(async () => {
     server = await startServer({ port: 0, host: '127.0.0.1', dataDir: 'memory', logger: false, env: {} })
-    profile = await mkdtemp(path.join(os.tmpdir(), 'faceid-chromium-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchChromium()
+    context = browser.context
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await server?.close()
-    if (profile) await rm(profile, { recursive: true, force: true })
   })
 
   async function session(userId: string): Promise<string> {
@@ -85,7 +75,7 @@ describe.skipIf(!haveChromium)('WeBank H5 in headless Chromium', () => {
     await page.click('button[value="failed"]')
     await page.waitForURL((url) => url.pathname === '/demo/h5' && url.searchParams.has('token'))
     const orderNo = new URL(page.url()).searchParams.get('token')!
-    await page.waitForFunction("Boolean(document.getElementById('verdict')?.dataset.status)")
+    await page.waitForSelector('#verdict[data-status]:not([data-status=""])', { state: 'attached' })
     expect(await page.getAttribute('#verdict', 'data-status')).toBe('failed')
     expect(await page.textContent('#detail')).toContain('66660010')
     await page.close()
