@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import simulate from 'miniprogram-simulate'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWx } from './helpers/fake-wx'
 import type { FakeRequest, FakeResponse } from './helpers/fake-wx'
 import { KIT_DIR, SIM_DIR, type KitModule } from './helpers/load'
@@ -68,7 +68,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
+let generation = 0
 beforeEach(() => {
+  generation++
   fake = new FakeWx().install()
   server = new MegviiServer()
   fake.router = server.route
@@ -82,12 +84,26 @@ function mount(props: Record<string, unknown> = {}): MountedComponent {
   kit.configure({ baseUrl: 'https://api.test', header: { Authorization: 'Bearer demo' } })
   sandbox = nodeRequire(path.join(root, 'faceid-components/sandbox.js')) as SandboxModule
   const comp = simulate.render(id, props) as unknown as MountedComponent
-  for (const event of EVENTS) comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail }))
+  // A component of an earlier test that settles late must not write into this test's events.
+  const mountedIn = generation
+  for (const event of EVENTS) comp.addEventListener(event, (e) => void (mountedIn === generation && events.push({ name: event, detail: e.detail })))
   comp.attach(document.createElement('parent-wrapper'))
   return comp
 }
 
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
+/**
+ * Waits until nothing moves (events, requests, result reads) for three 20 ms ticks in a row: the
+ * flows cross several macrotasks, and a loaded machine stretches them.
+ */
+async function settle(): Promise<void> {
+  let last = ''
+  for (let i = 0, stable = 0; i < 150 && stable < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const now = `${events.length}/${fake.requests.length}/${server.reads}`
+    stable = now === last ? stable + 1 : 0
+    last = now
+  }
+}
 const names = (): string[] => events.map((e) => e.name)
 const button = (comp: MountedComponent, selector = '.fk-verify'): MountedNode => comp.querySelector(selector)
 
@@ -120,6 +136,16 @@ describe('<megvii-verify>', () => {
     expect(button(comp).dom.textContent).toContain('开始人脸核身')
   })
 
+  it('the simulated component\'s own buttons (DevTools) end the flow as finish() does', async () => {
+    const comp = mount()
+    const token = await started(comp)
+    server.results.set(token, 'passed')
+    const megvii = comp.querySelector('.fk-megvii') as unknown as { querySelector(selector: string): MountedNode }
+    megvii.querySelector('.megvii-sim__btn').dispatchEvent('tap')
+    await settle()
+    expect(events[1]).toMatchObject({ name: 'result', detail: { token, status: 'passed' } })
+  })
+
   it('the server\'s verdict wins over the component\'s status: complete with a failed verdict is a failed result', async () => {
     const comp = mount()
     const token = await started(comp)
@@ -136,7 +162,7 @@ describe('<megvii-verify>', () => {
     server.script.push('pending', 'pending')
     server.results.set(token, 'passed')
     await sandbox.finish('complete')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await vi.waitFor(() => expect(names()).toContain('result'), { timeout: 5000, interval: 20 })
     expect(server.reads).toBe(3)
     expect(names()).toEqual(['start', 'result'])
     expect(events[1]).toMatchObject({ name: 'result', detail: { status: 'passed' } })
@@ -145,8 +171,11 @@ describe('<megvii-verify>', () => {
   it('complete and no verdict by verdict-timeout → pending (not passed), the component closes', async () => {
     const comp = mount({ verdictTimeout: 200 })
     const token = await started(comp)
+    const finishedAt = Date.now()
     await sandbox.finish('complete')
-    await new Promise((resolve) => setTimeout(resolve, 350))
+    await vi.waitFor(() => expect(names()).toContain('pending'), { timeout: 5000, interval: 20 })
+    // Not before verdict-timeout, less one poll interval (a fifth of it).
+    expect(Date.now() - finishedAt).toBeGreaterThanOrEqual(150)
     expect(names()).toEqual(['start', 'pending'])
     expect(events[1]!.detail).toEqual({ token })
     expect(server.reads).toBeGreaterThanOrEqual(2)

@@ -1,6 +1,6 @@
 /// <reference types="miniprogram-api-typings" />
 /** SIMULATED faceid-components `faceid-verify` (see ../../sandbox.ts). */
-import { register, sandboxConfig } from '../../sandbox'
+import { finish, register, sandboxConfig } from '../../sandbox'
 
 const MEGVII_TOKEN = /^\d{1,12},[0-9A-Za-z]{16,64}$/
 
@@ -32,6 +32,13 @@ Component({
     },
     detached() {
       register(undefined)
+    },
+  },
+  methods: {
+    /** By hand (DevTools): the end of Megvii's flow, as the sandbox's `finish` plays it. */
+    onChoose(event: { currentTarget: { dataset: { status?: string } } }) {
+      const status = event.currentTarget.dataset.status === 'tokenError' ? 'tokenError' : 'complete'
+      finish(status).catch((error: unknown) => console.warn('[faceid-components sim]', error))
     },
   },
 })
