@@ -6,7 +6,6 @@
  * to play the user's side. Development and tests only: it refuses NODE_ENV=production.
  */
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
 import { IdentityRegistry, SANDBOX_IDENTITIES } from './checks.js'
 import { EmulatorError, assertNotProduction } from './errors.js'
@@ -14,7 +13,8 @@ import { FaultInjector } from './faults.js'
 import { QpsLimiter } from './ratelimit.js'
 import { createListener } from './server.js'
 import { TokenStore } from './store.js'
-import type { Emulator, EmulatorAddress, EmulatorCredential, EmulatorLogger, EmulatorOptions } from './types.js'
+import type { Emulator, EmulatorCredential, EmulatorLogger, EmulatorOptions } from './types.js'
+import { listening } from './listening.js'
 
 export type * from './types.js'
 export { EmulatorError, ApiError } from './errors.js'
@@ -71,29 +71,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       sandbox: { store, now, complete, faults: { current: () => faults.current, set: (f) => faults.set(f), stats } },
     }),
   )
-  let address: EmulatorAddress | undefined
-
   return {
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          const bound = (server.address() as AddressInfo).port
-          const hostPart = host.includes(':') ? `[${host}]` : host
-          address = { url: `http://${hostPart}:${bound}`, port: bound, endpoint: `${hostPart}:${bound}` }
-          resolve(address)
-        })
-      })
-    },
-    close() {
-      return new Promise((resolve, reject) => {
-        if (!server.listening) return resolve()
-        server.close((e) => (e ? reject(e) : resolve()))
-        // Keep-alive and slow-faulted connections would otherwise hold close() open.
-        server.closeAllConnections()
-      })
-    },
+    ...listening(server),
     complete(token, outcome) {
       complete(token, outcome)
     },
@@ -106,9 +85,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     stats,
     token(token) {
       return store.snapshot(token)
-    },
-    address() {
-      return address
     },
     plantIdentity(identity) {
       identities.plant(identity)

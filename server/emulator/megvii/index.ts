@@ -5,13 +5,13 @@
  * the Tencent mode. Development and tests only: it refuses NODE_ENV=production.
  */
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
 import { assertNotProduction, EmulatorError } from '../errors.js'
 import { FaultInjector } from '../faults.js'
 import type { EmulatorAddress, EmulatorLogger, FaultKind, FaultOptions } from '../types.js'
 import { createMegviiListener, type MegviiNotifyMode } from './server.js'
 import { MegviiStore, type MegviiBizToken, type MegviiOutcome } from './store.js'
+import { listening } from '../listening.js'
 
 export { MEGVII_BIZ_TOKEN_LIFETIME_MS, MEGVII_RESULT_RETENTION_MS, MEGVII_THRESHOLDS } from './store.js'
 export type { MegviiBizToken, MegviiOutcome } from './store.js'
@@ -93,28 +93,8 @@ export function createMegviiEmulator(options: MegviiEmulatorOptions = {}): Megvi
   const server: Server = createServer(
     createMegviiListener({ store, faults, appCodes, calls, logger, notify: () => notifyMode, sendNotice }, { complete: (token, outcome) => void complete(token, outcome) }),
   )
-  let address: EmulatorAddress | undefined
   return {
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          const bound = (server.address() as AddressInfo).port
-          const hostPart = host.includes(':') ? `[${host}]` : host
-          address = { url: `http://${hostPart}:${bound}`, port: bound, endpoint: `${hostPart}:${bound}` }
-          resolve(address)
-        })
-      })
-    },
-    close() {
-      return new Promise((resolve, reject) => {
-        if (!server.listening) return resolve()
-        server.close((e) => (e ? reject(e) : resolve()))
-        server.closeAllConnections()
-      })
-    },
-    address: () => address,
+    ...listening(server),
     complete,
     async notify(token) {
       const record = store.get(token)

@@ -6,7 +6,6 @@
  * stand-in for the native SDK's login. Development and tests only: it refuses NODE_ENV=production.
  */
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
 import { assertNotProduction, EmulatorError } from '../errors.js'
 import { FaultInjector, parseFaultOptions } from '../faults.js'
@@ -14,6 +13,7 @@ import { QpsLimiter } from '../ratelimit.js'
 import type { EmulatorAddress, EmulatorLogger, FaultKind, FaultOptions } from '../types.js'
 import { createWebankListener, type WebankEndpoint } from './server.js'
 import { WebankStore, type WebankOrder, type WebankOutcome } from './store.js'
+import { listening } from '../listening.js'
 
 export type { WebankEndpoint } from './server.js'
 export type { WebankOrder, WebankOutcome } from './store.js'
@@ -82,28 +82,8 @@ export function createWebankEmulator(options: WebankEmulatorOptions = {}): Weban
   const server: Server = createServer(
     createWebankListener({ store, faults, limiter, calls, now, logger, complete, rotateSecret, setFaults: (input) => faults.set(parseFaultOptions(input)) }),
   )
-  let address: EmulatorAddress | undefined
   return {
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          const bound = (server.address() as AddressInfo).port
-          const hostPart = host.includes(':') ? `[${host}]` : host
-          address = { url: `http://${hostPart}:${bound}`, port: bound, endpoint: `${hostPart}:${bound}` }
-          resolve(address)
-        })
-      })
-    },
-    close() {
-      return new Promise((resolve, reject) => {
-        if (!server.listening) return resolve()
-        server.close((e) => (e ? reject(e) : resolve()))
-        server.closeAllConnections()
-      })
-    },
-    address: () => address,
+    ...listening(server),
     complete,
     rotateSecret,
     setFaults: (f) => faults.set(f),
