@@ -5,7 +5,6 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
 import Koa from 'koa'
 import { pino } from 'pino'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -20,6 +19,7 @@ import type { Database } from '../../src/store/database.js'
 import { Ledger } from '../../src/store/ledger.js'
 import { createFaceidKit } from '../../src/kit.js'
 import { ENGINES, resetDatabase, useTestDatabase } from '../support/postgres-db.js'
+import { captureLog } from '../support/log-capture.js'
 
 /** A valid ID number for a date of birth and a sequence, check character computed. */
 function idNumber(first17: string): string {
@@ -48,22 +48,10 @@ const PLANTED: PlantedIdentity[] = [
 const UNKNOWN_ID = idNumber('32010619750101001')
 const PERSONAL = [PERSON.name, PERSON.idCard, PERSON.phone, PERSON.card, OTHER_PHONE, LOST_CARD, UNKNOWN_ID, '司马文静']
 
-/** Captures the lines a plain pino logger writes (no redaction of its own: the checks must log nothing personal). */
-function capture(): { stream: Writable; lines: string[] } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean))
-      done()
-    },
-  })
-  return { stream, lines }
-}
-
 let emulator: Emulator
 let endpoint: string
-const kitLog = capture()
-const emulatorLog = capture()
+const kitLog = captureLog()
+const emulatorLog = captureLog()
 
 beforeAll(async () => {
   emulator = createEmulator({ identities: PLANTED, logger: pino({ level: 'info' }, emulatorLog.stream) })

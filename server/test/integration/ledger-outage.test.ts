@@ -9,7 +9,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Writable } from 'node:stream'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +21,7 @@ import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import { startHarness, type Harness, type HarnessOptions } from '../support/harness.js'
 import { resetDatabase } from '../support/postgres-db.js'
 import { POSTGRES_BIN, startThrowawayPostgres, type ThrowawayPostgres } from '../support/throwaway-postgres.js'
+import { captureLog } from '../support/log-capture.js'
 
 const opened: Harness[] = []
 afterEach(async () => {
@@ -32,17 +32,6 @@ async function harness(options: HarnessOptions): Promise<Harness> {
   const h = await startHarness(options)
   opened.push(h)
   return h
-}
-
-function capture(): { stream: Writable; entries(): Array<Record<string, any>>; text(): string } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean))
-      done()
-    },
-  })
-  return { stream, entries: () => lines.map((l) => JSON.parse(l) as Record<string, any>), text: () => lines.join('\n') }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -126,7 +115,7 @@ describe.skipIf(!POSTGRES_BIN)('a PostgreSQL server stopped and started mid-test
   it.each(LIMITS)('%s: 503 ledger_unavailable for every request, nothing bought from Tencent, then recovery', async (_label, limits) => {
     const db = await openDatabase({ url: cluster.url, onConnectionError: () => undefined })
     try {
-      const out = capture()
+      const out = captureLog()
       const log = createLogger({ destination: out.stream })
       const h = await harness({ database: db, router: { limits, onError: errorReporter(log) } })
       await resetDatabase(db)
@@ -307,7 +296,7 @@ describe('the standalone server through an outage', () => {
 
   it('logs one concise line per failure class, not a stack trace per request', async () => {
     const db = await openDatabase({ dataDir: 'memory' })
-    const out = capture()
+    const out = captureLog()
     server = await startServer({ port: 0, host: '127.0.0.1', database: db, logDestination: out.stream, env: { FACEID_SWEEP_INTERVAL_SECONDS: '0' } })
     const login = await fetch(`${server.url}/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"alice"}' })
     const session = ((await login.json()) as { token: string }).token

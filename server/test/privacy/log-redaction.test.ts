@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateDataKey } from '../../src/privacy/data-keys.js'
 import { createEmulator, type Emulator } from '../../emulator/index.js'
@@ -6,6 +5,7 @@ import { UpstreamError } from '../../src/errors/index.js'
 import { createLogger, scrubText } from '../../src/privacy/logging.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import { freshDatabase } from '../support/harness.js'
+import { captureLog } from '../support/log-capture.js'
 
 const NAME = '欧阳小美'
 const ID_CARD = '44030019900101123X'
@@ -13,25 +13,13 @@ const SESSION_SECRET = 'planted-session-secret-4f1d8c2a9b'
 const DATA_KEY = generateDataKey()
 const TENCENT_SECRET = 'planted-tencent-secret-key-77aa'
 
-/** Captures every line a logger writes. */
-function capture(): { stream: Writable; lines: string[]; text(): string } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean))
-      done()
-    },
-  })
-  return { stream, lines, text: () => lines.join('\n') }
-}
-
 function expectClean(text: string, extra: string[] = []): void {
   for (const planted of [NAME, '小美', ID_CARD, SESSION_SECRET, DATA_KEY, TENCENT_SECRET, ...extra]) expect(text).not.toContain(planted)
 }
 
 describe('the logger', () => {
   it('removes personal data, secrets, tokens and media wherever they are', () => {
-    const out = capture()
+    const out = captureLog()
     const log = createLogger({ destination: out.stream, secrets: [SESSION_SECRET, DATA_KEY, TENCENT_SECRET] })
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
     const media = 'iVBORw0KGgo'.repeat(40)
@@ -66,7 +54,7 @@ describe('the logger', () => {
   })
 
   it('redacts mobile numbers: under mobile / phone keys, and 11-digit mainland numbers in free text', () => {
-    const out = capture()
+    const out = captureLog()
     const log = createLogger({ destination: out.stream })
     log.info({ mobile: '13800138000', phone: '021-5555-0101', Mobile: '15912345678', user: { phoneNumber: '17011112222', mobile_phone: '18612345678', mobileNo: '13612340000' } }, 'contact')
     log.info({ note: 'call 13912345678 or +86 136 1234 5678 or 8613712345678' }, 'sms to 14712345678 failed; 8615112345678 too')
@@ -107,7 +95,7 @@ describe('logs of realistic runs', () => {
   }
 
   it('sandbox: dev-login with an identity, both flows, bad input and upstream failures', async () => {
-    const out = capture()
+    const out = captureLog()
     server = await startServer({
       port: 0,
       host: '127.0.0.1',
@@ -159,7 +147,7 @@ describe('logs of realistic runs', () => {
     const credential = { secretId: 'AKIDplanted0000000000000000000000000', secretKey: TENCENT_SECRET }
     upstream = createEmulator({ credentials: [{ ...credential, secretKey: 'the-real-one-is-different' }], logger: false })
     const { url } = await upstream.listen(0, '127.0.0.1')
-    const out = capture()
+    const out = captureLog()
     server = await startServer({
       port: 0,
       host: '127.0.0.1',

@@ -3,11 +3,11 @@
  * and OCR text get_result returns, nor the AppCode reach the logs or any answer, even when the
  * gateway refuses the AppCode; what get_result returns is stored sealed.
  */
-import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMegviiEmulator, MEGVII_PRESETS, type MegviiEmulator } from '../../emulator/megvii/index.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import { freshDatabase } from '../support/harness.js'
+import { captureLog } from '../support/log-capture.js'
 
 const NAME = '欧阳小美'
 const ID_CARD = '44030019900101123X'
@@ -21,22 +21,11 @@ afterEach(async () => {
   server = megvii = undefined
 })
 
-function capture(): { stream: Writable; text(): string } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'))
-      done()
-    },
-  })
-  return { stream, text: () => lines.join('') }
-}
-
 describe('Megvii and personal data', () => {
   it('keeps the identity, the photos and the AppCode out of logs and answers, and seals get_result', async () => {
     megvii = createMegviiEmulator({ appCodes: [APPCODE], logger: false, notify: 'never' })
     const { url: megviiUrl } = await megvii.listen()
-    const out = capture()
+    const out = captureLog()
     server = await startServer({
       port: 0,
       host: '127.0.0.1',

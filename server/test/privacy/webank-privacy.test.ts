@@ -3,11 +3,11 @@
  * WBappid's secret reach the logs or any answer, even when WeBank refuses the secret; what the
  * query returns is stored sealed.
  */
-import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWebankEmulator, type WebankEmulator } from '../../emulator/index.js'
 import { startServer, type RunningServer } from '../../src/standalone/server.js'
 import { freshDatabase } from '../support/harness.js'
+import { captureLog } from '../support/log-capture.js'
 
 const NAME = '欧阳小美'
 const ID_CARD = '44030019900101123X'
@@ -22,22 +22,11 @@ afterEach(async () => {
   server = webank = undefined
 })
 
-function capture(): { stream: Writable; text(): string } {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString('utf8'))
-      done()
-    },
-  })
-  return { stream, text: () => lines.join('') }
-}
-
 describe('WeBank and personal data', () => {
   it('keeps the identity and the secret out of logs and answers, and seals what WeBank returns', async () => {
     webank = createWebankEmulator({ apps: [{ appId: APP_ID, secret: WEBANK_SECRET }], logger: false })
     const { url: webankUrl } = await webank.listen()
-    const out = capture()
+    const out = captureLog()
     server = await startServer({
       port: 0,
       host: '127.0.0.1',
