@@ -2,7 +2,8 @@
  * End to end, Megvii in a mini-program: the compiled `<megvii-verify>` with the simulated
  * faceid-components → the real standalone server (sandbox mode) → the real Megvii client → the
  * emulator's Megvii mode, all over loopback. The simulated component "finishes" by ending the
- * biz_token on the emulator as Megvii's flow would; the verdict is the server's get_result.
+ * biz_token through the server's `POST /sandbox/megvii/complete` (the emulator's presets) as
+ * Megvii's flow would; the verdict is the server's get_result.
  *
  * Runs in the node environment with a jsdom window installed by hand for miniprogram-simulate
  * (as e2e-miniprogram.test.ts).
@@ -141,9 +142,9 @@ async function started(comp: Rendered): Promise<string> {
   return token
 }
 
-/** Ends the biz_token on Megvii's side with a preset, then fires `complete` as Megvii's component does. */
-function finishingWith(preset: keyof typeof MEGVII_PRESETS): void {
-  sandbox.configureSandbox({ onComplete: (token) => server.megviiEmulator!.complete(token, MEGVII_PRESETS[preset]!, { notify: false }) })
+/** The simulated component ends the biz_token through the server's sandbox route, as the demo does. */
+function throughServerSandbox(): void {
+  sandbox.configureSandbox({ baseUrl: server.url, header: { Authorization: authorization } })
 }
 
 describe('<megvii-verify> end to end (sandbox server + Megvii emulator)', { timeout: 30_000 }, () => {
@@ -155,8 +156,8 @@ describe('<megvii-verify> end to end (sandbox server + Megvii emulator)', { time
   ] as const)('Megvii\'s "%s" with onFinish complete → the server\'s %s (code %s)', async (preset, status, code) => {
     const comp = mount()
     const token = await started(comp)
-    finishingWith(preset)
-    await sandbox.finish('complete')
+    throughServerSandbox()
+    await sandbox.finish('complete', preset)
     const settled = await settledEvent()
     expect(settled).toMatchObject({ name: 'result', detail: { token, kind: 'megvii', status, code } })
     // Nothing personal reaches the mini-program.

@@ -9,6 +9,7 @@ import { authHeader, currentAuthHeader, login } from './session'
 type Kit = typeof import('../../src/index')
 type FaceSandbox = typeof import('../../sim/verify_mpsdk/sandbox')
 type EidSandbox = typeof import('../../sim/mp_ecard_sdk/sandbox')
+type MegviiSandbox = typeof import('../../sim/faceid-components/sandbox')
 
 // Paths as they are in the built demo (demo/dist).
 const kit = require('./faceid-kit/index') as Kit
@@ -28,6 +29,8 @@ kit.configure({
   header: currentAuthHeader,
   emulateEidApp: true,
 })
+// Megvii's component (simulated) ends its biz_token through /sandbox/megvii/complete.
+;(require('./faceid-components/sandbox') as MegviiSandbox).configureSandbox({ baseUrl: SERVER_URL, header: currentAuthHeader })
 
 App(
   kit.withEidReturnGuard({

@@ -5,4 +5,7 @@ Page({
   goEid() {
     wx.navigateTo({ url: '/pages/eid/index' })
   },
+  goMegvii() {
+    wx.navigateTo({ url: '/pages/megvii/index' })
+  },
 })

@@ -1,12 +1,24 @@
 /// <reference types="miniprogram-api-typings" />
 /** SIMULATED faceid-components `faceid-verify` (see ../../sandbox.ts). */
-import { finish, register, sandboxConfig } from '../../sandbox'
+import { finish, OUTCOMES, register, sandboxConfig, type MegviiSimOutcome } from '../../sandbox'
 
 const MEGVII_TOKEN = /^\d{1,12},[0-9A-Za-z]{16,64}$/
+const LABELS: Record<MegviiSimOutcome, string> = {
+  pass: '比对通过',
+  'low-confidence': '比对通过（置信度低于阈值）',
+  'not-same': '不是同一人',
+  'id-mismatch': '身份证号和姓名不符',
+  'liveness-fail': '活体验证失败',
+  'no-audio': '视频无声音',
+  'user-cancel': '用户退出',
+}
 
 Component({
   properties: {
     token: { type: String, value: '' },
+  },
+  data: {
+    choices: OUTCOMES.map((outcome) => ({ outcome, label: `完成：${LABELS[outcome]}` })),
   },
   lifetimes: {
     attached() {
@@ -36,9 +48,12 @@ Component({
   },
   methods: {
     /** By hand (DevTools): the end of Megvii's flow, as the sandbox's `finish` plays it. */
-    onChoose(event: { currentTarget: { dataset: { status?: string } } }) {
-      const status = event.currentTarget.dataset.status === 'tokenError' ? 'tokenError' : 'complete'
-      finish(status).catch((error: unknown) => console.warn('[faceid-components sim]', error))
+    onComplete(event: { currentTarget: { dataset: { outcome?: string } } }) {
+      const outcome = OUTCOMES.find((o) => o === event.currentTarget.dataset.outcome) ?? 'pass'
+      finish('complete', outcome).catch((error: unknown) => console.warn('[faceid-components sim]', error))
+    },
+    onTokenError() {
+      finish('tokenError').catch((error: unknown) => console.warn('[faceid-components sim]', error))
     },
   },
 })
