@@ -104,6 +104,14 @@ describe('uni-app example: Megvii page (useMegviiVerify, mp-weixin build)', { ti
     expect(sandbox().current()).toBeUndefined()
   })
 
+  it('the simulated component\'s "不是同一人" (through the server\'s sandbox route) → 核验未通过, the server\'s verdict', async () => {
+    const page = openPage('pages/megvii/index') as unknown as Node
+    await started(page)
+    await sandbox().finish('complete', 'not-same')
+    await until(() => text(page).includes('核验未通过'), 'the failure on the page')
+    expect(rt.requests).toContain('POST /sandbox/megvii/complete')
+  })
+
   it('complete with a comparison under the threshold → 核验未通过 (the server\'s verdict, not the callback\'s)', async () => {
     const page = openPage('pages/megvii/index') as unknown as Node
     const token = await started(page)
@@ -129,7 +137,7 @@ describe('uni-app example: Megvii page (useMegviiVerify, mp-weixin build)', { ti
     expect(rt.requests).not.toContain(read)
     const instance = rendered.instance as Record<string, (arg?: unknown) => void>
     instance.onUnload?.call(instance)
-    rendered.detach()
+    ;(rendered as unknown as { detach(): void }).detach()
     await until(() => rt.requests.includes(read), 'the single ask after the unload')
   })
 
