@@ -284,6 +284,16 @@ describe('<megvii-verify>', () => {
     expect(comp.data['token']).toBe('')
   })
 
+  it('a verdict-timeout that is not a duration → INVALID_OPTIONS before any biz_token is asked for', async () => {
+    const comp = mount({ verdictTimeout: -5 })
+    button(comp).dispatchEvent('tap')
+    await settle()
+    expect(names()).toEqual(['error'])
+    expect(events[0]!.detail).toMatchObject({ code: 'INVALID_OPTIONS', retryable: false })
+    expect(fake.requests).toHaveLength(0)
+    expect(comp.data['busy']).toBe(false)
+  })
+
   it('disabled: a tap asks nothing, shows nothing, emits nothing', async () => {
     const comp = mount({ disabled: true })
     button(comp).dispatchEvent('tap')

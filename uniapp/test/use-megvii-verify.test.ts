@@ -166,4 +166,11 @@ describe('useMegviiVerify', () => {
     api.leave()
     await env.settle(outcome)
   })
+
+  it('a verdictTimeout that is not a duration → INVALID_OPTIONS before any biz_token is asked for', async () => {
+    const { api } = withSetup(() => useMegviiVerify({ kit, verdictTimeout: -1 }))
+    await expect(env.settle(api.verify())).resolves.toMatchObject({ status: 'error', error: { code: 'INVALID_OPTIONS', retryable: false } })
+    expect(env.server.calls).toEqual([])
+    expect(api.showing.value).toBe(false)
+  })
 })

@@ -57,12 +57,16 @@ export const MEGVII_TOKEN_ERROR_MESSAGE = '核身凭证无效或已过期，请�
 
 /** Asks the server for a biz_token and returns the run that settles it. */
 export async function startMegviiRun(options: MegviiRunOptions): Promise<MegviiRun> {
+  checkOptions(options)
   const issued = await options.api.createToken(MEGVII_KIND)
-  return createMegviiRun(issued.token, options)
+  return createMegviiRun({ ...options, token: issued.token })
 }
 
-/** The run of a biz_token already issued. */
-export function createMegviiRun(token: string, options: MegviiRunOptions): MegviiRun {
+/** The run of a biz_token already issued. Throws `INVALID_OPTIONS` at once for bad options. */
+export function createMegviiRun(options: MegviiRunOptions & { token: string }): MegviiRun {
+  checkOptions(options)
+  const token = options.token
+  if (typeof token !== 'string' || token === '') throw kitError('INVALID_OPTIONS', 'token：需要服务器签发的 biz_token')
   const verdictTimeout = options.verdictTimeout ?? DEFAULT_MEGVII_VERDICT_TIMEOUT
   const pollInterval = options.pollInterval ?? Math.min(DEFAULT_MEGVII_POLL_INTERVAL, verdictTimeout / 5)
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
@@ -156,6 +160,19 @@ export function createMegviiRun(token: string, options: MegviiRunOptions): Megvi
         void withoutFinish('no-callback')
       }
     },
+  }
+}
+
+function checkOptions(options: MegviiRunOptions): void {
+  if (!options || typeof options.api?.getResult !== 'function' || typeof options.api.createToken !== 'function') {
+    throw kitError('INVALID_OPTIONS', 'api：需要服务器客户端（kit.api()）')
+  }
+  const { verdictTimeout, pollInterval } = options
+  if (verdictTimeout !== undefined && !(Number.isFinite(verdictTimeout) && verdictTimeout >= 0)) {
+    throw kitError('INVALID_OPTIONS', 'verdictTimeout：需要不小于 0 的毫秒数')
+  }
+  if (pollInterval !== undefined && !(Number.isFinite(pollInterval) && pollInterval > 0)) {
+    throw kitError('INVALID_OPTIONS', 'pollInterval：需要大于 0 的毫秒数')
   }
 }
 

@@ -8,7 +8,7 @@
  * error {code, message, retryable, token?}.
  */
 import { kit } from '../index'
-import { createMegviiRun, kitErrorInfo, MEGVII_KIND, type MegviiFinishDetail, type MegviiRun } from '../core/megvii'
+import { kitErrorInfo, startMegviiRun, type MegviiFinishDetail, type MegviiRun } from '../core/megvii'
 import { serverOverrides } from '../shared/component-helpers'
 
 /** The run on screen, per component instance (not in `data`: setData would copy it). */
@@ -53,12 +53,11 @@ Component({
       this.setData({ busy: true })
       const api = kit.api(serverOverrides(this.data))
       Promise.resolve()
-        .then(() => api.createToken(MEGVII_KIND))
-        .then((issued) => {
-          const run = createMegviiRun(issued.token, { api, verdictTimeout: this.data.verdictTimeout })
+        .then(() => startMegviiRun({ api, verdictTimeout: this.data.verdictTimeout }))
+        .then((run) => {
           runs.set(this, run)
-          this.setData({ token: issued.token })
-          this.triggerEvent('start', { token: issued.token })
+          this.setData({ token: run.token })
+          this.triggerEvent('start', { token: run.token })
           return run.outcome.then((outcome) => {
             this.end(run)
             if (outcome.status === 'cancelled') this.triggerEvent('cancel', { token: outcome.token, reason: outcome.reason })

@@ -1,7 +1,7 @@
 import { onUnmounted, readonly, ref, toValue } from 'vue'
 import { onShow } from '@dcloudio/uni-app'
 import { kit as sharedKit } from './kit'
-import { createMegviiRun, MEGVII_KIND, type MegviiRun } from './core'
+import { startMegviiRun, type MegviiRun } from './core'
 import type { UseMegviiVerifyOptions, UseMegviiVerifyReturn, UseVerifyOutcome } from './types'
 import { createVerifyState, serverOverrides } from './verify-state'
 
@@ -28,10 +28,10 @@ export function useMegviiVerify(options: UseMegviiVerifyOptions = {}): UseMegvii
     token.value = undefined
     try {
       const api = kit.api(serverOverrides(options))
-      const issued = await api.createToken(MEGVII_KIND)
-      token.value = issued.token
       const verdictTimeout = toValue(options.verdictTimeout)
-      run = createMegviiRun(issued.token, verdictTimeout === undefined ? { api } : { api, verdictTimeout })
+      // Options are checked before the server is asked for a biz_token.
+      run = await startMegviiRun(verdictTimeout === undefined ? { api } : { api, verdictTimeout })
+      token.value = run.token
       showing.value = true
       return settle(await run.outcome)
     } catch (cause) {
