@@ -129,7 +129,9 @@ function installPackages(dir: string): void {
     const version = /better-sqlite3@(\S+)/.exec(sqlite)![1]!
     const local = path.join(REPO, 'node_modules', 'better-sqlite3')
     expect(JSON.parse(readFileSync(path.join(local, 'package.json'), 'utf8')).version).toBe(version)
-    runReadmeCommand(sqlite.replace(/better-sqlite3@\S+/, local).replace(/#.*$/, ''), dir, INSTALL_FLAGS)
+    // --ignore-scripts: npm links a local folder and would run its install script, rebuilding the
+    // repository's own copy in place (minutes, while other tests load it).
+    runReadmeCommand(sqlite.replace(/better-sqlite3@\S+/, local).replace(/#.*$/, ''), dir, `${INSTALL_FLAGS} --ignore-scripts`)
   }
 }
 
@@ -431,7 +433,9 @@ describe('a strict TypeScript app (module NodeNext) compiled with tsc', () => {
     // server/README.md's TypeScript line: the compiler and Koa's types (ours ship in the package).
     const typescript = readmeInstallBlocks().flat().find((line) => line.startsWith('npm install') && line.includes('typescript'))
     if (!typescript) throw new Error('server/README.md: no TypeScript install line in "## Install"')
-    runReadmeCommand(typescript, project, INSTALL_FLAGS)
+    // --ignore-scripts: the compiler and types have none, and npm would otherwise run the linked
+    // better-sqlite3's build again (see installPackages).
+    runReadmeCommand(typescript, project, `${INSTALL_FLAGS} --ignore-scripts`)
     put(
       path.join(project, 'tsconfig.json'),
       JSON.stringify(
