@@ -77,7 +77,7 @@ export function createMegviiRun(options: MegviiRunOptions & { token: string }): 
     resolveOutcome = resolve
     rejectOutcome = reject
   })
-  // A second, later end (the page unloading after `complete`) must not wait on its own.
+  // Which end is under way: a later one (the page unloading after `complete`) adds nothing.
   let concluding: 'finish' | 'leave' | undefined
 
   const ask = (): Promise<VerificationResult> => options.api.getResult(MEGVII_KIND, token)
@@ -153,12 +153,10 @@ export function createMegviiRun(options: MegviiRunOptions & { token: string }): 
       )
     },
     unloaded() {
-      if (settled) return
-      if (concluding === 'finish') return
-      if (concluding !== 'leave') {
-        concluding = 'leave'
-        void withoutFinish('no-callback')
-      }
+      // Already ending (after `complete` or a leave): that end is bounded on its own.
+      if (settled || concluding) return
+      concluding = 'leave'
+      void withoutFinish('no-callback')
     },
   }
 }
