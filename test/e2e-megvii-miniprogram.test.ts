@@ -19,24 +19,12 @@ import type { KitModule } from '../miniprogram/test/helpers/load'
 import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
 import { MEGVII_PRESETS } from '../server/emulator/megvii/index.js'
 import { startServer, type RunningServer } from '../server/src/standalone/server.js'
+import { installDom } from './support/dom.js'
 
 type Simulate = typeof import('miniprogram-simulate')
 type Sandbox = typeof import('../miniprogram/sim/faceid-components/sandbox')
 const nodeRequire = createRequire(import.meta.url)
-const { JSDOM } = nodeRequire('jsdom') as {
-  JSDOM: new (html: string, options: { pretendToBeVisual: boolean }) => { window: Record<string, unknown> }
-}
 
-/** The DOM globals miniprogram-simulate and its exparser use. */
-function installDom(): void {
-  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true })
-  const g = globalThis as Record<string, unknown>
-  g.window = window
-  for (const key of ['document', 'navigator', 'Node', 'Element', 'HTMLElement', 'Text', 'Comment', 'DocumentFragment', 'Event', 'CustomEvent', 'TouchEvent', 'MouseEvent', 'Image', 'MutationObserver', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame']) {
-    const value = window[key]
-    Object.defineProperty(g, key, { value: typeof value === 'function' && /^[a-z]/.test(key) ? value.bind(window) : value, configurable: true, writable: true })
-  }
-}
 
 interface Recorded {
   name: string

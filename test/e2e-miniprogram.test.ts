@@ -9,32 +9,18 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { build } from '../miniprogram/scripts/build.mjs'
 import { FakeWx, type FakeRequest, type FakeResponse } from '../miniprogram/test/helpers/fake-wx'
 import { forgetModules, loadEidSim, loadFaceSim, loadKit } from '../miniprogram/test/helpers/load'
 import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
 import { startServer, type RunningServer } from '../server/src/standalone/server.js'
+import { installDom } from './support/dom.js'
 
 type Simulate = typeof import('miniprogram-simulate')
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as {
-  JSDOM: new (html: string, options: { pretendToBeVisual: boolean }) => { window: Record<string, unknown> }
-}
 
 let simulate: Simulate
 
-/** The DOM globals miniprogram-simulate and its exparser use. */
-function installDom(): void {
-  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>', { pretendToBeVisual: true })
-  const g = globalThis as Record<string, unknown>
-  g.window = window
-  for (const key of ['document', 'navigator', 'Node', 'Element', 'HTMLElement', 'Text', 'Comment', 'DocumentFragment', 'Event', 'CustomEvent', 'TouchEvent', 'MouseEvent', 'Image', 'MutationObserver', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame']) {
-    // Node has its own Event/CustomEvent: jsdom's dispatchEvent needs jsdom's.
-    const value = window[key]
-    Object.defineProperty(g, key, { value: typeof value === 'function' && /^[a-z]/.test(key) ? value.bind(window) : value, configurable: true, writable: true })
-  }
-}
 interface Recorded {
   name: string
   detail: Record<string, unknown>
