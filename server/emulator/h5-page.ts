@@ -11,12 +11,7 @@ import { DEFAULT_FAILURE_CODE, resultMessage } from './codes.js'
 import type { StoredToken } from './store.js'
 import type { SandboxDeps } from './sandbox.js'
 import type { SandboxOutcome } from './types.js'
-
-export interface PageReply {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
+import { escapeHtml, sandboxPage, type PageReply } from './sandbox-page.js'
 
 /** Failure codes offered on the page (any positive code can be typed in). */
 const FAILURE_CODES = [2016, 2006, 1002, 1001, 2004, 2005] as const
@@ -27,36 +22,6 @@ export function isH5PagePath(path: string): boolean {
   return PAGE_PATH.test(path)
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
-
-function html(status: number, title: string, main: string): PageReply {
-  const body = `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; padding: 24px; background: #f5f6f7; color: #222; }
-main { max-width: 420px; margin: 0 auto; background: #fff; border-radius: 12px; padding: 24px; }
-h1 { font-size: 20px; margin: 0 0 8px; }
-p.note { color: #888; font-size: 13px; }
-button { display: block; width: 100%; padding: 12px; margin: 12px 0 0; font-size: 16px; border: 0; border-radius: 8px; }
-.pass { background: #07c160; color: #fff; } .fail { background: #fa5151; color: #fff; } .abandon { background: #eee; }
-select, input { font-size: 15px; padding: 6px; margin-top: 12px; }
-</style>
-</head>
-<body><main>
-${main}
-</main></body>
-</html>
-`
-  // The page holds a token: no cache keeps it, no Referer carries it.
-  return { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }, body }
-}
-
 function productName(stored: StoredToken): string {
   return stored.kind === 'face' ? '人脸核身' : 'E证通'
 }
@@ -64,7 +29,7 @@ function productName(stored: StoredToken): string {
 function choicePage(stored: StoredToken): PageReply {
   const action = `/sandbox/h5/${encodeURIComponent(stored.token)}`
   const options = FAILURE_CODES.map((code) => `<option value="${code}"${code === DEFAULT_FAILURE_CODE ? ' selected' : ''}>${code} ${escapeHtml(resultMessage(code))}</option>`).join('')
-  return html(
+  return sandboxPage(
     200,
     `${productName(stored)}（沙箱）`,
     `<h1>${productName(stored)}（沙箱）</h1>
@@ -84,7 +49,7 @@ function choicePage(stored: StoredToken): PageReply {
 }
 
 function errorPage(status: number, message: string): PageReply {
-  return html(status, '核身失败', `<h1>无法继续核身</h1><p>${escapeHtml(message)}</p>`)
+  return sandboxPage(status, '核身失败', `<h1>无法继续核身</h1><p>${escapeHtml(message)}</p>`)
 }
 
 /** Where Tencent sends the browser: `RedirectUrl` with the token added to its query. */
@@ -132,6 +97,6 @@ export function handleH5Page(method: string, path: string, contentType: string, 
     throw e
   }
   const target = redirectTarget(stored)
-  if (!target) return html(200, '核身结束', '<h1>核身结束</h1><p>未设置回跳地址（RedirectUrl），腾讯云此时会打开人脸核身产品介绍页。</p>')
+  if (!target) return sandboxPage(200, '核身结束', '<h1>核身结束</h1><p>未设置回跳地址（RedirectUrl），腾讯云此时会打开人脸核身产品介绍页。</p>')
   return { status: 302, headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Length': '0' }, body: '' }
 }

@@ -3,6 +3,7 @@
  * flow ends; the page then POSTs the notice to notify_url and sends the browser to return_url,
  * as Megvii does. Nothing is appended to return_url: Megvii documents no parameters there.
  */
+import { escapeHtml } from '../sandbox-page.js'
 import type { MegviiOutcome } from './store.js'
 
 /** The endings the sandbox page offers, by name (also accepted by the control surface). */
@@ -16,12 +17,10 @@ export const MEGVII_PRESETS: Readonly<Record<string, MegviiOutcome & { label: st
   'user-cancel': { resultCode: 6000, resultMessage: 'USER_CANCEL', label: '用户退出' },
 }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
 /** The page of a usable biz_token. */
 export function flowPage(token: string): string {
   const buttons = Object.entries(MEGVII_PRESETS)
-    .map(([name, p]) => `<button type="submit" name="outcome" value="${name}" id="megvii-${name}">${escape(p.label)}</button>`)
+    .map(([name, p]) => `<button type="submit" name="outcome" value="${name}" id="megvii-${name}">${escapeHtml(p.label)}</button>`)
     .join('\n')
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>FaceID 沙箱</title></head>
 <body><h1>FaceID 身份验证（沙箱）</h1><p>请朗读数字：<b>3 8 1 6</b></p>

@@ -8,12 +8,7 @@
  */
 import crypto from 'node:crypto'
 import { emulatorSign, WebankRefusal, type WebankOrder, type WebankStore } from './store.js'
-
-export interface PageReply {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
+import { escapeHtml, sandboxPage, type PageReply } from '../sandbox-page.js'
 
 const FAILURE_CODES: ReadonlyArray<readonly [string, string]> = [
   ['66660004', '无法确认为同一人'],
@@ -25,37 +20,8 @@ const FAILURE_CODES: ReadonlyArray<readonly [string, string]> = [
 /** WeBank's front-end code for a verification left half-way. */
 const INTERRUPTED_CODE = '3003'
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
-
-function html(status: number, title: string, main: string): PageReply {
-  const body = `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; padding: 24px; background: #f5f6f7; color: #222; }
-main { max-width: 420px; margin: 0 auto; background: #fff; border-radius: 12px; padding: 24px; }
-h1 { font-size: 20px; margin: 0 0 8px; }
-p.note { color: #888; font-size: 13px; }
-button { display: block; width: 100%; padding: 12px; margin: 12px 0 0; font-size: 16px; border: 0; border-radius: 8px; }
-.pass { background: #07c160; color: #fff; } .fail { background: #fa5151; color: #fff; } .abandon { background: #eee; }
-select { font-size: 15px; padding: 6px; margin-top: 12px; }
-</style>
-</head>
-<body><main>
-${main}
-</main></body>
-</html>
-`
-  return { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }, body }
-}
-
 export function errorPage(status: number, message: string): PageReply {
-  return html(status, '人脸核身', `<h1>无法继续核身</h1><p>${escapeHtml(message)}</p>`)
+  return sandboxPage(status, '人脸核身', `<h1>无法继续核身</h1><p>${escapeHtml(message)}</p>`)
 }
 
 /** `GET /api/web/login`: WeBank checks the signature (NONCE ticket, used up here) and the faceId, then shows the face page. */
@@ -80,7 +46,7 @@ export function loginPage(query: URLSearchParams, store: WebankStore): PageReply
   const action = `/sandbox/webank/h5/${encodeURIComponent(order.orderNo)}`
   const session = `<input type="hidden" name="session" value="${escapeHtml(order.pageSession ?? '')}">`
   const options = FAILURE_CODES.map(([code, text]) => `<option value="${code}">${code} ${escapeHtml(text)}</option>`).join('')
-  return html(
+  return sandboxPage(
     200,
     '人脸核身（沙箱）',
     `<h1>人脸核身（沙箱）</h1>

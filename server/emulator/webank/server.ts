@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FaultInjector } from '../faults.js'
 import type { QpsLimiter } from '../ratelimit.js'
 import type { EmulatorLogger } from '../types.js'
-import { errorPage, finishPage, loginPage, type PageReply } from './page.js'
+import { errorPage, finishPage, loginPage } from './page.js'
+import type { PageReply } from '../sandbox-page.js'
 import { WEBANK_CODES, WebankRefusal, type WebankCodeName, type WebankOutcome, type WebankStore } from './store.js'
 
 /** The endpoints QPS caps and call counts are kept under. */
