@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
+import { startCheckpointer } from '../../src/store/engines/sqlite-checkpointer.js'
 import { openDatabase, SQLITE_FILE, type Database } from '../../src/store/database.js'
 import { Ledger } from '../../src/store/ledger.js'
 
@@ -46,17 +47,23 @@ async function until(what: string, check: () => boolean, limitMs = 10_000): Prom
 }
 
 describe.skipIf(process.platform === 'win32')('checkpoints of the embedded ledger', () => {
-  it("are the worker's: the server's connection never checkpoints, and the database file still catches up", async () => {
+  it("are the worker's: the server's connection keeps only a far safety net, and the database file still catches up", async () => {
     const { db, ledger, file } = await ledgerIn(true)
     const [mode] = (await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(db.queries)).rows
-    expect(mode?.wal_autocheckpoint).toBe(0)
+    expect(mode?.wal_autocheckpoint).toBe(10_000)
     const before = size(file)
-    // About 1500 pages of log: past SQLite's own threshold of 1000, where the connection would have checkpointed.
+    // About 1500 pages of log: past SQLite's own threshold of 1000, short of the connection's 10,000.
     for (let i = 0; i < 30; i++) await issue(ledger, 100, i * 100)
     // The rows reach the database file itself, copied there by the worker.
     await until('the database file to grow', () => size(file) > before + 200 * 1024)
     expect(await ledger.count()).toBe(3000)
   }, 60_000)
+
+  it('cannot start without their driver: the start rejects, and the kit then lets the connection checkpoint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faceid-checkpoints-'))
+    dirs.push(dir)
+    await expect(startCheckpointer({ file: path.join(dir, SQLITE_FILE), driver: 'better-sqlite3', modulePath: path.join(dir, 'no-such-module.js'), busyTimeoutMs: 100 })).rejects.toThrow(/no-such-module/)
+  })
 
   it('with backgroundCheckpoints: false, are SQLite default ones on the connection', async () => {
     const { db } = await ledgerIn(false)

@@ -5,8 +5,9 @@
  * the connection whose commit fills the log past 1000 pages. Both drivers are synchronous, so
  * that commit blocked the event loop for the whole copy: an issuance that happened to trigger
  * it waited tens of milliseconds, and a commit took about three times as long on average. Here
- * the server's connection never checkpoints; a second connection on a worker thread does, in
- * PASSIVE mode, which never blocks the server's readers or writer.
+ * a second connection on a worker thread checkpoints, in PASSIVE mode, which never blocks the
+ * server's readers or writer; the server's own connection keeps only a far threshold as a
+ * safety net.
  */
 import { Worker } from 'node:worker_threads'
 import type { SqliteDriverName } from './sqlite.js'
@@ -28,6 +29,13 @@ export interface Checkpointer {
 
 /** SQLite's own threshold, used when the worker cannot run: the connection checkpoints past it. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 1000
+
+/**
+ * The server's connection's threshold while the worker runs (about 40 MB of log): far past where
+ * the worker restarts the log, so reached only if the worker falls behind or has died, and then
+ * the log stays bounded anyway.
+ */
+export const SAFETY_NET_AUTOCHECKPOINT_PAGES = 10_000
 
 /** The log's length (pages) past which the worker restarts it (about 16 MB with 4 KiB pages). */
 const RESTART_PAGES = 4000

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module'
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import { ConfigurationError } from '../../errors/index.js'
-import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js'
+import { FALLBACK_AUTOCHECKPOINT_PAGES, SAFETY_NET_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js'
 
 /** Which library runs SQLite. */
 export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3'
@@ -93,7 +93,7 @@ export async function openSqlite(options: SqliteOptions): Promise<SqliteConnecti
     // system caches the rest of the file outside the process.
     native.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     if (options.file !== ':memory:' && options.backgroundCheckpoints !== false) {
-      native.exec('PRAGMA wal_autocheckpoint = 0')
+      native.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`)
       // A log that grew under a burst is cut back to this size when it starts again.
       native.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`)
       checkpointer = await startCheckpointer({ file: options.file, driver: name, modulePath, busyTimeoutMs }).catch(() => {
