@@ -3,7 +3,7 @@ import path from 'node:path'
 import { CompiledQuery, Kysely, type Dialect, type Driver } from 'kysely'
 import type pg from 'pg'
 import { ConfigurationError, LedgerUnavailableError } from '../errors/index.js'
-import { guardedDialect } from './engines/guarded-dialect.js'
+import { guardedDialect, type GuardOptions } from './engines/guarded-dialect.js'
 import { openPostgres } from './engines/postgres.js'
 import { openSqlite, type SqliteDriverName, type SqliteOptions } from './engines/sqlite.js'
 import type { LedgerTables } from './schema.js'
@@ -31,8 +31,10 @@ export interface Database {
   transaction<T>(fn: (tx: LedgerQueries) => Promise<T>): Promise<T>
   /**
    * Proves the ledger answers; throws `LedgerUnavailableError` when it cannot. PostgreSQL: one
-   * round trip. SQLite lives in this process, where `SELECT 1` could only fail on a closed
-   * database (it reads no page), so the check is that it is open.
+   * round trip, unless the server answered a query in the last `RECENT_ANSWER_MS` and no
+   * connection has failed since (under load, issuance then costs no extra round trip). SQLite
+   * lives in this process, where `SELECT 1` could only fail on a closed database (it reads no
+   * page), so the check is that it is open.
    */
   ping(): Promise<void>
   close(): Promise<void>
@@ -73,12 +75,39 @@ export class LegacyLedgerError extends ConfigurationError {
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   if (options.pool || options.url) {
-    const { dialect, close } = await openPostgres((options.pool ?? options.url)!, options.onConnectionError)
-    return wrap('postgres', 'pg', dialect, close)
+    const proof = new AnswerProof()
+    const onConnectionError = (error: Error): void => {
+      proof.forget()
+      options.onConnectionError?.(error)
+    }
+    const { dialect, close } = await openPostgres((options.pool ?? options.url)!, onConnectionError)
+    return wrap('postgres', 'pg', dialect, close, { onAnswer: proof.record, onUnreachable: proof.forget }, proof)
   }
   const file = sqliteFile(options.dataDir ?? './.data')
   const { driver, dialect, close } = await openSqlite({ file, ...options.sqlite })
-  return wrap('sqlite', driver, dialect, close, 'begin immediate')
+  return wrap('sqlite', driver, dialect, close, { begin: 'begin immediate' })
+}
+
+/**
+ * How recent an answer of PostgreSQL proves it reachable for the ping before an issuance: short
+ * enough that an outage noticed by nothing else costs at most this long of buying tokens that
+ * cannot be recorded (they fail with 503 and are never shown), long enough that under load
+ * the answers to other requests' queries make the ping's own round trip rare.
+ */
+export const RECENT_ANSWER_MS = 25
+
+/** When PostgreSQL last answered; forgotten when a connection fails. */
+class AnswerProof {
+  private at = Number.NEGATIVE_INFINITY
+  readonly record = (): void => {
+    this.at = performance.now()
+  }
+  readonly forget = (): void => {
+    this.at = Number.NEGATIVE_INFINITY
+  }
+  fresh(): boolean {
+    return performance.now() - this.at < RECENT_ANSWER_MS
+  }
 }
 
 /** The SQLite file for a data directory (created when missing); refuses an unconverted PGlite directory. */
@@ -91,8 +120,8 @@ export function sqliteFile(dataDir: string): string {
   return file
 }
 
-function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Dialect, closeSource: () => Promise<void>, begin?: string): Database {
-  const guarded = guardedDialect(dialect, begin ? { begin } : {})
+function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Dialect, closeSource: () => Promise<void>, guard: GuardOptions, proof?: AnswerProof): Database {
+  const guarded = guardedDialect(dialect, guard)
   // Closing ends the driver under Kysely, not Kysely itself: a query after close then fails as
   // the ledger being unavailable (503), where a destroyed Kysely throws a bare Error (500).
   let engineDriver: Driver | undefined
@@ -103,15 +132,17 @@ function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Diale
     driver,
     queries,
     transaction: (fn) => queries.transaction().execute(fn),
-    ping:
-      engine === 'postgres'
-        ? async () => void (await queries.executeQuery(PING))
-        : async () => {
-            if (closing) throw new LedgerUnavailableError('closed')
-          },
+    ping: proof
+      ? async () => {
+          if (closing) throw new LedgerUnavailableError('closed')
+          if (!proof.fresh()) await queries.executeQuery(PING)
+        }
+      : async () => {
+          if (closing) throw new LedgerUnavailableError('closed')
+        },
     close: () => (closing ??= Promise.resolve(engineDriver?.destroy()).then(closeSource)),
   }
 }
 
-/** Compiled once: the ping runs before every issuance without limits. */
+/** Compiled once: the ping runs before issuances without limits. */
 const PING = CompiledQuery.raw('select 1')

@@ -5,9 +5,10 @@
  */
 import type { TokenKind, UpstreamResult, VerificationResult } from '@faceid-kit/shared'
 import { InsertQueryNode, sql, type KyselyPlugin } from 'kysely'
+import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Database } from '../../src/store/database.js'
-import { ConfigurationError } from '../../src/errors/index.js'
+import { RECENT_ANSWER_MS, type Database } from '../../src/store/database.js'
+import { ConfigurationError, LedgerUnavailableError } from '../../src/errors/index.js'
 import { DataKeyError, fingerprint, Keyring } from '../../src/privacy/data-keys.js'
 import { Ledger } from '../../src/store/ledger.js'
 import { MIGRATIONS, migrate } from '../../src/store/migrations/index.js'
@@ -431,6 +432,65 @@ describe.runIf(POSTGRES_URL)('a PostgreSQL connection closed by the server', () 
     } finally {
       await db.close()
       await database.drop()
+    }
+  })
+})
+
+describe.runIf(POSTGRES_URL)('the ping before an issuance (PostgreSQL)', () => {
+  /** A ledger on a pool of ours, counting how often a connection is taken for a query. */
+  async function counted() {
+    const database = await createTestDatabase('postgres')
+    const pool = new pg.Pool({ connectionString: database.url })
+    let taken = 0
+    pool.on('acquire', () => taken++)
+    const { openDatabase } = await import('../../src/store/database.js')
+    const db = await openDatabase({ pool })
+    const dispose = async () => {
+      await db.close()
+      await pool.end().catch(() => undefined)
+      await database.drop()
+    }
+    return { db, pool, taken: () => taken, dispose }
+  }
+
+  it('costs no round trip right after the server answered, and one once that answer is old', async () => {
+    const { db, taken, dispose } = await counted()
+    try {
+      await sql`SELECT 1`.execute(db.queries)
+      const before = taken()
+      await db.ping()
+      expect(taken()).toBe(before)
+      await new Promise((r) => setTimeout(r, RECENT_ANSWER_MS + 15))
+      await db.ping()
+      expect(taken()).toBe(before + 1)
+    } finally {
+      await dispose()
+    }
+  })
+
+  it('asks the server again after a connection failed, however recent the last answer', async () => {
+    const { db, pool, taken, dispose } = await counted()
+    try {
+      await sql`SELECT 1`.execute(db.queries)
+      const before = taken()
+      // What the pool reports when the server drops an idle connection.
+      pool.emit('error', new Error('terminating connection due to administrator command'))
+      await db.ping()
+      expect(taken()).toBe(before + 1)
+    } finally {
+      await dispose()
+    }
+  })
+
+  it('fails once a query found the server unreachable, however recent the last answer', async () => {
+    const { db, pool, dispose } = await counted()
+    try {
+      await sql`SELECT 1`.execute(db.queries)
+      await pool.end()
+      await expect(sql`SELECT 1`.execute(db.queries)).rejects.toBeInstanceOf(LedgerUnavailableError)
+      await expect(db.ping()).rejects.toBeInstanceOf(LedgerUnavailableError)
+    } finally {
+      await dispose()
     }
   })
 })

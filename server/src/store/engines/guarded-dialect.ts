@@ -5,6 +5,10 @@ import { classify, guarded } from './unavailable.js'
 export interface GuardOptions {
   /** The statement that opens a transaction, when not the driver's own (SQLite: `begin immediate`). */
   begin?: string
+  /** Told each time the database answers a query (the ledger's proof that it is reachable). */
+  onAnswer?: () => void
+  /** Told each time a step fails because the database cannot be reached. */
+  onUnreachable?: () => void
 }
 
 /**
@@ -22,6 +26,11 @@ export function guardedDialect(dialect: Dialect, options: GuardOptions = {}): Di
 }
 
 function guardedDriver(driver: Driver, options: GuardOptions): Driver {
+  const step = <T>(fn: () => Promise<T>): Promise<T> =>
+    guarded(fn).catch((error: unknown) => {
+      if (error instanceof LedgerUnavailableError) options.onUnreachable?.()
+      throw error
+    })
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const unwrap = (c: DatabaseConnection): DatabaseConnection => inner.get(c) ?? c
@@ -31,7 +40,11 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
     let w = wrapped.get(c)
     if (!w) {
       w = {
-        executeQuery: <R>(q: CompiledQuery): Promise<QueryResult<R>> => guarded(() => c.executeQuery<R>(q)),
+        executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
+          const result = await step(() => c.executeQuery<R>(q))
+          options.onAnswer?.()
+          return result
+        },
         async *streamQuery<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
           try {
             yield* c.streamQuery<R>(q, chunkSize)
@@ -46,15 +59,15 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
     return w
   }
   const guardedDriver: Driver = {
-    init: () => guarded(() => driver.init()),
+    init: () => step(() => driver.init()),
     acquireConnection: () =>
-      guarded(async () => {
+      step(async () => {
         if (closed) throw new LedgerUnavailableError('closed')
         return wrap(await driver.acquireConnection())
       }),
     beginTransaction: (c: DatabaseConnection, settings: TransactionSettings) =>
-      guarded(() => (options.begin ? unwrap(c).executeQuery(CompiledQuery.raw(options.begin)).then(() => undefined) : driver.beginTransaction(unwrap(c), settings))),
-    commitTransaction: (c) => guarded(() => driver.commitTransaction(unwrap(c))),
+      step(() => (options.begin ? unwrap(c).executeQuery(CompiledQuery.raw(options.begin)).then(() => undefined) : driver.beginTransaction(unwrap(c), settings))),
+    commitTransaction: (c) => step(() => driver.commitTransaction(unwrap(c))),
     rollbackTransaction: async (c) => {
       await driver.rollbackTransaction(unwrap(c)).catch(() => undefined)
     },
