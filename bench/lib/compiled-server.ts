@@ -1,5 +1,5 @@
 /**
- * The server as `npm start` runs it: `node dist/bin/start.js` in the server workspace, compiled
+ * The server as `npm start` runs it: `node [flags] dist/bin/start.js` in the server workspace, compiled
  * by the workspace's own build (which builds @faceid-kit/shared too, through its project
  * reference), configured only through the environment. It runs in LIVE mode, pointed at the
  * emulator in its own process as it would be at Tencent, so the emulator's memory is not the
@@ -16,8 +16,23 @@ import { progress } from './report.js'
 import { MERCHANT_ID, RULE_ID } from './processes.js'
 
 const SERVER_DIR = fileURLToPath(new URL('../../server/', import.meta.url))
-/** The `start` script of server/package.json, without npm around it (`exec` replaces npm's shell with it). */
-const START_SCRIPT = 'dist/bin/start.js'
+/**
+ * The `start` script of server/package.json, without npm around it (`exec` replaces npm's shell
+ * with it): node's own flags (the young generation's size, which sets much of the RSS) and the
+ * file, read from the script itself so that the bench runs exactly what `npm start` runs.
+ */
+const { nodeFlags: NODE_FLAGS, file: START_SCRIPT } = startCommand()
+
+/** What the notes of the rows say was run, e.g. `node --max-semi-space-size=4 server/dist/bin/start.js`. */
+export const START_COMMAND = ['node', ...NODE_FLAGS, `server/${START_SCRIPT}`].join(' ')
+
+function startCommand(): { nodeFlags: string[]; file: string } {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../server/package.json', import.meta.url), 'utf8')) as { scripts?: Record<string, string> }
+  const script = pkg.scripts?.['start'] ?? ''
+  const match = /^exec node((?:\s+--[\w-]+(?:=\S+)?)*)\s+(\S+\.js)$/.exec(script.trim())
+  if (!match) throw new Error(`server/package.json's start script is not "exec node [--flags] <file>.js": ${JSON.stringify(script)}`)
+  return { nodeFlags: match[1]!.trim().split(/\s+/).filter(Boolean), file: match[2]! }
+}
 
 let built: Promise<void> | undefined
 
@@ -132,7 +147,7 @@ export async function startCompiledServer(options: CompiledServerOptions): Promi
   if (!options.database.url && !options.database.dataDir) throw new Error('startCompiledServer: the database is neither a URL nor a directory')
 
   const t0 = performance.now()
-  const child = spawn(process.execPath, [START_SCRIPT], { cwd: SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, START_SCRIPT], { cwd: SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   const pid = child.pid
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined

@@ -10,7 +10,7 @@
 import crypto from 'node:crypto'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import type { ChildHandle } from '../lib/child.js'
-import { startCompiledServer } from '../lib/compiled-server.js'
+import { START_COMMAND, startCompiledServer } from '../lib/compiled-server.js'
 import type { EmulatorProcessApi } from '../lib/emulator-process.js'
 import { startEmulatorProcess, type EmulatorProcessInfo } from '../lib/processes.js'
 import { exactly, info, ms, progress, type Check, type RowResult } from '../lib/report.js'
@@ -91,7 +91,7 @@ export async function coldStartRow(settings: Settings['coldStart'], databaseUrl:
     checks.push(exactly(`  starts that never answered /health 200 (${c.label}, ${c.database})`, c.failures.length, 0))
   }
   for (const c of cases) for (const f of c.failures.slice(0, 3)) notes.push(`cold start: ${c.label} ${c.database}: ${f}`)
-  notes.push('cold start: spawn of node server/dist/bin/start.js (what npm start execs after its build) to the first /health 200, polled every 10 ms; live mode; issue 15 sets no goal for it')
+  notes.push(`cold start: spawn of ${START_COMMAND} (what npm start execs after its build) to the first /health 200, polled every 10 ms; live mode; issue 15 sets no goal for it`)
   return {
     row: 5,
     title: 'Cold start',

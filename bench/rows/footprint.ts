@@ -16,7 +16,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import { createSessions } from '../../server/src/http/sessions.js'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
-import { startCompiledServer } from '../lib/compiled-server.js'
+import { START_COMMAND, startCompiledServer } from '../lib/compiled-server.js'
 import { fillLedger, type LedgerFill } from '../lib/ledger-fill.js'
 import { createNodeKit } from '../lib/node-platform.js'
 import { startEmulatorProcess, type EmulatorProcessInfo } from '../lib/processes.js'
@@ -232,7 +232,7 @@ export async function footprintRow(settings: Settings['footprint'], databaseUrl:
   }
   if (ledgerRows === 0) notes.push('footprint: the full-ledger figure was skipped (BENCH_FOOTPRINT_LEDGER_ROWS=0)')
   notes.push(
-    `footprint: the server is the compiled one npm start runs (node server/dist/bin/start.js, live mode, NODE_ENV=production, its own logger on), its RSS read from /proc; ${waves} waves of ${concurrency} verifications started together; peak from ${measured.every((m) => m.load.kernelPeak) ? 'the kernel (VmHWM, reset after warm-up)' : 'sampling every 10 ms'}`,
+    `footprint: the server is the compiled one npm start runs (${START_COMMAND}, live mode, NODE_ENV=production, its own logger on), its RSS read from /proc; ${waves} waves of ${concurrency} verifications started together; peak from ${measured.every((m) => m.load.kernelPeak) ? 'the kernel (VmHWM, reset after warm-up)' : 'sampling every 10 ms'}`,
   )
   for (const m of measured) {
     notes.push(`footprint: ${m.label}: RSS after warm-up ${mib(m.load.warmAnon)} anonymous + ${mib(m.load.warmFile)} file-backed${m.full ? `; on the full ledger ${mib(m.full.anon)} + ${mib(m.full.file)}` : ''}`)

@@ -506,7 +506,7 @@ describe('npm start in a fresh clone', () => {
       expect(existsSync(path.join(clone.dir, 'server/dist/bin/start.js'))).toBe(true)
       expect(existsSync(path.join(clone.dir, 'shared/dist/index.js'))).toBe(true)
       // The process behind the port is node running the build output.
-      expect(output).toContain('node dist/bin/start.js')
+      expect(output).toMatch(/node --max-semi-space-size=\d+ dist\/bin\/start\.js/)
       expect(output).not.toContain('tsx')
 
       child.kill('SIGTERM')
