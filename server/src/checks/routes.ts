@@ -8,7 +8,7 @@ import Router from '@koa/router'
 import type { Context } from 'koa'
 import { ConfigurationError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler } from '../http/error-body.js'
-import { requireJson } from '../http/router.js'
+import { requireJson } from '../http/json-requests.js'
 import type { IdentityChecks } from './types.js'
 
 type Awaitable<T> = T | Promise<T>

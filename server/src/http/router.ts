@@ -1,10 +1,9 @@
-import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import { isValidToken, TOKEN_PATTERN, tokenPatternOf } from '@faceid-kit/shared'
-import type { Context, Next } from 'koa'
-import { z } from 'zod'
+import type { Context } from 'koa'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler } from './error-body.js'
+import { emptyJsonBody, requireJson } from './json-requests.js'
 import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
 import type { FaceidRouterOptions } from '../types.js'
 import { FLOW_LIST } from '../flows/index.js'
@@ -12,31 +11,18 @@ import { callbackBase, returnHandler, returnPath, returnUrl, validateH5Options }
 import { mountMegviiRoutes } from './megvii-callbacks.js'
 
 /** The client may not choose anything about a verification: identity and options come from the partner. */
-const IssueBody = z.object({}).strict()
+const ISSUE_BODY_RULE = 'The body must be empty or {}: the verification is configured by the server'
 
 function validateOptions(options: FaceidRouterOptions): void {
   if (!options || typeof options !== 'object') throw new ConfigurationError('createFaceidRouter needs an options object')
   if (!options.verifier) throw new ConfigurationError('createFaceidRouter: `verifier` is required')
   if (typeof options.resolveUser !== 'function') throw new ConfigurationError('createFaceidRouter: `resolveUser(ctx)` is required')
   if (options.prefix !== undefined && !/^\/[\w\-/]*$/.test(options.prefix)) throw new ConfigurationError(`createFaceidRouter: bad prefix ${options.prefix}`)
+  if (options.jsonLimit !== undefined && !(typeof options.jsonLimit === 'string' && /^\d+(\.\d+)?\s*(b|kb|mb)?$/i.test(options.jsonLimit.trim()))) {
+    throw new ConfigurationError(`createFaceidRouter: jsonLimit must be a size such as '16kb', got ${JSON.stringify(options.jsonLimit)}`)
+  }
   validateLimits(options.limits)
   validateH5Options(options.h5, options.prefix ?? '/faceid', 'createFaceidRouter')
-}
-
-/**
- * Requests with a body must say it is JSON, in UTF-8 (RFC 8259), not compressed (no client of
- * the kit compresses requests); anything else is refused before parsing.
- */
-export async function requireJson(ctx: Context, next: Next): Promise<void> {
-  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== ''
-  if (hasBody) {
-    if (!ctx.is('application/json')) throw new FaceidError(415, 'unsupported_media_type', 'Send JSON (Content-Type: application/json)')
-    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(ctx.get('content-type'))?.[1]?.toLowerCase()
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new FaceidError(415, 'unsupported_encoding', 'JSON must be UTF-8')
-    const encoding = ctx.get('content-encoding').trim().toLowerCase()
-    if (encoding !== '' && encoding !== 'identity') throw new FaceidError(415, 'unsupported_encoding', 'Send the body uncompressed')
-  }
-  await next()
 }
 
 /**
@@ -49,6 +35,7 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
   const prefix = options.prefix ?? '/faceid'
   const router = new Router({ prefix })
   router.use(errorHandler({ onError: options.onError }))
+  const issueBody = emptyJsonBody({ limit: options.jsonLimit ?? '16kb', message: ISSUE_BODY_RULE })
 
   async function userOf(ctx: Context): Promise<string> {
     const user = await options.resolveUser(ctx)
@@ -60,11 +47,8 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
   for (const flow of FLOW_LIST.filter((f) => verifier.serves(f))) {
     const { kind, path } = flow
 
-    router.post(path, requireJson, bodyParser({ enableTypes: ['json'], jsonLimit: options.jsonLimit ?? '16kb', jsonStrict: true }), async function issueToken(ctx) {
+    router.post(path, requireJson, issueBody, async function issueToken(ctx) {
       const userId = await userOf(ctx)
-      const body: unknown = ctx.request.body ?? {}
-      const parsed = IssueBody.safeParse(body)
-      if (!parsed.success) throw new BadRequestError('invalid_body', 'The body must be empty or {}: the verification is configured by the server')
       if (flow.web && !options.h5) throw new FaceidError(501, 'h5_not_configured', 'The web flows are not configured on this server (the kit\'s `h5` option)')
       const partnerOptions = await flow.partnerOptions(options, userId, ctx)
       const now = verifier.now()

@@ -13,7 +13,7 @@ import { createMegviiEmulator, MEGVII_PRESETS, MEGVII_SANDBOX_APPCODE, type Megv
 import { createEmulator, createWebankEmulator, DEFAULT_MERCHANT_ID, DEFAULT_RULE_ID, EmulatorError, parseFaultOptions, SANDBOX_CREDENTIAL, SANDBOX_WEBANK_APP, type Emulator, type WebankEmulator } from '../../emulator/index.js'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler, errorReporter } from '../http/error-body.js'
-import { requireJson } from '../http/router.js'
+import { requireJson } from '../http/json-requests.js'
 import { createSessions, type Sessions } from '../http/sessions.js'
 import type { Sweeper } from '../jobs/sweeper.js'
 import { createFaceidKit, type FaceidKit } from '../kit.js'

@@ -120,6 +120,10 @@ describe('authentication and malformed input', () => {
     ['client-chosen identity', { body: { Name: '张三', IdCard: '110101199003070000' } }, 400, 'invalid_body'],
     ['a form body', { rawBody: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
     ['a huge body', { rawBody: JSON.stringify({ x: 'y'.repeat(64 * 1024) }), headers: { 'content-type': 'application/json' } }, 413, 'body_too_large'],
+    ['a key that would set a prototype', { rawBody: '{"__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } }, 400, 'invalid_body'],
+    ['JSON with a trailing comma', { rawBody: '{,}', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
+    ['JSON in another charset', { rawBody: '{}', headers: { 'content-type': 'application/json; charset=utf-16' } }, 415, 'unsupported_encoding'],
+    ['a compressed body', { rawBody: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, 415, 'unsupported_encoding'],
   ])('rejects %s with a JSON error and writes nothing', async (_name, init, status, code) => {
     const h = await harness()
     const res = await h.call('POST', '/faceid/biz-token', { user: 'alice', ...init })
@@ -132,8 +136,11 @@ describe('authentication and malformed input', () => {
   it('accepts an empty body and {}', async () => {
     const h = await harness()
     expect((await h.call('POST', '/faceid/biz-token', { user: 'alice', body: {} })).status).toBe(201)
+    for (const rawBody of [' { \n } ', '\n']) {
+      expect((await h.call('POST', '/faceid/biz-token', { user: 'alice', rawBody, headers: { 'content-type': 'Application/JSON; charset="UTF-8"' } })).status).toBe(201)
+    }
     expect((await h.call('POST', '/faceid/eid-token', { user: 'alice' })).status).toBe(201)
-    expect(await h.ledger.count()).toBe(2)
+    expect(await h.ledger.count()).toBe(4)
   })
 
   it.each(['short', 'A'.repeat(37), 'AAAAAAAA_BBBB-CCCC-DDDD-EEEEEEEEEEEE', '%27%20OR%201%3D1--%20xxxxxxxxxxxxxxxxxxxxxxxx'])(
@@ -205,7 +212,18 @@ describe('createFaceidRouter', () => {
     expect(() => createFaceidRouter({} as never)).toThrow(ConfigurationError)
     expect(() => createFaceidRouter({ verifier: {} as never } as never)).toThrow(/resolveUser/)
     expect(() => createFaceidRouter({ verifier: {} as never, resolveUser: () => 'u', prefix: 'no-slash' })).toThrow(/prefix/)
+    for (const jsonLimit of ['lots', '', '16 kilobytes', 16 as never]) {
+      expect(() => createFaceidRouter({ verifier: {} as never, resolveUser: () => 'u', jsonLimit })).toThrow(/jsonLimit/)
+    }
     expect(gateway).toBeDefined()
+  })
+
+  it('takes bodies up to its jsonLimit', async () => {
+    const h = await harness({ router: { jsonLimit: '8b' } })
+    const headers = { 'content-type': 'application/json' }
+    expect((await h.call('POST', '/faceid/biz-token', { user: 'a', rawBody: '{      }', headers })).status).toBe(201)
+    const res = await h.call('POST', '/faceid/biz-token', { user: 'a', rawBody: '{       }', headers })
+    expect([res.status, res.body.error.code]).toEqual([413, 'body_too_large'])
   })
 
   it('mounts under any prefix in any Koa app', async () => {
