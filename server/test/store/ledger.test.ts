@@ -82,6 +82,16 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual([...MIGRATIONS.map((m) => m.version)].sort((a, b) => a - b))
   })
 
+  it('indexes tokens only where a query reads them: each index is one more page to write per issuance', async () => {
+    const list =
+      engine === 'postgres'
+        ? sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'faceid_tokens'`
+        : sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'faceid_tokens' AND sql IS NOT NULL`
+    const names = (await list.execute(db.queries)).rows.map((r) => r.name).filter((n) => n !== 'faceid_tokens_pkey')
+    // Owner reuse, the sweeper, key rotation and retention; the per-address limit counts in faceid_issue_slots.
+    expect(names.sort()).toEqual(['faceid_tokens_open', 'faceid_tokens_result_key', 'faceid_tokens_sealed_fetched', 'faceid_tokens_user_issued'])
+  })
+
   it('stores, reads back and scopes tokens to their owner', async () => {
     await ledger.insert({ token: token(1), kind: 'face', userId: 'alice', ruleId: '1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 7_200_000), requestId: 'r1' })
     const record = await ledger.get(token(1))
