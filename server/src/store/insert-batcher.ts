@@ -6,31 +6,38 @@ import type { NewToken } from './rows.js'
 /** Rows per multi-row INSERT (10 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
 const INSERT_BATCH_MAX = 500
 
-/** One row's values, in the column order of `insertSql`. */
+/** The inserted columns, in order, each with how a new token gives its value. */
+const COLUMNS: ReadonlyArray<readonly [keyof TokensTable, (t: NewToken) => unknown]> = [
+  ['token', (t) => t.token],
+  ['kind', (t) => t.kind],
+  ['user_id', (t) => t.userId],
+  ['rule_id', (t) => t.ruleId ?? null],
+  ['merchant_id', (t) => t.merchantId ?? null],
+  ['client_ip', (t) => t.clientIp ?? null],
+  ['issued_at', (t) => t.issuedAt],
+  ['expires_at', (t) => t.expiresAt],
+  ['request_id', (t) => t.requestId ?? null],
+  ['final', () => false],
+]
+
+/** One row's values, in the order of `COLUMNS`: what the query builder writes the INSERT from. */
 function valuesOf(t: NewToken): Insertable<TokensTable> {
-  return {
-    token: t.token,
-    kind: t.kind,
-    user_id: t.userId,
-    rule_id: t.ruleId ?? null,
-    merchant_id: t.merchantId ?? null,
-    client_ip: t.clientIp ?? null,
-    issued_at: t.issuedAt,
-    expires_at: t.expiresAt,
-    request_id: t.requestId ?? null,
-    final: false,
-  }
+  return Object.fromEntries(COLUMNS.map(([column, value]) => [column, value(t)])) as Insertable<TokensTable>
 }
+
+/** Any row with every column set: only the shape of its values matters to the query builder. */
+const SAMPLE: NewToken = { token: '', kind: 'face', userId: '', ruleId: '', merchantId: '', clientIp: '', issuedAt: new Date(0), expiresAt: new Date(0), requestId: '' }
 
 /** The INSERT of `n` rows as the query builder writes it for this engine, built once per size (issuance is the hot path). */
 const compiledInserts = new WeakMap<object, Map<number, string>>()
 
-function insertSql(q: LedgerQueries, sample: Insertable<TokensTable>, n: number): string {
+function insertSql(q: LedgerQueries, n: number): string {
   const adapter = q.getExecutor().adapter
   let bySize = compiledInserts.get(adapter)
   if (!bySize) compiledInserts.set(adapter, (bySize = new Map()))
   let text = bySize.get(n)
   if (text === undefined) {
+    const sample = valuesOf(SAMPLE)
     text = q.insertInto('faceid_tokens').values(Array.from({ length: n }, () => sample)).compile().sql
     bySize.set(n, text)
   }
@@ -39,9 +46,10 @@ function insertSql(q: LedgerQueries, sample: Insertable<TokensTable>, n: number)
 
 /** Writes `rows` in one multi-row INSERT. */
 export async function insertRows(q: LedgerQueries, rows: readonly NewToken[]): Promise<void> {
-  const values = rows.map(valuesOf)
-  const params = values.flatMap((v) => Object.values(v))
-  await q.executeQuery(CompiledQuery.raw(insertSql(q, values[0]!, values.length), params))
+  // The parameters straight from the rows, in the column order (issuance is the hot path).
+  const params: unknown[] = []
+  for (const t of rows) for (const [, value] of COLUMNS) params.push(value(t))
+  await q.executeQuery(CompiledQuery.raw(insertSql(q, rows.length), params))
 }
 
 /**

@@ -93,10 +93,11 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
   })
 
   it('stores, reads back and scopes tokens to their owner', async () => {
-    await ledger.insert({ token: token(1), kind: 'face', userId: 'alice', ruleId: '1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 7_200_000), requestId: 'r1' })
+    await ledger.insert({ token: token(1), kind: 'face', userId: 'alice', ruleId: '1', merchantId: 'm1', clientIp: '203.0.113.9', issuedAt: T0, expiresAt: new Date(T0.getTime() + 7_200_000), requestId: 'r1' })
     const record = await ledger.get(token(1))
-    expect(record).toMatchObject({ token: token(1), kind: 'face', userId: 'alice', ruleId: '1', status: 'pending', final: false, fetchCount: 0, requestId: 'r1' })
+    expect(record).toMatchObject({ token: token(1), kind: 'face', userId: 'alice', ruleId: '1', merchantId: 'm1', clientIp: '203.0.113.9', status: 'pending', final: false, fetchCount: 0, requestId: 'r1' })
     expect(record!.issuedAt.toISOString()).toBe(T0.toISOString())
+    expect(record!.expiresAt.toISOString()).toBe(new Date(T0.getTime() + 7_200_000).toISOString())
     expect(await ledger.getForUser(token(1), 'alice')).toBeDefined()
     expect(await ledger.getForUser(token(1), 'mallory')).toBeUndefined()
     expect(await ledger.getForUser(token(1), 'alice', 'eid')).toBeUndefined()
