@@ -35,14 +35,25 @@ export async function requireJson(ctx: Context, next: Next): Promise<void> {
  * 400 `request.aborted` …), which the error handler names.
  */
 export function emptyJsonBody(options: { limit: string | number; message: string }) {
+  const limit = byteCount(options.limit)
   return async function readEmptyJsonBody(ctx: Context, next: Next): Promise<void> {
     if (hasBody(ctx)) {
       const length = ctx.get('content-length')
-      const text = (await getRawBody(ctx.req, { length: length === '' ? undefined : length, limit: options.limit })).toString('utf8').trim()
+      const text = (await getRawBody(ctx.req, { length: length === '' ? undefined : length, limit })).toString('utf8').trim()
       if (text !== '') checkEmptyObject(text, options.message)
     }
     await next()
   }
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 }
+
+/** A size such as `'16kb'` (b, kb, mb; 1024-based, as body parsers count) in bytes. */
+export function byteCount(size: string | number): number {
+  if (typeof size === 'number' && Number.isInteger(size) && size >= 0) return size
+  const match = typeof size === 'string' ? /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(size.trim()) : null
+  if (!match) throw new RangeError(`not a size such as '16kb': ${JSON.stringify(size)}`)
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]!)
 }
 
 function checkEmptyObject(text: string, message: string): void {

@@ -3,7 +3,7 @@ import { isValidToken, TOKEN_PATTERN, tokenPatternOf } from '@faceid-kit/shared'
 import type { Context } from 'koa'
 import { BadRequestError, ConfigurationError, FaceidError, NotFoundError, UnauthorizedError } from '../errors/index.js'
 import { errorHandler } from './error-body.js'
-import { emptyJsonBody, requireJson } from './json-requests.js'
+import { byteCount, emptyJsonBody, requireJson } from './json-requests.js'
 import { findReusableToken, reserveIssue, validateLimits } from '../verification/issuance-limits.js'
 import type { FaceidRouterOptions } from '../types.js'
 import { FLOW_LIST } from '../flows/index.js'
@@ -18,8 +18,13 @@ function validateOptions(options: FaceidRouterOptions): void {
   if (!options.verifier) throw new ConfigurationError('createFaceidRouter: `verifier` is required')
   if (typeof options.resolveUser !== 'function') throw new ConfigurationError('createFaceidRouter: `resolveUser(ctx)` is required')
   if (options.prefix !== undefined && !/^\/[\w\-/]*$/.test(options.prefix)) throw new ConfigurationError(`createFaceidRouter: bad prefix ${options.prefix}`)
-  if (options.jsonLimit !== undefined && !(typeof options.jsonLimit === 'string' && /^\d+(\.\d+)?\s*(b|kb|mb)?$/i.test(options.jsonLimit.trim()))) {
-    throw new ConfigurationError(`createFaceidRouter: jsonLimit must be a size such as '16kb', got ${JSON.stringify(options.jsonLimit)}`)
+  if (options.jsonLimit !== undefined) {
+    try {
+      if (typeof options.jsonLimit !== 'string') throw new RangeError('not a string')
+      byteCount(options.jsonLimit)
+    } catch {
+      throw new ConfigurationError(`createFaceidRouter: jsonLimit must be a size such as '16kb', got ${JSON.stringify(options.jsonLimit)}`)
+    }
   }
   validateLimits(options.limits)
   validateH5Options(options.h5, options.prefix ?? '/faceid', 'createFaceidRouter')
