@@ -90,6 +90,15 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
     const names = (await list.execute(db.queries)).rows.map((r) => r.name).filter((n) => n !== 'faceid_tokens_pkey')
     // Owner reuse, the sweeper, key rotation and retention; the per-address limit counts in faceid_issue_slots.
     expect(names.sort()).toEqual(['faceid_tokens_open', 'faceid_tokens_result_key', 'faceid_tokens_sealed_fetched', 'faceid_tokens_user_issued'])
+    if (engine === 'sqlite') {
+      // The owner index ascends (appends are cheap); a user's newest token is still read from it, backwards, with no sort.
+      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT * FROM faceid_tokens WHERE user_id = 'alice' AND kind = 'face' AND final = 0 ORDER BY issued_at DESC LIMIT 1`.execute(db.queries)
+      const details = plan.rows.map((r) => r.detail).join('; ')
+      expect(details).toContain('USING INDEX faceid_tokens_user_issued')
+      expect(details).not.toContain('TEMP B-TREE')
+      const [owner] = (await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE name = 'faceid_tokens_user_issued'`.execute(db.queries)).rows
+      expect(owner?.sql).not.toMatch(/desc/i)
+    }
   })
 
   it('stores, reads back and scopes tokens to their owner', async () => {

@@ -13,7 +13,7 @@ import { migration as m0009 } from './0009-web-returns.js'
 import { migration as m0010 } from './0010-webhook-outbox.js'
 import { migration as m0011 } from './0011-identity-checks.js'
 import { migration as m0012 } from './0012-webank-credentials.js'
-import { migration as m0013 } from './0013-no-address-index.js'
+import { migration as m0013 } from './0013-cheaper-token-indexes.js'
 
 export type { Migration } from './migration.js'
 
