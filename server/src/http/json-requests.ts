@@ -32,12 +32,16 @@ export async function requireJson(ctx: Context, next: Next): Promise<void> {
  * else; nothing in it is used, so no general parser runs on the issuance path. Put it after
  * `requireJson`. Errors: `invalid_json` (400) for text that is not a JSON object or array,
  * `invalid_body` (400) for any other JSON, and raw-body's own (413 `entity.too.large`,
- * 400 `request.aborted` …), which the error handler names.
+ * 400 `request.aborted` …), which the error handler names. A body the partner's app parsed
+ * already (a body parser mounted before the kit's routes) is checked as parsed.
  */
 export function emptyJsonBody(options: { limit: string | number; message: string }) {
   const limit = byteCount(options.limit)
   return async function readEmptyJsonBody(ctx: Context, next: Next): Promise<void> {
-    if (hasBody(ctx)) {
+    const parsed = (ctx.request as { body?: unknown }).body
+    if (parsed !== undefined) {
+      if (!isEmptyObject(parsed)) throw new BadRequestError('invalid_body', options.message)
+    } else if (hasBody(ctx)) {
       const length = ctx.get('content-length')
       const text = (await getRawBody(ctx.req, { length: length === '' ? undefined : length, limit })).toString('utf8').trim()
       if (text !== '') checkEmptyObject(text, options.message)
@@ -67,5 +71,9 @@ function checkEmptyObject(text: string, message: string): void {
   } catch {
     throw invalid()
   }
-  if (Array.isArray(value) || Object.keys(value as object).length > 0) throw new BadRequestError('invalid_body', message)
+  if (!isEmptyObject(value)) throw new BadRequestError('invalid_body', message)
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
 }

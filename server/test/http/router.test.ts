@@ -1,3 +1,4 @@
+import { bodyParser } from '@koa/bodyparser'
 import Koa from 'koa'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isValidToken } from '@faceid-kit/shared'
@@ -216,6 +217,17 @@ describe('createFaceidRouter', () => {
       expect(() => createFaceidRouter({ verifier: {} as never, resolveUser: () => 'u', jsonLimit })).toThrow(/jsonLimit/)
     }
     expect(gateway).toBeDefined()
+  })
+
+  it("takes a body the partner's app parsed already (a global body parser before the kit's routes)", async () => {
+    const h = await harness({ before: [bodyParser()] })
+    expect((await h.call('POST', '/faceid/biz-token', { user: 'a', body: {} })).status).toBe(201)
+    expect((await h.call('POST', '/faceid/biz-token', { user: 'a' })).status).toBe(201)
+    for (const body of [{ Name: '张三' }, []]) {
+      const res = await h.call('POST', '/faceid/biz-token', { user: 'a', body })
+      expect([res.status, res.body.error.code]).toEqual([400, 'invalid_body'])
+    }
+    expect(await h.ledger.count()).toBe(2)
   })
 
   it('takes bodies up to its jsonLimit', async () => {

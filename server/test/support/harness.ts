@@ -55,6 +55,8 @@ export interface HarnessOptions {
   /** Replace the gateway entirely (still a real SDK client, e.g. pointed elsewhere). */
   makeGateway?: (emulatorUrl: string) => Gateway
   router?: Partial<FaceidRouterOptions>
+  /** Middleware the partner's app runs before the kit's routes (a global body parser, say). */
+  before?: Koa.Middleware[]
   /** Keep the ledger in this database (not emptied, not closed) instead of the shared in-memory SQLite. */
   database?: Database
 }
@@ -72,6 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { db, ledger } = options.database ? { db: options.database, ledger: await Ledger.open(options.database) } : await freshDatabase()
   const verifier = new Verifier({ gateway, ledger, ruleId: RULE_ID, merchantId: MERCHANT_ID, now: clock.date })
   const app = new Koa()
+  for (const middleware of options.before ?? []) app.use(middleware)
   app.use(
     createFaceidRouter({
       verifier,
