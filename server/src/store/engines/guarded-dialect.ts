@@ -26,11 +26,15 @@ export function guardedDialect(dialect: Dialect, options: GuardOptions = {}): Di
 }
 
 function guardedDriver(driver: Driver, options: GuardOptions): Driver {
-  const step = <T>(fn: () => Promise<T>): Promise<T> =>
-    guarded(fn).catch((error: unknown) => {
-      if (error instanceof LedgerUnavailableError) options.onUnreachable?.()
-      throw error
-    })
+  const { onAnswer, onUnreachable } = options
+  // Without listeners (SQLite), a step is the guard alone: no promise more per query.
+  const step = onUnreachable
+    ? <T>(fn: () => Promise<T>): Promise<T> =>
+        guarded(fn).catch((error: unknown) => {
+          if (error instanceof LedgerUnavailableError) onUnreachable()
+          throw error
+        })
+    : guarded
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const unwrap = (c: DatabaseConnection): DatabaseConnection => inner.get(c) ?? c
@@ -40,11 +44,13 @@ function guardedDriver(driver: Driver, options: GuardOptions): Driver {
     let w = wrapped.get(c)
     if (!w) {
       w = {
-        executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
-          const result = await step(() => c.executeQuery<R>(q))
-          options.onAnswer?.()
-          return result
-        },
+        executeQuery: onAnswer
+          ? async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
+              const result = await step(() => c.executeQuery<R>(q))
+              onAnswer()
+              return result
+            }
+          : <R>(q: CompiledQuery): Promise<QueryResult<R>> => step(() => c.executeQuery<R>(q)),
         async *streamQuery<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
           try {
             yield* c.streamQuery<R>(q, chunkSize)
