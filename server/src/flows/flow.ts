@@ -86,6 +86,11 @@ export interface ResultReader {
   isFinal?(result: VerificationResult): boolean
   /** The provider's error codes (`UpstreamError.tencentCode`) meaning it no longer knows the token. */
   readonly goneCodes: ReadonlySet<string>
+  /**
+   * How long after issuance the provider still answers a result query; unset: Tencent's 3 days.
+   * The sweeper gives up a token whose fetches keep failing only past it.
+   */
+  readonly keptSeconds?: number
 }
 
 export interface Flow<K extends TokenKind = TokenKind> extends FlowDefinition {

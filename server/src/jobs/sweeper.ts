@@ -53,7 +53,10 @@ export interface SweeperOptions {
   errorMaxMs?: number
   /** Time between passes of the background loop. Default 30 s. */
   intervalMs?: number
-  /** Tencent keeps results this long; a token still failing past it is given up. Default 3 days. */
+  /**
+   * Tencent keeps results this long; a token still failing past it is given up. Default 3 days.
+   * Flows of other providers use their own (Megvii: a month).
+   */
   retentionMs?: number
   logger?: JobLogger | undefined
   /** Injected for tests: [0, 1). */
@@ -69,7 +72,7 @@ export interface SweepPassResult {
   finalized: number
   /** Fetches that failed (retried in a later pass). */
   errors: number
-  /** Tokens past Tencent's retention that could never be fetched. */
+  /** Tokens past their provider's retention that could never be fetched. */
   gaveUp: number
   /** Counts after the pass. */
   remaining: SweepCounts
@@ -152,11 +155,11 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       tally.errors += 1
       const at = now()
       const reason = error instanceof UpstreamError ? error.tencentCode : error instanceof Error ? error.name : 'Error'
-      if (at.getTime() > token.issuedAt.getTime() + retentionMs) {
-        // Tencent has dropped the result by now: nothing more can be learnt.
+      if (at > Verifier.retentionEnd(token, retentionMs)) {
+        // The provider has dropped the result by now: nothing more can be learnt.
         await ledger.giveUp(token.token, owner, `gave up past retention: ${reason}`)
         tally.gaveUp += 1
-        log?.warn({ token: token.token, reason }, 'sweeper gave up a token past Tencent retention')
+        log?.warn({ token: token.token, reason }, 'sweeper gave up a token past its provider\'s retention')
         return
       }
       await ledger.releaseClaim(token.token, owner, { attempted: true, nextAttemptAt: nextAfterError(token, at), error: reason })

@@ -251,8 +251,12 @@ export class Verifier {
     return at.getTime() > record.expiresAt.getTime() + this.marginMs
   }
 
-  /** Tencent drops results after 3 days: past this, no fetch can succeed. */
-  static retentionEnd(record: Pick<TokenRecord, 'issuedAt'>): Date {
-    return new Date(record.issuedAt.getTime() + RESULT_RETENTION_SECONDS * 1000)
+  /**
+   * When the provider of the token's flow stops answering for its result (its `keptSeconds`;
+   * Tencent: `tencentMs`, by default 3 days): past this, no fetch can succeed.
+   */
+  static retentionEnd(record: Pick<TokenRecord, 'kind' | 'issuedAt'>, tencentMs: number = RESULT_RETENTION_SECONDS * 1000): Date {
+    const kept = flowOf(record.kind).results?.keptSeconds
+    return new Date(record.issuedAt.getTime() + (kept === undefined ? tencentMs : kept * 1000))
   }
 }

@@ -69,4 +69,26 @@ describe('Megvii under 20 % upstream faults', () => {
     expect(stats.faults.drop + stats.faults.http5xx + stats.faults.rateLimit + stats.faults.internalError).toBeGreaterThan(5)
     expect(refused + issued.length).toBe(30)
   }, 60_000)
+
+  it("keeps fetching a failing token for Megvii's month, not Tencent's 3 days, then gives it up", async () => {
+    hx = await startMegviiHarness()
+    const res = await hx.call('POST', '/faceid/megvii/h5/biz-token', { user: 'user-1', body: {} })
+    expect(res.status).toBe(201)
+    const token = res.body.token as string
+    await hx.emulator.complete(token, MEGVII_PRESETS['pass']!, { notify: false })
+    // Megvii fails every query from now on.
+    hx.emulator.setFaults({ internalErrorRate: 1, seed: 7 })
+    const sweeper = createSweeper({ ledger: hx.ledger, gateway: NO_TENCENT, providers: { megvii: hx.client }, now: hx.clock.date, firstFetchAfterMs: 0, errorMaxMs: 3_600_000, retry: { baseDelayMs: 1, maxDelayMs: 5 } })
+    const DAY = 24 * 3600
+    let day = 0
+    for (const next of [1, 4, 29]) {
+      hx.clock.advance((next - day) * DAY)
+      day = next
+      expect(await sweeper.runOnce(), `day ${day}`).toMatchObject({ claimed: 1, gaveUp: 0 })
+      expect(await hx.ledger.get(token)).toMatchObject({ final: false })
+    }
+    hx.clock.advance((31 - day) * DAY)
+    expect(await sweeper.runOnce()).toMatchObject({ claimed: 1, gaveUp: 1 })
+    expect(await hx.ledger.get(token)).toMatchObject({ final: true, status: 'expired' })
+  })
 })

@@ -78,6 +78,9 @@ export function normalizeMegviiResult(raw: GetResultResponse, ctx: NormalizeCont
   return result
 }
 
+/** Megvii answers get_result for a month after issuance ("可以在1个月内对该结果进行查询"). */
+export const MEGVII_RESULT_KEPT_SECONDS = 30 * 24 * 3600
+
 /** The Megvii flows' `results`: the verdict with the partner's threshold, no per-attempt billing. */
 export function megviiResultReader(): ResultReader {
   return {
@@ -87,5 +90,6 @@ export function megviiResultReader(): ResultReader {
     // A biz_token serves one verification: once it failed, it stays failed.
     isFinal: (result) => result.status === 'failed',
     goneCodes: MEGVII_TOKEN_GONE_CODES,
+    keptSeconds: MEGVII_RESULT_KEPT_SECONDS,
   }
 }
