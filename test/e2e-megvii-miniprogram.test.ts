@@ -14,22 +14,19 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { build } from '../miniprogram/scripts/build.mjs'
-import { FakeWx, type FakeRequest, type FakeResponse } from '../miniprogram/test/helpers/fake-wx'
+import { FakeWx } from '../miniprogram/test/helpers/fake-wx'
 import type { KitModule } from '../miniprogram/test/helpers/load'
 import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
 import { MEGVII_PRESETS } from '../server/emulator/megvii/index.js'
-import { startServer, type RunningServer } from '../server/src/standalone/server.js'
+import type { RunningServer } from '../server/src/standalone/server.js'
 import { installDom } from './support/dom.js'
+import { attachRecording, startSandboxSignedIn, wxRequestOverHttp, type Recorded } from './support/mini-program-e2e.js'
 
 type Simulate = typeof import('miniprogram-simulate')
 type Sandbox = typeof import('../miniprogram/sim/faceid-components/sandbox')
 const nodeRequire = createRequire(import.meta.url)
 
 
-interface Recorded {
-  name: string
-  detail: Record<string, unknown>
-}
 
 let outDir: string
 /** A mini-program root: the kit where a project copies it, Megvii's package at the root. */
@@ -41,38 +38,14 @@ let fake: FakeWx
 let events: Recorded[]
 let sandbox: Sandbox
 
-/** wx.request over real HTTP, parsing JSON like WeChat does. */
-async function http(req: FakeRequest): Promise<FakeResponse> {
-  try {
-    const res = await fetch(req.url, { method: req.method, headers: req.header, ...(req.method === 'POST' ? { body: JSON.stringify(req.data ?? {}) } : {}) })
-    const text = await res.text()
-    let data: unknown = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // keep the text
-    }
-    return { statusCode: res.status, data }
-  } catch (error) {
-    return { fail: `request:fail ${error instanceof Error ? error.message : String(error)}` }
-  }
-}
-
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-kit-e2e-megvii-'))
   const { kitDir, simDir } = await build({ outDir, demo: false })
   root = path.join(outDir, 'app')
   await cp(kitDir, path.join(root, 'faceid-kit'), { recursive: true })
   await cp(path.join(simDir, 'faceid-components'), path.join(root, 'faceid-components'), { recursive: true })
-  server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
+  ;({ server, authorization } = await startSandboxSignedIn('e2e-megvii'))
   expect(server.megviiEmulator).toBeDefined()
-  const login = await fetch(`${server.url}/auth/dev-login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: 'e2e-megvii', identity: { name: '张小宝', idCard: '11204416541220243X' } }),
-  })
-  expect(login.status).toBe(200)
-  authorization = `Bearer ${((await login.json()) as { token: string }).token}`
   installDom()
   simulate = (await import('miniprogram-simulate')).default as unknown as Simulate
 }, 60_000)
@@ -84,7 +57,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake = new FakeWx().install()
-  fake.router = http
+  fake.router = wxRequestOverHttp
   events = []
   for (const key of Object.keys(nodeRequire.cache)) if (key.startsWith(root + path.sep)) delete nodeRequire.cache[key]
 })
@@ -95,11 +68,7 @@ function mount(props: Record<string, unknown> = {}): Rendered {
   kit.configure({ baseUrl: server.url, header: { Authorization: authorization } })
   sandbox = nodeRequire(path.join(root, 'faceid-components/sandbox.js')) as Sandbox
   const comp = simulate.render(id, props) as unknown as Rendered
-  for (const event of ['start', 'result', 'pending', 'error', 'cancel']) {
-    comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail as Record<string, unknown> }))
-  }
-  const document = (globalThis as unknown as { document: { createElement(tag: string): unknown } }).document
-  comp.attach(document.createElement('parent-wrapper'))
+  attachRecording(comp, ['start', 'result', 'pending', 'error', 'cancel'], (e) => events.push(e))
   return comp
 }
 

@@ -11,20 +11,17 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { build } from '../miniprogram/scripts/build.mjs'
-import { FakeWx, type FakeRequest, type FakeResponse } from '../miniprogram/test/helpers/fake-wx'
+import { FakeWx } from '../miniprogram/test/helpers/fake-wx'
 import { forgetModules, loadEidSim, loadFaceSim, loadKit } from '../miniprogram/test/helpers/load'
 import type { MountedComponent as Rendered } from '../miniprogram/test/helpers/mounted'
-import { startServer, type RunningServer } from '../server/src/standalone/server.js'
+import type { RunningServer } from '../server/src/standalone/server.js'
 import { installDom } from './support/dom.js'
+import { attachRecording, startSandboxSignedIn, wxRequestOverHttp, type Recorded } from './support/mini-program-e2e.js'
 
 type Simulate = typeof import('miniprogram-simulate')
 
 let simulate: Simulate
 
-interface Recorded {
-  name: string
-  detail: Record<string, unknown>
-}
 
 let outDir: string
 let kitDir: string
@@ -32,38 +29,10 @@ let simDir: string
 let server: RunningServer
 let authorization: string
 
-/** wx.request over real HTTP, parsing JSON like WeChat does. */
-async function http(req: FakeRequest): Promise<FakeResponse> {
-  try {
-    const res = await fetch(req.url, {
-      method: req.method,
-      headers: req.header,
-      ...(req.method === 'POST' ? { body: JSON.stringify(req.data ?? {}) } : {}),
-    })
-    const text = await res.text()
-    let data: unknown = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // keep the text
-    }
-    return { statusCode: res.status, data }
-  } catch (error) {
-    return { fail: `request:fail ${error instanceof Error ? error.message : String(error)}` }
-  }
-}
-
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-kit-e2e-'))
   ;({ kitDir, simDir } = await build({ outDir, demo: false }))
-  server = await startServer({ port: 0, host: '127.0.0.1', env: {}, dataDir: 'memory', logger: false })
-  const login = await fetch(`${server.url}/auth/dev-login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: 'e2e-user', identity: { name: '张小宝', idCard: '11204416541220243X' } }),
-  })
-  expect(login.status).toBe(200)
-  authorization = `Bearer ${((await login.json()) as { token: string }).token}`
+  ;({ server, authorization } = await startSandboxSignedIn('e2e-user'))
   installDom()
   simulate = (await import('miniprogram-simulate')).default as unknown as Simulate
 }, 60_000)
@@ -78,7 +47,7 @@ let fake: FakeWx
 
 beforeEach(() => {
   fake = new FakeWx().install()
-  fake.router = http
+  fake.router = wxRequestOverHttp
   events = []
   forgetModules(kitDir, simDir)
 })
@@ -97,11 +66,7 @@ function mount(name: 'faceid-verify' | 'eid-verify'): Rendered {
   loadFaceSim(simDir).sandbox.configureSandbox({ baseUrl: server.url, header })
   loadEidSim(simDir).sandbox.configureSandbox({ baseUrl: server.url, header, emulateEidApp: true })
   const comp = simulate.render(id, {}) as unknown as Rendered
-  for (const event of ['start', 'result', 'error', 'cancel']) {
-    comp.addEventListener(event, (e) => events.push({ name: event, detail: e.detail as Record<string, unknown> }))
-  }
-  const document = (globalThis as unknown as { document: { createElement(tag: string): unknown } }).document
-  comp.attach(document.createElement('parent-wrapper'))
+  attachRecording(comp, ['start', 'result', 'error', 'cancel'], (e) => events.push(e))
   return comp
 }
 
