@@ -9,11 +9,10 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exampleDist } from '../scripts/build-example.mjs'
-import { installMpRuntime, type MpRuntime } from './helpers/mp-runtime'
-import { startSandboxServer, type SandboxServer } from './helpers/sandbox-server'
+import { launchExample, text, until, type LaunchedExample } from './helpers/example-app'
+import type { MpRuntime } from './helpers/mp-runtime'
+import type { SandboxServer } from './helpers/sandbox-server'
 
-type Simulate = typeof import('miniprogram-simulate')
-type Rendered = ReturnType<Simulate['render']>
 interface Node {
   dom: HTMLElement
   dispatchEvent(name: string): void
@@ -21,33 +20,13 @@ interface Node {
 }
 type Sandbox = typeof import('../../miniprogram/sim/faceid-components/sandbox')
 
-const BUILT_FOR = 'http://127.0.0.1:3000' // SERVER in example/src/services/session.ts
 const nodeRequire = createRequire(import.meta.url)
 
+let example: LaunchedExample
 let server: SandboxServer
 let rt: MpRuntime
-let simulate: Simulate
+let openPage: LaunchedExample['openPage']
 
-async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-function openPage(route: string): Rendered {
-  const { usingComponents } = JSON.parse(readFileSync(path.join(exampleDist, 'app.json'), 'utf8')) as { usingComponents: Record<string, string> }
-  const id = simulate.load(path.join(exampleDist, route), { compiler: 'simulate', rootPath: exampleDist, usingComponents })
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  const instance = page.instance as Record<string, (arg?: unknown) => void>
-  instance.onLoad?.call(instance, {})
-  instance.onShow?.call(instance)
-  return page
-}
-
-const text = (node: { dom?: HTMLElement }): string => node.dom?.textContent ?? ''
 // What uni build copied of src/wxcomponents/faceid-components: the module the component uses.
 const sandbox = (): Sandbox => nodeRequire(path.join(exampleDist, 'wxcomponents/faceid-components/sandbox.js')) as Sandbox
 
@@ -68,21 +47,13 @@ async function started(page: Node): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startSandboxServer()
+  example = await launchExample()
+  ;({ server, rt, openPage } = example)
   expect(server.megviiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-  rt = installMpRuntime(exampleDist, BUILT_FOR, server.url)
-  const loaded = (await import('miniprogram-simulate')) as Simulate & { default?: Simulate }
-  simulate = loaded.default ?? loaded
-  nodeRequire(path.join(exampleDist, 'app.js'))
-  const app = rt.app() as unknown as Record<string, (options?: unknown) => void>
-  app.onLaunch?.call(app, { scene: 1001, path: 'pages/index/index', query: {} })
-  await until(() => rt.requests.includes('POST /auth/dev-login'), 'the dev login')
-  await rt.idle()
 }, 60_000)
 
 afterAll(async () => {
-  rt?.dispose()
-  await server?.close()
+  await example?.close()
 })
 
 describe('uni-app example: Megvii page (useMegviiVerify, mp-weixin build)', { timeout: 30_000 }, () => {

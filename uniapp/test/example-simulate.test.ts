@@ -11,11 +11,9 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { exampleDist } from '../scripts/build-example.mjs'
-import { installMpRuntime, type MpRuntime } from './helpers/mp-runtime'
-import { startSandboxServer, type SandboxServer } from './helpers/sandbox-server'
+import { launchExample, text, until, type LaunchedExample } from './helpers/example-app'
+import type { MpRuntime } from './helpers/mp-runtime'
 
-type Simulate = typeof import('miniprogram-simulate')
-type Rendered = ReturnType<Simulate['render']>
 interface Node {
   dom: HTMLElement
   dispatchEvent(name: string): void
@@ -24,39 +22,14 @@ interface Node {
   instance: Record<string, unknown>
 }
 
-const BUILT_FOR = 'http://127.0.0.1:3000' // SERVER in example/src/services/session.ts
 const EID_APP_ID = 'wx0e2cb0b052a91c92'
 const nodeRequire = createRequire(import.meta.url)
 
-let server: SandboxServer
+let example: LaunchedExample
 let rt: MpRuntime
-let simulate: Simulate
-let app: Record<string, (options?: unknown) => void>
+let app: LaunchedExample['app']
+let openPage: LaunchedExample['openPage']
 
-/** Polls until `check` holds (the flows cross a real HTTP server and the SDKs' 500 ms delays). */
-async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-function openPage(route: string, query: Record<string, string> = {}): Rendered {
-  const { usingComponents } = JSON.parse(readFileSync(path.join(exampleDist, 'app.json'), 'utf8')) as {
-    usingComponents: Record<string, string>
-  }
-  // app.json's global components are what the mini-program runtime adds to every page.
-  const id = simulate.load(path.join(exampleDist, route), { compiler: 'simulate', rootPath: exampleDist, usingComponents })
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  const instance = page.instance as Record<string, (arg?: unknown) => void>
-  instance.onLoad?.call(instance, query)
-  instance.onShow?.call(instance)
-  return page
-}
-
-const text = (node: { dom?: HTMLElement }): string => node.dom?.textContent ?? ''
 const lastRoute = (): string => rt.routes.at(-1) ?? ''
 const queryOf = (route: string): Record<string, string> => Object.fromEntries(new URL(route, 'https://x.test').searchParams)
 
@@ -87,22 +60,12 @@ async function chooseOnFaceSdkPage(choice: 'passed' | 'failed' | 'cancel' | 'hom
 }
 
 beforeAll(async () => {
-  server = await startSandboxServer()
-  rt = installMpRuntime(exampleDist, BUILT_FOR, server.url)
-  // Component / Behavior / the wx mock must exist before vendor.js loads.
-  const loaded = (await import('miniprogram-simulate')) as Simulate & { default?: Simulate }
-  simulate = loaded.default ?? loaded
-  nodeRequire(path.join(exampleDist, 'app.js'))
-  app = rt.app() as unknown as Record<string, (options?: unknown) => void>
-  app.onLaunch?.call(app, { scene: 1001, path: 'pages/index/index', query: {} })
-  // The example signs in (sandbox dev-login) and configures the simulated SDKs with the session.
-  await until(() => rt.requests.includes('POST /auth/dev-login'), 'the dev login')
-  await rt.idle()
+  example = await launchExample()
+  ;({ rt, app, openPage } = example)
 }, 60_000)
 
 afterAll(async () => {
-  rt?.dispose()
-  await server?.close()
+  await example?.close()
 })
 
 describe('uni-app example (mp-weixin build) in miniprogram-simulate', { timeout: 30_000 }, () => {
