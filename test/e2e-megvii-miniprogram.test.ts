@@ -26,8 +26,6 @@ type Simulate = typeof import('miniprogram-simulate')
 type Sandbox = typeof import('../miniprogram/sim/faceid-components/sandbox')
 const nodeRequire = createRequire(import.meta.url)
 
-
-
 let outDir: string
 /** A mini-program root: the kit where a project copies it, Megvii's package at the root. */
 let root: string

@@ -22,7 +22,6 @@ type Simulate = typeof import('miniprogram-simulate')
 
 let simulate: Simulate
 
-
 let outDir: string
 let kitDir: string
 let simDir: string
