@@ -26,6 +26,12 @@ export type ResponseOf<A extends ActionMap, K extends keyof A> = A[K][1]
 /** A client of one provider's API: every action through one method. */
 export interface ProviderClient<A extends ActionMap> {
   call<K extends keyof A & string>(action: K, request: RequestOf<A, K>, options?: CallOptions): Promise<ResponseOf<A, K>>
+  /**
+   * Set by a client whose every call ends on its own within this many ms (its deadline per
+   * attempt, socket closed). A retry budget at least as long then needs no timer of its own
+   * for the first attempt. Wrappers that may hold a call back (a rate limiter) leave it unset.
+   */
+  readonly attemptTimeoutMs?: number | undefined
 }
 
 /** Runs one call on behalf of a wrapper; `next` is the wrapped client's call. */

@@ -56,12 +56,14 @@ export function backoffDelay(attempt: number, options: { baseDelayMs: number; ma
  * Runs `fn`, retrying transient upstream failures (the `retryable` flag of `UpstreamError`:
  * RequestLimitExceeded, InternalError, HTTP 5xx, network errors, timeouts). Anything else —
  * a bad parameter, an auth failure, an expired token — is thrown at once: repeating it cannot help.
+ * `attemptTimeoutMs`: the longest one call of `fn` takes on its own (`ProviderClient.attemptTimeoutMs`).
  */
 export async function retrying<T>(
   action: string,
   fn: (options: CallOptions) => Promise<T>,
   options: RetryOptions = {},
   callOptions: CallOptions = {},
+  attemptTimeoutMs?: number,
 ): Promise<T> {
   const attempts = Math.max(1, Math.floor(options.attempts ?? 3))
   const delays = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 2000, random: options.random ?? Math.random }
@@ -69,21 +71,33 @@ export async function retrying<T>(
   const now = options.now ?? Date.now
   const budgetMs = options.budgetMs ?? DEFAULT_TOTAL_TIMEOUT_MS
   const deadline = now() + budgetMs
-  // One signal for the whole call: the caller's, or the call's deadline, whichever comes first.
-  const controller = new AbortController()
   const outer = callOptions.signal
-  const onOuterAbort = (): void => controller.abort(outer?.reason)
-  if (outer?.aborted) onOuterAbort()
-  else outer?.addEventListener('abort', onOuterAbort, { once: true })
-  const timer = budgetMs <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new DeadlineExceeded('call', budgetMs)), budgetMs) : undefined
+  // The budget's own signal and timer, made for the first attempt that could outlast the budget:
+  // a first attempt that ends on its own before it (the client's deadline per attempt, no
+  // caller's signal) goes without, which is the common case and saves a timer per call.
+  let budget: { controller: AbortController; timer: ReturnType<typeof setTimeout> | undefined } | undefined
+  const onOuterAbort = (): void => budget?.controller.abort(outer?.reason)
+  const budgetSignal = (): AbortSignal => {
+    if (!budget) {
+      const controller = new AbortController()
+      const left = Math.max(0, deadline - now())
+      const timer = left <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new DeadlineExceeded('call', budgetMs)), left) : undefined
+      budget = { controller, timer }
+      if (outer?.aborted) onOuterAbort()
+      else outer?.addEventListener('abort', onOuterAbort, { once: true })
+    }
+    return budget.controller.signal
+  }
+  const firstEndsInBudget = !outer && attemptTimeoutMs !== undefined && attemptTimeoutMs <= budgetMs
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn({ signal: controller.signal })
+        return await fn(attempt === 1 && firstEndsInBudget ? {} : { signal: budgetSignal() })
       } catch (caught) {
         const error = toUpstreamError(action, caught)
-        if (controller.signal.aborted) {
-          const reason: unknown = controller.signal.reason
+        const signal = budget?.controller.signal
+        if (signal?.aborted) {
+          const reason: unknown = signal.reason
           throw reason instanceof DeadlineExceeded && !(error instanceof UpstreamTimeoutError && error.scope === 'call') ? new UpstreamTimeoutError(action, reason, error) : error
         }
         if (!error.retryable || attempt >= attempts) throw error
@@ -94,8 +108,10 @@ export async function retrying<T>(
       }
     }
   } finally {
-    clearTimeout(timer)
-    outer?.removeEventListener('abort', onOuterAbort)
+    if (budget) {
+      clearTimeout(budget.timer)
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
   }
 }
 
@@ -108,5 +124,5 @@ export async function retrying<T>(
  * never used, so never charged; it is simply not in the ledger.
  */
 export function withRetries<A extends ActionMap>(client: ProviderClient<A>, options: RetryOptions = {}): ProviderClient<A> {
-  return wrapClient(client, (action, next, callOptions) => retrying(action, next, options, callOptions))
+  return wrapClient(client, (action, next, callOptions) => retrying(action, next, options, callOptions, client.attemptTimeoutMs))
 }

@@ -121,6 +121,17 @@ describe('a stalled upstream', () => {
     await vi.waitFor(() => expect(upstream!.open()).toBe(0), { timeout: 3000, interval: 50 })
   })
 
+  it("the call's deadline ends a first attempt whose own deadline is later", async () => {
+    upstream = await stallingUpstream()
+    const gateway = withRetries(createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 5 }), { attempts: 3, budgetMs: 800 })
+    const started = performance.now()
+    const error = await gateway.call('DetectAuth', request).catch((e: unknown) => e)
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(error).toMatchObject({ scope: 'call', timeoutMs: 800 })
+    expect(upstream.requests()).toBe(1)
+    await vi.waitFor(() => expect(upstream!.open()).toBe(0), { timeout: 3000, interval: 50 })
+  })
+
   it("the call's deadline also reaches through the sweeper's rate limiter to the attempt in flight", async () => {
     upstream = await stallingUpstream()
     const bare = createTencentGateway({ ...SANDBOX_CREDENTIAL, endpoint: upstream.url, timeoutSeconds: 5 })

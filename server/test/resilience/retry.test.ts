@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../../emulator/index.js'
 import { UpstreamError } from '../../src/errors/index.js'
+import type { CallOptions } from '../../src/providers/provider.js'
 import { createTencentGateway, type Gateway } from '../../src/providers/tencent/client.js'
 import { backoffDelay, retrying, withRetries } from '../../src/resilience/retry.js'
 
@@ -79,6 +80,28 @@ describe('retrying', () => {
     // random 0.999: waits of ~100, ~200, ~400 ms; a 350 ms budget allows the first two only.
     await expect(retrying('DetectAuth', fn, { attempts: 10, baseDelayMs: 100, budgetMs: 350, sleep, random: () => 0.999, now: () => clock })).rejects.toBe(errors[2])
     expect(calls()).toBe(3)
+  })
+
+  it("gives a first attempt that ends within the budget on its own no signal, and every later attempt the budget's", async () => {
+    const seen: Array<AbortSignal | undefined> = []
+    const fn = async (o: CallOptions) => {
+      seen.push(o.signal)
+      if (seen.length < 3) throw upstream('InternalError', true)
+      return 'ok'
+    }
+    await expect(retrying('DetectAuth', fn, { attempts: 3, budgetMs: 20_000, sleep: recordingSleep().sleep }, {}, 10_000)).resolves.toBe('ok')
+    expect(seen[0]).toBeUndefined()
+    expect(seen[1]).toBeInstanceOf(AbortSignal)
+    // One budget for the whole call: the same signal for every attempt after the first.
+    expect(seen[2]).toBe(seen[1])
+  })
+
+  it('gives the first attempt the budget when it could outlast it, or when the caller passed a signal', async () => {
+    for (const [attemptTimeoutMs, callOptions] of [[30_000, {}], [undefined, {}], [1_000, { signal: new AbortController().signal }]] as const) {
+      let first: AbortSignal | undefined
+      await retrying('DetectAuth', async (o: CallOptions) => void (first = o.signal), { budgetMs: 20_000 }, callOptions, attemptTimeoutMs)
+      expect(first).toBeInstanceOf(AbortSignal)
+    }
   })
 })
 

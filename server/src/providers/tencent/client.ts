@@ -125,7 +125,7 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  return { call: (action, request, callOptions) => call(action, request, callOptions) }
+  return { call: (action, request, callOptions) => call(action, request, callOptions), attemptTimeoutMs: attemptMs }
 }
 
 /** A call ended by a deadline (retryable timeout) or by its caller (not retried: the caller gave up). */
