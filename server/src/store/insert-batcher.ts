@@ -2,6 +2,7 @@ import { CompiledQuery, type Insertable } from 'kysely'
 import type { Database, LedgerQueries } from './database.js'
 import type { TokensTable } from './schema.js'
 import type { NewToken } from './rows.js'
+import { prepareStatement } from './engines/postgres-prepared.js'
 
 /** Rows per multi-row INSERT (10 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
 const INSERT_BATCH_MAX = 500
@@ -45,6 +46,8 @@ function insertSql(q: LedgerQueries, n: number): string {
       .values(Array.from({ length: n }, () => sample as Insertable<TokensTable>))
       .compile().sql
     bySize.set(n, text)
+    // PostgreSQL: parsed and planned once per connection for each batch size.
+    prepareStatement(text, `faceid_insert_tokens_${n}`)
   }
   return text
 }

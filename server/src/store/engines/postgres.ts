@@ -1,5 +1,6 @@
 import { PostgresDialect, type Dialect } from 'kysely'
 import pg from 'pg'
+import { preparing } from './postgres-prepared.js'
 
 export interface PostgresConnection {
   dialect: Dialect
@@ -37,6 +38,6 @@ export async function openPostgres(source: string | pg.Pool, onConnectionError: 
     else pool.off('error', onConnectionError)
   }
   // Kysely ends the pool it is given when destroyed; ending is ours to decide.
-  const facade = { connect: () => pool.connect(), end: close }
+  const facade = { connect: preparing(() => pool.connect()), end: close }
   return { dialect: new PostgresDialect({ pool: facade }), close }
 }
