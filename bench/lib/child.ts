@@ -22,11 +22,14 @@ export interface ChildHandle<Api extends ChildApi, Info> {
 
 const TSX = import.meta.resolve('tsx')
 
-/** Starts `file` (a TypeScript module calling `serve`) under tsx and waits until it is ready. */
-export async function startChild<Api extends ChildApi, Info>(file: URL, options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number; name: string }): Promise<ChildHandle<Api, Info>> {
+/**
+ * Starts `file` (a TypeScript module calling `serve`) under tsx and waits until it is ready.
+ * `built`: the workspace packages it imports resolve to their built `dist`, not their sources.
+ */
+export async function startChild<Api extends ChildApi, Info>(file: URL, options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number; name: string; built?: boolean }): Promise<ChildHandle<Api, Info>> {
   const child: ChildProcess = fork(file, [], {
     // BENCH_CPU_PROFILE_DIR: every child writes a V8 CPU profile there when it exits.
-    execArgv: ['--conditions=@faceid-kit/source', '--import', TSX, ...(process.env['BENCH_CPU_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`] : [])],
+    execArgv: [...(options.built ? [] : ['--conditions=@faceid-kit/source']), '--import', TSX, ...(process.env['BENCH_CPU_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE_DIR']}`] : [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',

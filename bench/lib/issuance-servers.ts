@@ -1,6 +1,8 @@
 /**
  * Child process for row 1: two Koa servers side by side in one process, both calling one
- * tencentcloud SDK client (the kit's gateway) against the emulator in another process.
+ * tencentcloud SDK client (the kit's gateway) against the emulator in another process. The kit
+ * comes from its built package, `@faceid-kit/server` resolved to `server/dist` (this process runs
+ * without the source condition), so the row measures the JavaScript a partner installs.
  * - the kit: `createFaceidRouter` with a Verifier and the ledger, as a partner mounts it;
  * - bare: one Koa route calling `DetectAuth` and answering, nothing else.
  * User and identity come from the same places in both, so the difference is the kit's own work
@@ -10,13 +12,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Router from '@koa/router'
 import Koa from 'koa'
-import { openDatabase } from '../../server/src/store/database.js'
-import { SANDBOX_CREDENTIAL } from '../../server/emulator/index.js'
-import { createTencentGateway } from '../../server/src/providers/tencent/client.js'
-import { Ledger } from '../../server/src/store/ledger.js'
-import { withRetries } from '../../server/src/resilience/retry.js'
-import { createFaceidRouter } from '../../server/src/http/router.js'
-import { Verifier } from '../../server/src/verification/verifier.js'
+import { createFaceidRouter, createTencentGateway, Ledger, openDatabase, Verifier, withRetries } from '@faceid-kit/server'
+import { SANDBOX_CREDENTIAL } from '@faceid-kit/server/emulator'
 import { fatal, serve } from './child.js'
 import { CHILD_OPTIONS_ENV, IDENTITY, RULE_ID, USER_HEADER, type IssuanceServersInfo, type IssuanceServersOptions } from './processes.js'
 

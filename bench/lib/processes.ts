@@ -53,7 +53,7 @@ export function startEmulatorProcess(options: EmulatorProcessOptions = {}): Prom
 }
 
 export function startIssuanceServers(options: IssuanceServersOptions): Promise<ChildHandle<IssuanceServersApi, IssuanceServersInfo>> {
-  return startChild(here('./issuance-servers.ts'), { name: 'issuance servers', env: envOf(options) })
+  return startChild(here('./issuance-servers.ts'), { name: 'issuance servers', env: envOf(options), built: true })
 }
 
 export function startKitServer(options: KitServerOptions): Promise<ChildHandle<KitServerApi, KitServerInfo>> {

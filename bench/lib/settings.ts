@@ -18,7 +18,7 @@ export function readSettings() {
       connections: int('BENCH_ISSUE_CONNECTIONS', 16),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
       warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 2, 0),
-      rounds: int('BENCH_ISSUE_ROUNDS', 5),
+      rounds: int('BENCH_ISSUE_ROUNDS', 9),
     },
     delivery: {
       verifications: int('BENCH_DELIVERY_N', 300),

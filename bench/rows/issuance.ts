@@ -1,12 +1,14 @@
 /**
  * Row 1 — issuance: requests/s through the kit's `POST /faceid/biz-token` over requests/s
  * through a bare Koa route calling the same SDK client, against the same emulator, with the
- * same autocannon settings. Both servers share one child process, the emulator has another, the
+ * same autocannon settings. Both servers share one child process, which imports the kit's built
+ * package (`@faceid-kit/server`, as a partner's app does); the emulator has another, the
  * load generator runs here. Runs alternate kit/bare in ABBA order; the figure is the median of
  * the per-round ratios, so slow drift of the machine cancels out.
  */
 import autocannon from 'autocannon'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
+import { buildServer } from '../lib/compiled-server.js'
 import { startEmulatorProcess, startIssuanceServers, USER_HEADER } from '../lib/processes.js'
 import { fixed, progress, type Check, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
@@ -111,6 +113,8 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
 }
 
 export async function issuanceRow(settings: Settings['issuance'], databaseUrl: string | undefined): Promise<RowResult> {
+  // The servers' process imports the kit as a partner's app does: the built package.
+  await buildServer()
   const emulator = await startEmulatorProcess()
   const results: EngineResult[] = []
   const notes: string[] = []
