@@ -7,6 +7,13 @@ import { prepareStatement } from './engines/postgres-prepared.js'
 /** Rows per multi-row INSERT (10 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
 const INSERT_BATCH_MAX = 500
 
+/**
+ * PostgreSQL: batches of up to this many rows (those under steady load) run as prepared
+ * statements; every size prepared keeps its plan in each connection's memory, and a burst's
+ * larger batches are rare enough to be parsed each time.
+ */
+const PREPARED_BATCH_MAX = 32
+
 /** The inserted columns, in order, each with how a new token gives its value. */
 const COLUMNS: ReadonlyArray<readonly [keyof TokensTable, (t: NewToken) => unknown]> = [
   ['token', (t) => t.token],
@@ -47,7 +54,7 @@ function insertSql(q: LedgerQueries, n: number): string {
       .compile().sql
     bySize.set(n, text)
     // PostgreSQL: parsed and planned once per connection for each batch size.
-    prepareStatement(text, `faceid_insert_tokens_${n}`)
+    if (n <= PREPARED_BATCH_MAX) prepareStatement(text, `faceid_insert_tokens_${n}`)
   }
   return text
 }

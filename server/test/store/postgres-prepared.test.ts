@@ -51,6 +51,18 @@ describe.runIf(POSTGRES_URL)('the token INSERT on PostgreSQL', () => {
     }
   })
 
+  it('leaves the INSERT of a large batch (a burst) unprepared', async () => {
+    const { db, ledger, dispose } = await oneConnection()
+    try {
+      // Added in one turn of the event loop, so written as one batch of 40.
+      await Promise.all(Array.from({ length: 40 }, () => insert(ledger)))
+      expect(await ledger.count()).toBe(40)
+      expect(await prepared(db)).toEqual([])
+    } finally {
+      await dispose()
+    }
+  })
+
   it("still records tokens when the server's connection lost the statement, and names none afterwards", async () => {
     const { db, ledger, dispose } = await oneConnection()
     try {

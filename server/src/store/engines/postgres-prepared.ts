@@ -7,6 +7,8 @@
  * in transaction mode (PgBouncer before 1.21, or without `max_prepared_statements`) hand each
  * transaction a different server connection, where a statement prepared on another does not
  * exist: the first such failure turns naming off for the pool, and the query runs again unnamed.
+ * (Inside a transaction that retry cannot help, PostgreSQL having aborted it: the issuance path
+ * inserts outside one.)
  */
 import type { PostgresCursor, PostgresPoolClient, PostgresQueryResult } from 'kysely'
 import type pg from 'pg'
