@@ -18,7 +18,10 @@ export function readSettings() {
       connections: int('BENCH_ISSUE_CONNECTIONS', 16),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
       warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 2, 0),
-      rounds: int('BENCH_ISSUE_ROUNDS', 9),
+      /** Kit/bare pairs per process start. */
+      rounds: int('BENCH_ISSUE_ROUNDS', 4),
+      /** Starts of the servers' process, each with its warm-up and rounds. */
+      processes: int('BENCH_ISSUE_PROCESSES', 3),
     },
     delivery: {
       verifications: int('BENCH_DELIVERY_N', 300),

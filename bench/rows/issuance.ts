@@ -61,12 +61,13 @@ async function load(url: string, connections: number, seconds: number, cpu: () =
   return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99, cpuPerRequestUs: cpuUs / Math.max(1, r['2xx']) }
 }
 
-async function measureEngine(settings: Settings['issuance'], emulatorUrl: string, db: BenchDatabase): Promise<EngineResult> {
+/** One process start: warm-up, then `rounds` kit/bare pairs in ABBA order. */
+async function measureProcess(settings: Settings['issuance'], emulatorUrl: string, db: BenchDatabase, start: number, into: { kit: Run[]; bare: Run[] }) {
   const servers = await startIssuanceServers({ emulatorUrl, database: db.options })
   try {
     const kitUrl = `${servers.info.kitUrl}/faceid/biz-token`
     const bareUrl = `${servers.info.bareUrl}/bare/biz-token`
-    const { connections, seconds, warmupSeconds, rounds } = settings
+    const { connections, seconds, warmupSeconds, rounds, processes } = settings
     const cpu = () => servers.call('cpu', undefined)
     let bad = 0
     let kitCreated = 0
@@ -76,39 +77,58 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
       bad += w1.bad + w2.bad
       kitCreated += w1.ok
     }
-    const kit: Run[] = []
-    const bare: Run[] = []
     for (let round = 0; round < rounds; round++) {
       // ABBA: kit first in even rounds, bare first in odd ones.
       const order = round % 2 === 0 ? (['kit', 'bare'] as const) : (['bare', 'kit'] as const)
       for (const which of order) {
         const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu)
-        ;(which === 'kit' ? kit : bare).push(run)
+        into[which].push(run)
         bad += run.bad
         if (which === 'kit') kitCreated += run.ok
-        progress(`  ${db.engine} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s, ${(run.cpuPerRequestUs / 1000).toFixed(2)} ms CPU/request`)
+        progress(`  ${db.engine} process ${start + 1}/${processes} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s, ${(run.cpuPerRequestUs / 1000).toFixed(2)} ms CPU/request`)
       }
     }
-    const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
-    return {
-      engine: db.engine,
-      label: db.label,
-      ratio: median(roundRatios),
-      roundRatios,
-      kitRps: kit.map((r) => r.rps),
-      bareRps: bare.map((r) => r.rps),
-      kitMedianRps: median(kit.map((r) => r.rps)),
-      bareMedianRps: median(bare.map((r) => r.rps)),
-      kitP99Ms: median(kit.map((r) => r.p99ms)),
-      bareP99Ms: median(bare.map((r) => r.p99ms)),
-      kitCpuUs: median(kit.map((r) => r.cpuPerRequestUs)),
-      bareCpuUs: median(bare.map((r) => r.cpuPerRequestUs)),
-      badResponses: bad,
-      kitCreated,
-      ledgerRows: await servers.call('ledgerCount', undefined),
-    }
+    return { bad, kitCreated, ledgerRows: await servers.call('ledgerCount', undefined) }
   } finally {
     await servers.close()
+  }
+}
+
+/**
+ * `processes` starts of the servers' process on one database, each measured in its own rounds:
+ * how much the kit costs next to the bare route moved from one process start to the next (the
+ * JIT's choices differ), more than from one round to the next within a process.
+ */
+async function measureEngine(settings: Settings['issuance'], emulatorUrl: string, db: BenchDatabase): Promise<EngineResult> {
+  const kit: Run[] = []
+  const bare: Run[] = []
+  let bad = 0
+  let kitCreated = 0
+  let ledgerRows = 0
+  for (let p = 0; p < settings.processes; p++) {
+    const one = await measureProcess(settings, emulatorUrl, db, p, { kit, bare })
+    bad += one.bad
+    kitCreated += one.kitCreated
+    // The ledger outlives the processes: the last one's count covers every process's tokens.
+    ledgerRows = one.ledgerRows
+  }
+  const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
+  return {
+    engine: db.engine,
+    label: db.label,
+    ratio: median(roundRatios),
+    roundRatios,
+    kitRps: kit.map((r) => r.rps),
+    bareRps: bare.map((r) => r.rps),
+    kitMedianRps: median(kit.map((r) => r.rps)),
+    bareMedianRps: median(bare.map((r) => r.rps)),
+    kitP99Ms: median(kit.map((r) => r.p99ms)),
+    bareP99Ms: median(bare.map((r) => r.p99ms)),
+    kitCpuUs: median(kit.map((r) => r.cpuPerRequestUs)),
+    bareCpuUs: median(bare.map((r) => r.cpuPerRequestUs)),
+    badResponses: bad,
+    kitCreated,
+    ledgerRows,
   }
 }
 
@@ -127,7 +147,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
     const emulator = await startEmulatorProcess()
     try {
       const db = await open()
-      progress(`row 1: issuance on ${db.engine}, ${settings.connections} connections, ${settings.rounds}×2 runs of ${settings.seconds} s`)
+      progress(`row 1: issuance on ${db.engine}, ${settings.connections} connections, ${settings.processes} processes × ${settings.rounds}×2 runs of ${settings.seconds} s`)
       try {
         results.push(await measureEngine(settings, emulator.info.url, db))
       } finally {
