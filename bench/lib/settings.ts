@@ -15,7 +15,8 @@ export function readSettings() {
     /** Rows to run, e.g. "1,3"; default all. */
     rows: (process.env['BENCH_ROWS'] ?? '1,2,3,4,5').split(',').map((s) => s.trim()).filter(Boolean),
     issuance: {
-      connections: int('BENCH_ISSUE_CONNECTIONS', 16),
+      /** Enough requests in flight that both servers stay busy (bench/README.md, row 1). */
+      connections: int('BENCH_ISSUE_CONNECTIONS', 32),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
       warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 2, 0),
       /** Kit/bare pairs per process start. */
