@@ -60,8 +60,21 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       for (const db of opened) await db.close().catch(() => undefined)
       const c = new pg.Client({ connectionString: POSTGRES_URL })
       await c.connect()
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await c.end()
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+            break
+          } catch (error) {
+            // 42501: a backend we may not end is in the database, such as an autovacuum worker
+            // analysing the rows a test just wrote; it leaves within moments.
+            if ((error as { code?: string }).code !== '42501' || attempt >= 50) throw error
+            await new Promise((r) => setTimeout(r, 100))
+          }
+        }
+      } finally {
+        await c.end()
+      }
     },
   }
 }
