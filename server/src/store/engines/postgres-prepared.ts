@@ -1,7 +1,7 @@
 /**
  * Named prepared statements for the ledger's hottest SQL (the multi-row token INSERT): PostgreSQL
  * parses and plans such a statement once per connection instead of on every issuance, which
- * took about a third of the server's own CPU per inserted token in our measurements.
+ * took about a third of PostgreSQL's own CPU per inserted token in our measurements.
  *
  * Only statements registered here are named; everything else runs as before. Connection poolers
  * in transaction mode (PgBouncer before 1.21, or without `max_prepared_statements`) hand each
