@@ -19,6 +19,8 @@ export interface BenchDatabase {
   options: OpenDatabaseOptions
   /** Removes the directory or drops the schema. */
   dispose(): Promise<void>
+  /** PostgreSQL: the process ids of the server's backends for this database's connections. */
+  backendPids?: () => Promise<number[]>
 }
 
 /** The embedded engine (SQLite) in a fresh directory: what `npm start` uses without DATABASE_URL. */
@@ -41,13 +43,25 @@ export async function postgresDatabase(url: string): Promise<BenchDatabase> {
   } finally {
     await admin.end()
   }
-  // Every pooled connection of the server starts with the schema on its search path.
+  // Every pooled connection of the server starts with the schema on its search path, and names
+  // itself after it, so that its backends can be told from any other session's.
   const scoped = new URL(url)
   scoped.searchParams.set('options', `-c search_path=${schema}`)
+  scoped.searchParams.set('application_name', schema)
   return {
     engine: 'postgres',
     label: 'PostgreSQL',
     options: { url: scoped.toString() },
+    async backendPids() {
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      try {
+        const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])
+        return rows.map((r) => r.pid)
+      } finally {
+        await c.end()
+      }
+    },
     async dispose() {
       const c = new pg.Client({ connectionString: url })
       await c.connect()

@@ -18,11 +18,14 @@ export function readSettings() {
       /** Enough requests in flight that both servers stay busy (bench/README.md, row 1). */
       connections: int('BENCH_ISSUE_CONNECTIONS', 32),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
-      warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 2, 0),
+      /** Per server and process start: the kit reached its steady rate later than the bare route (bench/README.md, row 1). */
+      warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 6, 0),
       /** Kit/bare pairs per process start. */
       rounds: int('BENCH_ISSUE_ROUNDS', 4),
       /** Starts of the servers' process, each with its warm-up and rounds. */
       processes: int('BENCH_ISSUE_PROCESSES', 3),
+      /** Idle time before each engine (bench/README.md, row 1). */
+      settleSeconds: int('BENCH_ISSUE_SETTLE_SECONDS', 15, 0),
     },
     delivery: {
       verifications: int('BENCH_DELIVERY_N', 300),

@@ -6,9 +6,12 @@
  * has another, the load generator runs here. Runs alternate kit/bare in ABBA order; the figure is the median of
  * the per-round ratios, so slow drift of the machine cancels out.
  */
+import { execFile } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { buildServer } from '../lib/compiled-server.js'
+import { cpuSpentUs, cpuTimesUs, localBackends } from '../lib/postgres-backends.js'
 import { startEmulatorProcess, startIssuanceServers, USER_HEADER } from '../lib/processes.js'
 import { fixed, progress, type Check, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
@@ -25,6 +28,8 @@ interface Run {
   p99ms: number
   /** CPU time the servers' process spent per successful request, µs. */
   cpuPerRequestUs: number
+  /** CPU time of the PostgreSQL backends of the servers' connections per successful request, µs (a local server only). */
+  dbCpuPerRequestUs: number | null
 }
 
 interface EngineResult {
@@ -41,13 +46,17 @@ interface EngineResult {
   /** Median server CPU per request, µs. */
   kitCpuUs: number
   bareCpuUs: number
+  /** Median CPU of the PostgreSQL backends per kit request, µs; null when not on this machine. */
+  kitDbCpuUs: number | null
   badResponses: number
   kitCreated: number
   ledgerRows: number
 }
 
-async function load(url: string, connections: number, seconds: number, cpu: () => Promise<number>): Promise<Run> {
+/** `dbCpu`: CPU times of the PostgreSQL backends of the servers' connections, when local. */
+async function load(url: string, connections: number, seconds: number, cpu: () => Promise<number>, dbCpu?: () => Promise<Map<number, number>>): Promise<Run> {
   const cpuBefore = await cpu()
+  const dbBefore = await dbCpu?.()
   const r = await autocannon({
     url,
     method: 'POST',
@@ -58,7 +67,18 @@ async function load(url: string, connections: number, seconds: number, cpu: () =
     timeout: 30,
   })
   const cpuUs = (await cpu()) - cpuBefore
-  return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99, cpuPerRequestUs: cpuUs / Math.max(1, r['2xx']) }
+  const dbAfter = await dbCpu?.()
+  const n = Math.max(1, r['2xx'])
+  return { rps: r['2xx'] / r.duration, ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, p99ms: r.latency.p99, cpuPerRequestUs: cpuUs / n, dbCpuPerRequestUs: dbBefore && dbAfter && dbAfter.size > 0 ? cpuSpentUs(dbBefore, dbAfter) / n : null }
+}
+
+/**
+ * CPU times of the local PostgreSQL backends of the servers' connections, looked up at each
+ * reading: the pool opens and closes connections as the load changes.
+ */
+function backendCpu(db: BenchDatabase): (() => Promise<Map<number, number>>) | undefined {
+  const pids = db.backendPids
+  return pids && (async () => cpuTimesUs(await localBackends(await pids())))
 }
 
 /** One process start: warm-up, then `rounds` kit/bare pairs in ABBA order. */
@@ -81,11 +101,11 @@ async function measureProcess(settings: Settings['issuance'], emulatorUrl: strin
       // ABBA: kit first in even rounds, bare first in odd ones.
       const order = round % 2 === 0 ? (['kit', 'bare'] as const) : (['bare', 'kit'] as const)
       for (const which of order) {
-        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu)
+        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu, backendCpu(db))
         into[which].push(run)
         bad += run.bad
         if (which === 'kit') kitCreated += run.ok
-        progress(`  ${db.engine} process ${start + 1}/${processes} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s, ${(run.cpuPerRequestUs / 1000).toFixed(2)} ms CPU/request`)
+        progress(`  ${db.engine} process ${start + 1}/${processes} round ${round + 1}/${rounds} ${which}: ${run.rps.toFixed(0)} req/s, ${(run.cpuPerRequestUs / 1000).toFixed(2)} ms CPU/request${run.dbCpuPerRequestUs === null ? '' : `, PostgreSQL ${(run.dbCpuPerRequestUs / 1000).toFixed(3)} ms`}`)
       }
     }
     return { bad, kitCreated, ledgerRows: await servers.call('ledgerCount', undefined) }
@@ -113,6 +133,7 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
     ledgerRows = one.ledgerRows
   }
   const roundRatios = kit.map((k, i) => k.rps / bare[i]!.rps)
+  const kitDb = kit.map((r) => r.dbCpuPerRequestUs).filter((x): x is number => x !== null)
   return {
     engine: db.engine,
     label: db.label,
@@ -126,10 +147,22 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
     bareP99Ms: median(bare.map((r) => r.p99ms)),
     kitCpuUs: median(kit.map((r) => r.cpuPerRequestUs)),
     bareCpuUs: median(bare.map((r) => r.cpuPerRequestUs)),
+    kitDbCpuUs: kitDb.length > 0 ? median(kitDb) : null,
     badResponses: bad,
     kitCreated,
     ledgerRows,
   }
+}
+
+/**
+ * Before each engine: the previous work's dirty pages written out (`sync`) and the machine left
+ * idle a while. Without it, whichever engine went second lost on its first process start: both
+ * servers ran slower for about half a minute, and that start's rounds came out 0.69–0.80
+ * against 0.87–1.04 for the later starts.
+ */
+async function settle(seconds: number): Promise<void> {
+  await new Promise<void>((resolve) => execFile('sync', () => resolve()))
+  await sleep(seconds * 1000)
 }
 
 export async function issuanceRow(settings: Settings['issuance'], databaseUrl: string | undefined): Promise<RowResult> {
@@ -141,6 +174,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
   if (databaseUrl) engines.push(() => postgresDatabase(databaseUrl))
   else notes.push('PostgreSQL not measured: set DATABASE_URL to add it')
   for (const open of engines) {
+    await settle(settings.settleSeconds)
     // A fresh emulator for each engine: it keeps every token it issued (about 100,000 per
     // engine here), and the second engine measured against that heap lost about a tenth of its
     // ratio to the emulator's garbage collection, whichever engine went second.
@@ -165,6 +199,8 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
     checks.push({ label: `  median req/s kit / bare (${name})`, value: `${r.kitMedianRps.toFixed(0)} / ${r.bareMedianRps.toFixed(0)}`, goal: '—', pass: null })
     const cpuRatio = r.kitCpuUs / r.bareCpuUs
     checks.push({ label: `  server CPU per request kit / bare (${name})`, value: `${(r.kitCpuUs / 1000).toFixed(2)} / ${(r.bareCpuUs / 1000).toFixed(2)} ms = ${fixed(cpuRatio)} ×`, goal: `≤ ${CPU_GOAL} ×`, pass: cpuRatio <= CPU_GOAL })
+    // The database's own work for the kit, which a bare route does not have, shown on its own.
+    if (r.engine === 'postgres') checks.push({ label: `  PostgreSQL backends' CPU per kit request`, value: r.kitDbCpuUs === null ? 'not on this machine' : `${(r.kitDbCpuUs / 1000).toFixed(3)} ms`, goal: '—', pass: null })
     // Every 201 must have been a ledger insert, and nothing may have failed under load.
     checks.push({ label: `  failed requests; 201s not in ledger (${name})`, value: `${r.badResponses}; ${Math.max(0, r.kitCreated - r.ledgerRows)}`, goal: '0; 0', pass: r.badResponses === 0 && r.kitCreated <= r.ledgerRows })
   }
