@@ -6,7 +6,6 @@
  * has another, the load generator runs here. Runs alternate kit/bare in ABBA order; the figure is the median of
  * the per-round ratios, so slow drift of the machine cancels out.
  */
-import { execFile } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
@@ -154,17 +153,6 @@ async function measureEngine(settings: Settings['issuance'], emulatorUrl: string
   }
 }
 
-/**
- * Before each engine: the previous work's dirty pages written out (`sync`) and the machine left
- * idle a while. Without it, whichever engine went second lost on its first process start: both
- * servers ran slower for about half a minute, and that start's rounds came out 0.69–0.80
- * against 0.87–1.04 for the later starts.
- */
-async function settle(seconds: number): Promise<void> {
-  await new Promise<void>((resolve) => execFile('sync', () => resolve()))
-  await sleep(seconds * 1000)
-}
-
 export async function issuanceRow(settings: Settings['issuance'], databaseUrl: string | undefined): Promise<RowResult> {
   // The servers' process imports the kit as a partner's app does: the built package.
   await buildServer()
@@ -174,7 +162,11 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
   if (databaseUrl) engines.push(() => postgresDatabase(databaseUrl))
   else notes.push('PostgreSQL not measured: set DATABASE_URL to add it')
   for (const open of engines) {
-    await settle(settings.settleSeconds)
+    // The machine idle a while before each engine (after the build, after the other engine):
+    // without it, whichever engine went second lost on its first process start. Both servers ran
+    // slower for about half a minute, and that start's rounds came out 0.69–0.80 against
+    // 0.87–1.04 for the later starts.
+    await sleep(settings.settleSeconds * 1000)
     // A fresh emulator for each engine: it keeps every token it issued (about 100,000 per
     // engine here), and the second engine measured against that heap lost about a tenth of its
     // ratio to the emulator's garbage collection, whichever engine went second.
