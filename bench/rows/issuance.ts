@@ -164,7 +164,7 @@ export async function issuanceRow(settings: Settings['issuance'], databaseUrl: s
   for (const open of engines) {
     // The machine idle a while before each engine (after the build, after the other engine):
     // without it, whichever engine went second lost on its first process start. Both servers ran
-    // slower for about half a minute, and that start's rounds came out 0.69–0.80 against
+    // slower for about half a minute, and that start's rounds came out 0.69–0.93 against
     // 0.87–1.04 for the later starts.
     await sleep(settings.settleSeconds * 1000)
     // A fresh emulator for each engine: it keeps every token it issued (about 100,000 per
