@@ -34,15 +34,20 @@ export async function embeddedDatabase(): Promise<BenchDatabase> {
   }
 }
 
+/** Runs `fn` on a client of its own, connected to `url` for this call only. */
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return await fn(c)
+  } finally {
+    await c.end()
+  }
+}
+
 export async function postgresDatabase(url: string): Promise<BenchDatabase> {
   const schema = `faceid_bench_${crypto.randomBytes(4).toString('hex')}`
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`)
-  } finally {
-    await admin.end()
-  }
+  await withClient(url, (c) => c.query(`CREATE SCHEMA ${schema}`))
   // Every pooled connection of the server starts with the schema on its search path, and names
   // itself after it, so that its backends can be told from any other session's.
   const scoped = new URL(url)
@@ -52,24 +57,11 @@ export async function postgresDatabase(url: string): Promise<BenchDatabase> {
     engine: 'postgres',
     label: 'PostgreSQL',
     options: { url: scoped.toString() },
-    async backendPids() {
-      const c = new pg.Client({ connectionString: url })
-      await c.connect()
-      try {
+    backendPids: () =>
+      withClient(url, async (c) => {
         const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema])
         return rows.map((r) => r.pid)
-      } finally {
-        await c.end()
-      }
-    },
-    async dispose() {
-      const c = new pg.Client({ connectionString: url })
-      await c.connect()
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      } finally {
-        await c.end()
-      }
-    },
+      }),
+    dispose: () => withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
   }
 }

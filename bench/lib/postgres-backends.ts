@@ -6,27 +6,20 @@
 import fs from 'node:fs/promises'
 
 /**
- * The pids among `pids` that are PostgreSQL processes on this machine (`/proc/<pid>/comm` is
- * `postgres`). A remote server's pids name nothing here, or another program.
+ * CPU time (user + system), µs, of each of `pids` that is a PostgreSQL process on this machine
+ * now, from `/proc/<pid>/stat`. A remote server's pids name nothing here, or another program
+ * (its command name is not `postgres`); either is left out, as is a process already gone.
  */
-export async function localBackends(pids: readonly number[]): Promise<number[]> {
-  const local: number[] = []
-  for (const pid of pids) {
-    const comm = await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')
-    if (comm.trim() === 'postgres') local.push(pid)
-  }
-  return local
-}
-
-/** CPU time (user + system) of each local process that is still there, µs, from `/proc/<pid>/stat`. */
-export async function cpuTimesUs(pids: readonly number[]): Promise<Map<number, number>> {
+export async function postgresCpuTimesUs(pids: readonly number[]): Promise<Map<number, number>> {
   const times = new Map<number, number>()
   for (const pid of pids) {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
-    if (!stat) continue
-    // The fields after the command name (which may hold spaces and parentheses): utime and stime
-    // are the 12th and 13th, in clock ticks of USER_HZ, 100 per second on Linux.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // `<pid> (<command>) <state> …`; the command may hold spaces and parentheses.
+    const close = stat?.lastIndexOf(')') ?? -1
+    if (!stat || close < 0 || stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue
+    // After the command: utime and stime are the 12th and 13th fields, in clock ticks of
+    // USER_HZ, 100 per second on Linux.
+    const fields = stat.slice(close + 2).split(' ')
     times.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000)
   }
   return times

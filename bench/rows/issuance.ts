@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { embeddedDatabase, postgresDatabase, type BenchDatabase } from '../lib/bench-db.js'
 import { buildServer } from '../lib/compiled-server.js'
-import { cpuSpentUs, cpuTimesUs, localBackends } from '../lib/postgres-backends.js'
+import { cpuSpentUs, postgresCpuTimesUs } from '../lib/postgres-backends.js'
 import { startEmulatorProcess, startIssuanceServers, USER_HEADER } from '../lib/processes.js'
 import { fixed, progress, type Check, type RowResult } from '../lib/report.js'
 import type { Settings } from '../lib/settings.js'
@@ -77,7 +77,7 @@ async function load(url: string, connections: number, seconds: number, cpu: () =
  */
 function backendCpu(db: BenchDatabase): (() => Promise<Map<number, number>>) | undefined {
   const pids = db.backendPids
-  return pids && (async () => cpuTimesUs(await localBackends(await pids())))
+  return pids && (async () => postgresCpuTimesUs(await pids()))
 }
 
 /** One process start: warm-up, then `rounds` kit/bare pairs in ABBA order. */
@@ -88,6 +88,7 @@ async function measureProcess(settings: Settings['issuance'], emulatorUrl: strin
     const bareUrl = `${servers.info.bareUrl}/bare/biz-token`
     const { connections, seconds, warmupSeconds, rounds, processes } = settings
     const cpu = () => servers.call('cpu', undefined)
+    const dbCpu = backendCpu(db)
     let bad = 0
     let kitCreated = 0
     if (warmupSeconds > 0) {
@@ -100,7 +101,7 @@ async function measureProcess(settings: Settings['issuance'], emulatorUrl: strin
       // ABBA: kit first in even rounds, bare first in odd ones.
       const order = round % 2 === 0 ? (['kit', 'bare'] as const) : (['bare', 'kit'] as const)
       for (const which of order) {
-        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu, backendCpu(db))
+        const run = await load(which === 'kit' ? kitUrl : bareUrl, connections, seconds, cpu, dbCpu)
         into[which].push(run)
         bad += run.bad
         if (which === 'kit') kitCreated += run.ok
