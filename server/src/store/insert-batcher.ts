@@ -4,7 +4,7 @@ import type { TokensTable } from './schema.js'
 import type { NewToken } from './rows.js'
 import { prepareStatement } from './engines/postgres-prepared.js'
 
-/** Rows per multi-row INSERT (10 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
+/** Rows per multi-row INSERT (11 parameters each, far below PostgreSQL's 65535 and SQLite's 32766). */
 const INSERT_BATCH_MAX = 500
 
 /**
@@ -28,6 +28,7 @@ const COLUMNS: ReadonlyArray<readonly [keyof TokensTable, (t: NewToken) => unkno
   ['expires_at', (t) => t.expiresAt.toISOString()],
   ['request_id', (t) => t.requestId ?? null],
   ['final', () => false],
+  ['return_nonce', (t) => t.returnNonce ?? null],
 ]
 
 /** One row's values, in the order of `COLUMNS`: what the query builder writes the INSERT from. */
@@ -36,7 +37,7 @@ function valuesOf(t: NewToken): Record<string, unknown> {
 }
 
 /** Any row with every column set: only the shape of its values matters to the query builder. */
-const SAMPLE: NewToken = { token: '', kind: 'face', userId: '', ruleId: '', merchantId: '', clientIp: '', issuedAt: new Date(0), expiresAt: new Date(0), requestId: '' }
+const SAMPLE: NewToken = { token: '', kind: 'face', userId: '', ruleId: '', merchantId: '', clientIp: '', issuedAt: new Date(0), expiresAt: new Date(0), requestId: '', returnNonce: '' }
 
 /** The INSERT of `n` rows as the query builder writes it for this engine, built once per size (issuance is the hot path). */
 const compiledInserts = new WeakMap<object, Map<number, string>>()

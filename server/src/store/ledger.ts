@@ -114,8 +114,17 @@ export class Ledger {
   }
 
   /**
+   * The tokens of `kind` issued with the return nonce `nonce`: the candidates of a web return
+   * whose provider does not name the token (see `WebFlow.tokenFromState`).
+   */
+  byReturnNonce(kind: TokenKind, nonce: string): Promise<TokenRecord[]> {
+    return tokens.byReturnNonce(this, kind, nonce)
+  }
+
+  /**
    * Tokens of `kind` issued between `from` and `to`, newest first, at most `limit`: the
-   * candidates of a web return whose provider does not name the token (see `WebFlow.tokenFromState`).
+   * candidates of a tokenless web return whose state holds no nonce (made before version 14 of
+   * the ledger).
    */
   issuedBetween(kind: TokenKind, from: Date, to: Date, limit: number): Promise<TokenRecord[]> {
     return tokens.issuedBetween(this, kind, from, to, limit)

@@ -37,6 +37,8 @@ export interface NewToken {
   issuedAt: Date
   expiresAt: Date
   requestId?: string | undefined
+  /** The nonce in the token's return URL, when its provider does not name the token on return (Megvii H5). */
+  returnNonce?: string | undefined
 }
 
 /** A `faceid_tokens` row as either engine returns it (PostgreSQL gives dates and booleans, SQLite ISO strings and 0/1). */

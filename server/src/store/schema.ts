@@ -45,6 +45,8 @@ export interface TokensTable {
   personal_data_purged_at: NullableTimestamp
   /** Web flows: when the browser first came back through the return route. */
   returned_at: NullableTimestamp
+  /** Web flows whose provider does not name the token on return: the nonce of its return URL. */
+  return_nonce: string | null
 }
 
 export interface BillDetailsTable {

@@ -99,6 +99,12 @@ export async function findReusable(ledger: LedgerContext, userId: string, kind: 
   return row ? fromRow(row, ledger.keyring) : undefined
 }
 
+/** Tokens of `kind` whose return URL holds `nonce` (one, unless a nonce repeated). */
+export async function byReturnNonce(ledger: LedgerContext, kind: TokenKind, nonce: string): Promise<TokenRecord[]> {
+  const rows = await ledger.db.queries.selectFrom('faceid_tokens').selectAll().where('return_nonce', '=', nonce).where('kind', '=', kind).limit(2).execute()
+  return rows.map((row) => fromRow(row, ledger.keyring))
+}
+
 export async function issuedBetween(ledger: LedgerContext, kind: TokenKind, from: Date, to: Date, limit: number): Promise<TokenRecord[]> {
   const rows = await ledger.db.queries
     .selectFrom('faceid_tokens')

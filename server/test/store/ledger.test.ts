@@ -89,8 +89,14 @@ describe.each(ENGINES)('ledger (%s)', (engine) => {
         ? sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'faceid_tokens'`
         : sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'faceid_tokens' AND sql IS NOT NULL`
     const names = (await list.execute(db.queries)).rows.map((r) => r.name).filter((n) => n !== 'faceid_tokens_pkey')
-    // Owner reuse, the sweeper, key rotation and retention; the per-address limit counts in faceid_issue_slots.
-    expect(names.sort()).toEqual(['faceid_tokens_open', 'faceid_tokens_result_key', 'faceid_tokens_sealed_fetched', 'faceid_tokens_user_issued'])
+    // Owner reuse, the sweeper, key rotation and retention, Megvii H5 returns; the per-address limit counts in faceid_issue_slots.
+    expect(names.sort()).toEqual(['faceid_tokens_open', 'faceid_tokens_result_key', 'faceid_tokens_return_nonce', 'faceid_tokens_sealed_fetched', 'faceid_tokens_user_issued'])
+    // Only tokens with a return nonce (Megvii H5) are in that one: a Tencent issuance writes nothing to it.
+    const nonceIndex =
+      engine === 'postgres'
+        ? sql<{ def: string }>`SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'faceid_tokens_return_nonce'`
+        : sql<{ def: string }>`SELECT sql AS def FROM sqlite_master WHERE name = 'faceid_tokens_return_nonce'`
+    expect((await nonceIndex.execute(db.queries)).rows[0]?.def).toMatch(/WHERE \(?return_nonce IS NOT NULL\)?$/)
     if (engine === 'sqlite') {
       // The owner index ascends (appends are cheap); a user's newest token is still read from it, backwards, with no sort.
       const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT * FROM faceid_tokens WHERE user_id = 'alice' AND kind = 'face' AND final = 0 ORDER BY issued_at DESC LIMIT 1`.execute(db.queries)

@@ -14,11 +14,12 @@ import { migration as m0010 } from './0010-webhook-outbox.js'
 import { migration as m0011 } from './0011-identity-checks.js'
 import { migration as m0012 } from './0012-webank-credentials.js'
 import { migration as m0013 } from './0013-cheaper-token-indexes.js'
+import { migration as m0014 } from './0014-return-nonces.js'
 
 export type { Migration } from './migration.js'
 
 /** In order. Append-only: never edit a migration that has shipped; add the next file. */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013]
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014]
 
 const MIGRATIONS_TABLE = {
   postgres: 'CREATE TABLE IF NOT EXISTS faceid_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
