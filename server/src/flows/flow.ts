@@ -42,9 +42,9 @@ export interface WebFlow {
    */
   readonly returnParams: readonly string[]
   /**
-   * The provider's redirect may carry no token (Megvii's `return_url`): the return route then
-   * takes the token issued for the return URL's signed state (same flow, same user, issued when
-   * the state was made).
+   * The provider's redirect may carry no token (Megvii's `return_url`): the return URL's signed
+   * state then holds a random nonce, stored with the token, and the return route takes the token
+   * of that nonce (same flow, and the user the state signs).
    */
   readonly tokenFromState?: boolean
   /**

@@ -72,9 +72,9 @@ export function createFaceidRouter(options: FaceidRouterOptions): Router {
       let issued
       try {
         const identity = await options.resolveIdentity?.(userId, ctx)
-        const redirectUrl = flow.web && options.h5 ? returnUrl(options.h5, ctx, prefix, flow, userId, now) : undefined
+        const back = flow.web && options.h5 ? returnUrl(options.h5, ctx, prefix, flow, userId, now) : undefined
         const callbacks = options.h5 ? callbackBase(options.h5, ctx, prefix) : undefined
-        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions, redirectUrl, callbackBase: callbacks }, { ledgerChecked: true })
+        issued = await verifier.issue(kind, { userId, identity, clientIp: ctx.ip, ...partnerOptions, redirectUrl: back?.url, returnNonce: back?.nonce, callbackBase: callbacks }, { ledgerChecked: true })
       } catch (error) {
         await reservation.settleFailure(error)
         throw error

@@ -7,7 +7,9 @@
  * A browser coming back carries no session, so the return URL carries its own proof: `s`, an HMAC
  * of the flow, the user and an expiry, made when the token was issued. A token the ledger does not
  * know, of another flow, or of another user than the one `s` was made for is refused the same way
- * (nothing tells which), and nothing is written.
+ * (nothing tells which), and nothing is written. A provider that sends the browser back without
+ * the token (Megvii H5) gets a random nonce in `s` as well, kept with the token in the ledger:
+ * the return finds its token by it.
  */
 import crypto from 'node:crypto'
 import { isValidToken, type VerificationResult } from '@faceid-kit/shared'
@@ -23,6 +25,10 @@ const MAX_REDIRECT_URL = 1024
 /** The longest return URL the kit adds to the base: prefix aside, `/h5/return/<kind>?s=<exp>.<sig>`. */
 const RETURN_SUFFIX_ROOM = 120
 const SIG_CHARS = 32
+/** 128 random bits, 22 characters of base64url. */
+const NONCE_BYTES = 16
+/** `<exp>.<sig>`, or `<exp>.<nonce>.<sig>` for a flow that finds its token from the state. */
+const STATE_PATTERN = /^(\d{1,12})\.(?:([\w-]{22})\.)?([\w-]{32})$/
 
 /** Why a return was refused, as the partner's error page receives it in `?error=`. */
 export type ReturnRefusal = 'malformed' | 'unknown' | 'expired' | 'unavailable' | 'replayed'
@@ -75,20 +81,35 @@ export function deriveStateKey(dataKey: Uint8Array): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'faceid-kit h5 return state v1', 32))
 }
 
-function sign(key: Uint8Array, kind: string, userId: string, exp: number): string {
-  return crypto.createHmac('sha256', key).update(`${kind}\n${userId}\n${exp}`).digest('base64url').slice(0, SIG_CHARS)
+function sign(key: Uint8Array, kind: string, userId: string, exp: number, nonce: string | undefined): string {
+  const signed = nonce === undefined ? `${kind}\n${userId}\n${exp}` : `${kind}\n${userId}\n${exp}\n${nonce}`
+  return crypto.createHmac('sha256', key).update(signed).digest('base64url').slice(0, SIG_CHARS)
 }
 
-/** `<exp>.<sig>`: the return URL's proof that `userId` asked for a token of `kind`. */
-export function makeState(key: Uint8Array, kind: string, userId: string, exp: number): string {
-  return `${exp}.${sign(key, kind, userId, exp)}`
+/**
+ * `<exp>.<sig>`, or `<exp>.<nonce>.<sig>` with a nonce: the return URL's proof that `userId`
+ * asked for a token of `kind` (and, with a nonce, for the token issued with it).
+ */
+export function makeState(key: Uint8Array, kind: string, userId: string, exp: number, nonce?: string): string {
+  return nonce === undefined ? `${exp}.${sign(key, kind, userId, exp, undefined)}` : `${exp}.${nonce}.${sign(key, kind, userId, exp, nonce)}`
+}
+
+interface ReturnState {
+  exp: number
+  nonce: string | undefined
+  sig: string
+}
+
+function parseState(state: string): ReturnState | undefined {
+  const match = STATE_PATTERN.exec(state)
+  return match ? { exp: Number(match[1]), nonce: match[2], sig: match[3]! } : undefined
 }
 
 function stateMatches(key: Uint8Array, state: string, kind: string, userId: string): boolean {
-  const match = /^(\d{1,12})\.([\w-]{32})$/.exec(state)
-  if (!match) return false
-  const expected = Buffer.from(sign(key, kind, userId, Number(match[1])))
-  const given = Buffer.from(match[2]!)
+  const parsed = parseState(state)
+  if (!parsed) return false
+  const expected = Buffer.from(sign(key, kind, userId, parsed.exp, parsed.nonce))
+  const given = Buffer.from(parsed.sig)
   return given.length === expected.length && crypto.timingSafeEqual(given, expected)
 }
 
@@ -97,14 +118,23 @@ export function callbackBase(h5: H5RouterOptions, ctx: Context, prefix: string):
   return `${(typeof h5.publicBaseUrl === 'function' ? h5.publicBaseUrl(ctx) : h5.publicBaseUrl).replace(/\/+$/, '')}${prefix}`
 }
 
-/** The return URL handed to the provider as `RedirectUrl` for one issuance. */
-export function returnUrl(h5: H5RouterOptions, ctx: Context, prefix: string, flow: Flow, userId: string, now: Date): string {
+/** Where the provider sends the browser back after one issuance. */
+export interface ReturnTarget {
+  /** Handed to the provider (`RedirectUrl`, `return_url`). */
+  url: string
+  /** For a flow that finds its token from the state (`WebFlow.tokenFromState`): store it with the token. */
+  nonce: string | undefined
+}
+
+/** The return URL handed to the provider for one issuance, and the nonce in it, if any. */
+export function returnUrl(h5: H5RouterOptions, ctx: Context, prefix: string, flow: Flow, userId: string, now: Date): ReturnTarget {
   const base = (typeof h5.publicBaseUrl === 'function' ? h5.publicBaseUrl(ctx) : h5.publicBaseUrl).replace(/\/+$/, '')
   // The state outlives the token by the route's own check below, never the other way round.
   const exp = Math.ceil(now.getTime() / 1000) + flow.lifetimeSeconds
-  const url = `${base}${prefix}${returnPath(flow)}?s=${makeState(h5.stateKey, flow.kind, userId, exp)}`
+  const nonce = flow.web?.tokenFromState ? crypto.randomBytes(NONCE_BYTES).toString('base64url') : undefined
+  const url = `${base}${prefix}${returnPath(flow)}?s=${makeState(h5.stateKey, flow.kind, userId, exp, nonce)}`
   if (url.length > MAX_REDIRECT_URL) throw new ConfigurationError(`The return URL is longer than Tencent's ${MAX_REDIRECT_URL} characters`)
-  return url
+  return { url, nonce }
 }
 
 /** `page` with `params` added to its query; a path stays a path. */
@@ -179,16 +209,21 @@ const ISSUE_WINDOW_MS = 60_000
 const MAX_CANDIDATES = 200
 
 /**
- * The token a tokenless return's state was made for: among the tokens of the flow issued when
- * the state was made (its expiry less the flow's lifetime), the newest whose user the state
- * signs. Undefined when none matches or the state is malformed.
+ * The token a tokenless return's state was made for: the token of the flow issued with the
+ * state's nonce, if the state signs its user. Undefined when none matches or the state is
+ * malformed.
  */
 async function tokenOfState(verifier: Verifier, flow: Flow, key: Uint8Array, state: string): Promise<TokenRecord | undefined> {
-  const match = /^(\d{1,12})\./.exec(state)
-  if (!match) return undefined
-  const madeAt = (Number(match[1]) - flow.lifetimeSeconds) * 1000
-  const candidates = await verifier.ledger.issuedBetween(flow.kind, new Date(madeAt - 2000), new Date(madeAt + ISSUE_WINDOW_MS), MAX_CANDIDATES)
-  return candidates.find((record) => stateMatches(key, state, flow.kind, record.userId))
+  const parsed = parseState(state)
+  if (!parsed) return undefined
+  const matches = (record: TokenRecord) => stateMatches(key, state, flow.kind, record.userId)
+  if (parsed.nonce !== undefined) return (await verifier.ledger.byReturnNonce(flow.kind, parsed.nonce)).find(matches)
+  // A state made before return nonces (ledger version 14), for as long as such tokens live:
+  // among the tokens of the flow issued when it was made (its expiry less the flow's lifetime),
+  // the newest whose user it signs. A busy flow (more candidates than the limit) or a user who
+  // started twice in the window could land on the wrong one or none; the nonce has neither.
+  const madeAt = (parsed.exp - flow.lifetimeSeconds) * 1000
+  return (await verifier.ledger.issuedBetween(flow.kind, new Date(madeAt - 2000), new Date(madeAt + ISSUE_WINDOW_MS), MAX_CANDIDATES)).find(matches)
 }
 
 function send(ctx: Context, location: string): void {

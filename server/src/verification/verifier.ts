@@ -79,6 +79,11 @@ export interface IssueRequest {
   /** Web flows: where the provider sends the user back (the kit's return route). */
   redirectUrl?: string | undefined
   /**
+   * Web flows whose provider does not name the token on return: the nonce in `redirectUrl`,
+   * kept with the token so that the return route finds it.
+   */
+  returnNonce?: string | undefined
+  /**
    * The kit's public address with the router's prefix (`<h5.publicBaseUrl><prefix>`), when the
    * kit has one: providers that call the kit back (Megvii's notify_url) are given URLs under it.
    */
@@ -149,7 +154,7 @@ export class Verifier {
     }
     const expiresAt = new Date(issuedAt.getTime() + flow.lifetimeSeconds * 1000)
     try {
-      await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId })
+      await this.ledger.insert({ token, kind, userId: req.userId, ruleId, merchantId, clientIp: req.clientIp, issuedAt, expiresAt, requestId, returnNonce: req.returnNonce })
     } catch (error) {
       // The token was never shown to anyone, so no verification can run on it unrecorded.
       throw new LedgerUnavailableError(unavailableReason(error) ?? 'insert failed', error, { tokenUnrecorded: true })

@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { MEGVII_PRESETS } from '../../emulator/megvii/index.js'
+import { megviiH5Flow } from '../../src/flows/megvii-h5/index.js'
+import { makeState } from '../../src/http/web-return.js'
 import { createSweeper } from '../../src/jobs/sweeper.js'
 import { eventually, MEGVII_IDENTITY, NO_TENCENT, startMegviiHarness, type MegviiHarness } from '../support/megvii.js'
 
@@ -83,6 +85,75 @@ describe('Megvii H5 flow', () => {
     // A client cannot bring an identity of its own.
     expect((await hx.call('POST', '/faceid/megvii/h5/biz-token', { user: 'alice', body: { idcard_name: 'x' } })).status).toBe(400)
     expect(await hx.ledger.count()).toBe(0)
+  })
+})
+
+describe('Megvii H5 return: finding the token Megvii does not name', () => {
+  /** The harness's `h5.stateKey`. */
+  const STATE_KEY = new Uint8Array(32).fill(7)
+  /** A biz_token of the flow's shape, `<seconds>,<32 hex>`. */
+  const bizToken = (n: number) => `1700000000,${n.toString(16).padStart(32, '0')}`
+  const stateOf = (h: MegviiHarness, token: string) => new URL(h.emulator.token(token)!.returnUrl).searchParams.get('s')!
+
+  it('keeps a random nonce of the return URL with the token, and finds the token by it however many others were issued around it', async () => {
+    hx = await startMegviiHarness({ emulator: { notify: 'never' } })
+    const { token, url } = await issue(hx)
+    const state = stateOf(hx, token)
+    const [, nonce] = state.split('.')
+    expect(state).toMatch(/^\d+\.[\w-]{22}\.[\w-]{32}$/)
+    const row = await hx.db.queries.selectFrom('faceid_tokens').select('return_nonce').where('token', '=', token).executeTakeFirstOrThrow()
+    expect(row.return_nonce).toBe(nonce)
+    // 250 other starts of the flow in the same second, all newer: more than a search by issue time looks at.
+    const issuedAt = new Date(hx.clock.now() + 1000)
+    await Promise.all(Array.from({ length: 250 }, (_, i) => hx!.ledger.insert({ token: bizToken(i), kind: 'megvii-h5', userId: 'bob', issuedAt, expiresAt: new Date(issuedAt.getTime() + 3_600_000) })))
+    const landed = await runPage(hx, url, 'pass')
+    expect(Object.fromEntries(landed.searchParams)).toEqual({ token, status: 'passed' })
+    // Tencent's web flows name their token on return and carry no nonce.
+    expect((await hx.db.queries.selectFrom('faceid_tokens').select('token').where('return_nonce', 'is not', null).execute()).map((r) => r.token)).toEqual([token])
+  })
+
+  it('sends each of two starts of one user in the same second back to its own token', async () => {
+    hx = await startMegviiHarness({ emulator: { notify: 'never' } })
+    const first = await issue(hx)
+    const second = await issue(hx)
+    expect(stateOf(hx, first.token).split('.')[0]).toBe(stateOf(hx, second.token).split('.')[0])
+    expect((await runPage(hx, first.url, 'pass')).searchParams.get('token')).toBe(first.token)
+    expect((await runPage(hx, second.url, 'low-confidence')).searchParams.get('token')).toBe(second.token)
+    expect(await hx.ledger.get(first.token)).toMatchObject({ status: 'passed' })
+    expect(await hx.ledger.get(second.token)).toMatchObject({ status: 'failed' })
+  })
+
+  it('refuses a return whose nonce or user was changed, and writes nothing', async () => {
+    hx = await startMegviiHarness({ emulator: { notify: 'never' } })
+    const { token } = await issue(hx)
+    const [exp, nonce, sig] = stateOf(hx, token).split('.') as [string, string, string]
+    const other = `${nonce.slice(0, 21)}${nonce.endsWith('A') ? 'B' : 'A'}`
+    const forged = [
+      `${exp}.${other}.${sig}`,
+      // Signed by the right key for another user: the nonce's token is alice's.
+      makeState(STATE_KEY, 'megvii-h5', 'mallory', Number(exp), nonce),
+      // The nonce dropped: an old-style state, whose search finds no token of the user it signs.
+      makeState(STATE_KEY, 'megvii-h5', 'mallory', Number(exp)),
+    ]
+    for (const s of forged) {
+      const res = await fetch(`${hx.url}/faceid/h5/return/megvii-h5?s=${s}`, { redirect: 'manual' })
+      expect(res.status).toBe(303)
+      expect(res.headers.get('location')).toBe('/oops?error=unknown')
+    }
+    expect(await hx.ledger.get(token)).toMatchObject({ status: 'pending' })
+    expect((await hx.db.queries.selectFrom('faceid_tokens').select('returned_at').where('token', '=', token).executeTakeFirstOrThrow()).returned_at).toBeNull()
+  })
+
+  it('still finds the token of a return URL made before nonces, while such tokens live', async () => {
+    hx = await startMegviiHarness({ emulator: { notify: 'never' } })
+    const issuedAt = new Date(hx.clock.now())
+    await hx.ledger.insert({ token: bizToken(1), kind: 'megvii-h5', userId: 'alice', issuedAt, expiresAt: new Date(issuedAt.getTime() + 3_600_000) })
+    const state = makeState(STATE_KEY, 'megvii-h5', 'alice', Math.ceil(issuedAt.getTime() / 1000) + megviiH5Flow.lifetimeSeconds)
+    const res = await fetch(`${hx.url}/faceid/h5/return/megvii-h5?s=${state}`, { redirect: 'manual' })
+    expect(res.status).toBe(303)
+    expect(new URL(res.headers.get('location')!, hx.url).searchParams.get('token')).toBe(bizToken(1))
+    // The return was recorded: a second one is a replay.
+    expect(await hx.ledger.recordReturn(bizToken(1), issuedAt)).toBe(false)
   })
 })
 
