@@ -1,5 +1,6 @@
 /** Runs every check on a project and assembles the report. */
 import { checkComponents } from './checks/components.js'
+import { checkMegvii } from './checks/megvii.js'
 import type { Check, CheckContext } from './checks/context.js'
 import { checkDevSettings } from './checks/dev-settings.js'
 import { checkNormalPath } from './checks/normal-path.js'
@@ -15,7 +16,7 @@ import { loadSources } from './sources.js'
 import type { DoctorReport } from './types.js'
 import { findUses } from './uses.js'
 
-const CHECKS: Check[] = [checkSdkFolders, checkPages, checkNormalPath, checkSceneGuard, checkTapHandlers, checkComponents, checkDevSettings]
+const CHECKS: Check[] = [checkSdkFolders, checkPages, checkNormalPath, checkSceneGuard, checkTapHandlers, checkComponents, checkMegvii, checkDevSettings]
 
 export interface DiagnoseOptions {
   /** The project folder: a mini-program (app.json, or project.config.json with miniprogramRoot) or a uni-app project (pages.json, or src/pages.json). */
@@ -43,7 +44,7 @@ export function diagnose(options: DiagnoseOptions): DoctorReport {
     kind: project.kind,
     root: project.root,
     sdks,
-    uses: { face: uses.face, eid: uses.eid, halfScreen: uses.halfScreen !== undefined, needJumpPage: uses.needJumpPage !== undefined },
+    uses: { face: uses.face, eid: uses.eid, megvii: uses.megvii, halfScreen: uses.halfScreen !== undefined, needJumpPage: uses.needJumpPage !== undefined },
     findings,
     domains: requiredDomains(sdks, uses, sources),
     notes,

@@ -1,7 +1,7 @@
 /**
  * The domains the project needs in the WeChat admin console (开发管理 → 开发设置 → 服务器域名).
- * They cannot be checked from here, so they are printed: the SDKs' own, and the origin of the
- * faceid-kit server when the code names one.
+ * They cannot be checked from here, so they are printed: the SDKs' own (Megvii's too), and the
+ * origin of the faceid-kit server when the code names one.
  */
 import { keyName, walk } from './ast.js'
 import { olderThan } from './sdks.js'
@@ -27,6 +27,8 @@ export function requiredDomains(sdks: SdkInfo[], uses: Uses, sources: Sources): 
       if (sdk.name === 'mp_ecard_sdk' && sdk.build === 'wechat' && !sdk.simulated && sdk.version && olderThan(sdk.version, '1.0.7')) business.add('https://eid.faceid.qq.com')
     }
   }
+  // Megvii's faceid-components call its own API from the mini-program.
+  if (uses.megvii) request.add('https://openapi.faceid.com')
   return { request: [...request], socket: [...socket], business: [...business] }
 }
 

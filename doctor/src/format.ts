@@ -27,7 +27,8 @@ export function formatReport(report: DoctorReport, options: { cwd?: string } = {
   const { request, socket, business } = report.domains
   if (request.length + socket.length + business.length > 0) {
     lines.push('Domains to whitelist (admin console → 开发管理 → 开发设置 → 服务器域名; the doctor cannot see them):')
-    if (!request.some((d) => !/faceid\.q(q|cloud)\.com$/.test(new URL(d).hostname))) lines.push("  request  your faceid-kit server's https origin")
+    // Only the providers' own domains: the server's origin was not found in the code.
+    if (!request.some((d) => !/(faceid\.q(q|cloud)\.com|openapi\.faceid\.com)$/.test(new URL(d).hostname))) lines.push("  request  your faceid-kit server's https origin")
     for (const domain of request) lines.push(`  request  ${domain}`)
     for (const domain of socket) lines.push(`  socket   ${domain}   (NFC ID reading, newer verify_mpsdk)`)
     for (const domain of business) lines.push(`  业务域名  ${domain}   (mp_ecard_sdk before 1.0.7)`)

@@ -61,7 +61,7 @@ export interface DoctorReport {
   root: string
   sdks: SdkInfo[]
   /** What the project uses, as far as its code and templates tell. */
-  uses: { face: boolean; eid: boolean; halfScreen: boolean; needJumpPage: boolean }
+  uses: { face: boolean; eid: boolean; megvii: boolean; halfScreen: boolean; needJumpPage: boolean }
   findings: Finding[]
   /** To whitelist in the WeChat admin console; printed, not a problem. */
   domains: Domains

@@ -1,6 +1,7 @@
 /**
  * What the project uses, read from its code, templates and configuration: face verification
- * (verify_mpsdk), E证通 (mp_ecard_sdk), half-screen, the confirm page. The version and page
+ * (verify_mpsdk), E证通 (mp_ecard_sdk), Megvii FaceID lite (Megvii's faceid-components),
+ * half-screen, the confirm page. The version and page
  * checks ask for what is used, not for everything an SDK could do.
  */
 import { calleeName, isCall, keyName, lineOfNode, stringLiterals, walk, type Node } from './ast.js'
@@ -16,24 +17,33 @@ export interface Place {
 export interface Uses {
   face: boolean
   eid: boolean
+  /** Megvii FaceID lite: `<megvii-verify>`, `useMegviiVerify()`, or Megvii's own component registered. */
+  megvii: boolean
   /** Where half-screen is asked for (`enableEmbedded`, `embedded`), first one. */
   halfScreen?: Place
   /** Where the confirm page is asked for (`needJumpPage`), first one. */
   needJumpPage?: Place
   /** Tags that render the kit's components, by component. */
-  kitTags: { face: Set<string>; eid: Set<string> }
+  kitTags: { face: Set<string>; eid: Set<string>; megvii: Set<string> }
 }
 
 const FACE_CALLS = new Set(['startVerify', 'verifyFace', 'startFaceVerify', 'useFaceVerify', 'initFaceVerify'])
 const EID_CALLS = new Set(['startEid', 'initEid', 'prepareEid', 'useEidVerify'])
+const MEGVII_CALLS = new Set(['useMegviiVerify', 'createMegviiRun'])
 /** Calls whose options can ask for half-screen. */
 const EID_START_CALLS = new Set(['startEid', 'prepareEid', 'useEidVerify', 'start'])
 
-export function kitComponentOf(target: string): 'face' | 'eid' | undefined {
+export function kitComponentOf(target: string): 'face' | 'eid' | 'megvii' | undefined {
   const clean = target.replace(/\.(js|json)$/, '')
   if (/(^|\/)faceid-verify\/(index|faceid-verify)$/.test(clean)) return 'face'
   if (/(^|\/)eid-verify\/(index|eid-verify)$/.test(clean)) return 'eid'
+  if (/(^|\/)megvii-verify\/(index|megvii-verify)$/.test(clean)) return 'megvii'
   return undefined
+}
+
+/** Megvii's own component, from its 人脸核身微信小程序包 (`faceid-components/components/index/index`). */
+export function isMegviiComponent(target: string): boolean {
+  return /(^|\/)faceid-components\/components\/index\/index(\.js)?$/.test(target)
 }
 
 /** The Vue route (uni_modules/faceid-kit) registers <faceid-verify> and <eid-verify> by easycom. */
@@ -42,10 +52,17 @@ export function hasUniModuleKit(project: Project): boolean {
 }
 
 export function findUses(project: Project, sources: Sources): Uses {
-  const kitTags = { face: new Set<string>(), eid: new Set<string>() }
+  const kitTags = { face: new Set<string>(), eid: new Set<string>(), megvii: new Set<string>() }
+  // Megvii's component by page ('' app-wide): uni-app pages often name it <faceid-verify>, the
+  // kit's face tag, which on such a page is Megvii's.
+  const megviiTags = new Map<string, Set<string>>()
   for (const registration of project.registrations) {
     const component = kitComponentOf(registration.target)
     if (component) kitTags[component].add(registration.tag)
+    if (isMegviiComponent(registration.target)) {
+      const page = registration.page ?? ''
+      megviiTags.set(page, new Set([...(megviiTags.get(page) ?? []), registration.tag]))
+    }
   }
   if (hasUniModuleKit(project)) {
     kitTags.face.add('faceid-verify')
@@ -54,6 +71,7 @@ export function findUses(project: Project, sources: Sources): Uses {
 
   let face = project.registrations.some((r) => /verify_mpsdk\/indexCom$/.test(r.target)) || project.pages.some((p) => p.includes('verify_mpsdk/'))
   let eid = project.pages.some((p) => p.includes('mp_ecard_sdk/'))
+  let megvii = kitTags.megvii.size > 0 || megviiTags.size > 0
   let halfScreen: Place | undefined
   let needJumpPage: Place | undefined
 
@@ -67,6 +85,7 @@ export function findUses(project: Project, sources: Sources): Uses {
         const name = calleeName(node)
         if (name && FACE_CALLS.has(name)) face = true
         if (name && EID_CALLS.has(name)) eid = true
+        if (name && MEGVII_CALLS.has(name)) megvii = true
       }
       if (node.type === 'ObjectProperty') {
         const key = keyName(node)
@@ -81,7 +100,10 @@ export function findUses(project: Project, sources: Sources): Uses {
   }
 
   for (const template of sources.templates) {
+    const page = template.file.replace(/\.(wxml|vue)$/, '')
+    const megviiHere = new Set([...(megviiTags.get(page) ?? []), ...(megviiTags.get('') ?? [])])
     for (const element of template.elements) {
+      if (megviiHere.has(element.tag)) continue
       if (kitTags.face.has(element.tag)) face = true
       if (!kitTags.eid.has(element.tag)) continue
       eid = true
@@ -90,7 +112,7 @@ export function findUses(project: Project, sources: Sources): Uses {
       if (asksFor(element, ['need-jump-page', 'needJumpPage'])) needJumpPage ??= place
     }
   }
-  return { face, eid, kitTags, ...(halfScreen ? { halfScreen } : {}), ...(needJumpPage ? { needJumpPage } : {}) }
+  return { face, eid, megvii, kitTags, ...(halfScreen ? { halfScreen } : {}), ...(needJumpPage ? { needJumpPage } : {}) }
 }
 
 /** Whether a property sits in the arguments of an eID call (`useEidVerify({ embedded })`, `prepared.start({ embedded })`). */

@@ -58,7 +58,7 @@ describe('clean projects report nothing', () => {
       ['verify_mpsdk', 'verify_mpsdk', 'v1.0.28', false],
       ['mp_ecard_sdk', 'mp_ecard_sdk', '1.0.9', false],
     ])
-    expect(report.uses).toEqual({ face: true, eid: true, halfScreen: true, needJumpPage: false })
+    expect(report.uses).toEqual({ face: true, eid: true, megvii: false, halfScreen: true, needJumpPage: false })
     expect(report.notes).toEqual([])
   })
 
@@ -104,7 +104,7 @@ describe("the kit's own demo and uni-app example pass the doctor", () => {
     expectClean(diagnose({ projectDir: built.demoDir }))
   })
 
-  it('the uni-app example (uniapp/example/src, prepared as build-example does: uni_modules, wxcomponents, the uni-app mp_ecard_sdk)', async () => {
+  it('the uni-app example (uniapp/example/src, prepared as build-example does: uni_modules, wxcomponents, the uni-app mp_ecard_sdk, Megvii’s faceid-components)', async () => {
     const project = path.join(work, 'uniapp-example')
     cpSync(path.join(REPO, 'uniapp/example/src'), path.join(project, 'src'), {
       recursive: true,
@@ -123,6 +123,8 @@ describe("the kit's own demo and uni-app example pass the doctor", () => {
       writePagesJson: true,
     })
     expect(result.files.kept).toEqual([])
+    // Megvii's package, the user's own copy: the simulated one, where the example's Megvii page registers it.
+    cpSync(path.join(built.simDir, 'faceid-components'), path.join(project, 'src/wxcomponents/faceid-components'), { recursive: true })
 
     // `faceid-kit doctor uniapp/example` finds src/pages.json; `… uniapp/example/src` is the root itself.
     for (const dir of [project, path.join(project, 'src')]) {
@@ -130,7 +132,7 @@ describe("the kit's own demo and uni-app example pass the doctor", () => {
       expectClean(report)
       expect(report.kind).toBe('uniapp')
       expect(report.root).toBe(path.join(project, 'src'))
-      expect(report.uses).toMatchObject({ face: true, eid: true, halfScreen: true })
+      expect(report.uses).toMatchObject({ face: true, eid: true, megvii: true, halfScreen: true })
       expect(report.sdks.map((s) => [s.dir, s.simulated, s.build])).toEqual([
         ['wxcomponents/verify_mpsdk', true, undefined],
         ['mp_ecard_sdk', true, 'uni'],

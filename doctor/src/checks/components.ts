@@ -30,7 +30,7 @@ export function checkComponents({ project }: CheckContext): Finding[] {
       severity: 'error',
       ...(firstReg ? { file: firstReg.file, ...(firstReg.line === undefined ? {} : { line: firstReg.line }) } : {}),
       message: `The kit's components come from ${copies.size} different copies of the kit: ${list}. Each copy has its own configure() and its own one-at-a-time lock, so components from the copy you did not configure fail with NOT_CONFIGURED, and two verifications can run at once.`,
-      fix: 'Register every faceid-verify / eid-verify from one copy (the npm package after 构建 npm, or one copied folder) and delete the other.',
+      fix: 'Register every faceid-verify / eid-verify / megvii-verify from one copy (the npm package after 构建 npm, or one copied folder) and delete the other.',
     })
   }
 
@@ -93,7 +93,7 @@ function normalise(target: string): string {
 
 /** The kit folder a registration points into, relative to the project root. */
 function kitRoot(registration: Registration, kind: 'miniprogram' | 'uniapp', files: string[]): string {
-  const target = normalise(registration.target).replace(/\/?(faceid-verify|eid-verify)\/(index|faceid-verify|eid-verify)$/, '')
+  const target = normalise(registration.target).replace(/\/?(faceid-verify|eid-verify|megvii-verify)\/(index|faceid-verify|eid-verify|megvii-verify)$/, '')
   if (registration.target.startsWith('/')) return target
   const base = registration.file.split('/').slice(0, -1)
   for (const part of target.split('/')) {
@@ -103,6 +103,6 @@ function kitRoot(registration: Registration, kind: 'miniprogram' | 'uniapp', fil
   const relative = base.join('/')
   if (registration.target.startsWith('.') || kind === 'uniapp') return relative
   // WeChat reads a bare path as relative first, then as an npm package (miniprogram_npm).
-  const exists = files.some((f) => f.startsWith(`${relative}/faceid-verify/`) || f.startsWith(`${relative}/eid-verify/`))
+  const exists = files.some((f) => ['faceid-verify', 'eid-verify', 'megvii-verify'].some((c) => f.startsWith(`${relative}/${c}/`)))
   return exists ? relative : `miniprogram_npm/${target}`
 }

@@ -35,7 +35,7 @@ export function checkSdkFolders({ project, sdks, uses }: CheckContext): Finding[
         : 'Download mp_ecard_sdk from the Tencent Cloud console and copy the folder to the mini-program root, next to app.json.',
     })
   }
-  if (!uses.face && !uses.eid && sdks.length === 0) {
+  if (!uses.face && !uses.eid && !uses.megvii && sdks.length === 0) {
     findings.push({
       check: 'sdk-missing',
       severity: 'error',
