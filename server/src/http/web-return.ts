@@ -22,7 +22,7 @@ import type { TokenRecord } from '../store/ledger.js'
 
 /** Tencent's limit on `RedirectUrl` (DetectAuth and GetEidToken). */
 const MAX_REDIRECT_URL = 1024
-/** The longest return URL the kit adds to the base: prefix aside, `/h5/return/<kind>?s=<exp>.<sig>`. */
+/** The longest return URL the kit adds to the base: prefix aside, `/h5/return/<kind>?s=<exp>[.<nonce>].<sig>` (91 for megvii-h5). */
 const RETURN_SUFFIX_ROOM = 120
 const SIG_CHARS = 32
 /** 128 random bits, 22 characters of base64url. */
