@@ -23,6 +23,7 @@ import {
   type TokenScope,
 } from '../store/dashboard-queries.js'
 import type { Ledger } from '../store/ledger.js'
+import { FLOW_LIST } from '../flows/index.js'
 
 /** The dashboard's buckets are cut in Beijing time, like Tencent's bill days. */
 export const BEIJING_OFFSET_MINUTES = 480
@@ -187,19 +188,32 @@ export interface SweeperAnswer {
   open: number
   due: number
   leased: number
-  /** Open tokens with less than a day left before Tencent's 3-day limit (or past it). */
+  /** Open tokens with less than a day left before their provider's limit (or past it). */
   nearLimit: number
+  /** Tencent's limit (3 days); a provider that keeps results longer (Megvii: 30 days) is counted against its own. */
   retentionSeconds: number
-  oldest: { token: string; kind: string; issuedAt: string; ageSeconds: number; secondsLeft: number; sweepAttempts: number; lastError: string | null } | null
+  /** The open token with the least time left before its provider's limit (`retentionSeconds`, its own). */
+  oldest: { token: string; kind: string; issuedAt: string; ageSeconds: number; retentionSeconds: number; secondsLeft: number; sweepAttempts: number; lastError: string | null } | null
+}
+
+const NEAR_LIMIT_MS = 86_400_000
+
+/** How long the provider of `kind` answers for a result, s: its flow's `keptSeconds`, else Tencent's 3 days (also for a kind of no flow here). */
+function retentionSecondsOf(kind: string): number {
+  return FLOW_LIST.find((flow) => flow.kind === kind)?.results?.keptSeconds ?? RESULT_RETENTION_SECONDS
 }
 
 /** The sweeper's backlog, whatever the period: open work is open now. */
 export async function sweeper(ctx: ReportContext, query: Pick<DashboardQuery, 'kind' | 'provider'>): Promise<SweeperAnswer> {
   const now = ctx.now()
-  const retentionMs = RESULT_RETENTION_SECONDS * 1000
-  const backlog = await sweeperBacklog(ctx.ledger.db, kindsOf(ctx, query), now, new Date(now.getTime() - retentionMs + 86_400_000), ctx.firstFetchAfterMs)
+  const nearLimitAt = (seconds: number) => new Date(now.getTime() - seconds * 1000 + NEAR_LIMIT_MS)
+  // Every flow's kind, configured here or not: a ledger may hold tokens of a provider since removed.
+  const byKind = new Map<string, Date>()
+  for (const flow of FLOW_LIST) if (retentionSecondsOf(flow.kind) !== RESULT_RETENTION_SECONDS) byKind.set(flow.kind, nearLimitAt(retentionSecondsOf(flow.kind)))
+  const backlog = await sweeperBacklog(ctx.ledger.db, kindsOf(ctx, query), now, { others: nearLimitAt(RESULT_RETENTION_SECONDS), byKind }, ctx.firstFetchAfterMs)
   const oldest = backlog.oldest
   const age = oldest ? Math.max(0, Math.floor((now.getTime() - oldest.issuedAt.getTime()) / 1000)) : 0
+  const kept = oldest ? retentionSecondsOf(oldest.kind) : RESULT_RETENTION_SECONDS
   return {
     running: ctx.sweeperRunning,
     open: backlog.open,
@@ -213,7 +227,8 @@ export async function sweeper(ctx: ReportContext, query: Pick<DashboardQuery, 'k
           kind: oldest.kind,
           issuedAt: oldest.issuedAt.toISOString(),
           ageSeconds: age,
-          secondsLeft: RESULT_RETENTION_SECONDS - age,
+          retentionSeconds: kept,
+          secondsLeft: kept - age,
           sweepAttempts: oldest.sweepAttempts,
           lastError: oldest.lastError,
         }

@@ -183,20 +183,38 @@ export interface Backlog {
   due: number
   /** Open tokens an instance holds a lease on. */
   leased: number
-  /** Open tokens issued before `olderThan`. */
+  /** Open tokens issued before the `olderThan` of their kind. */
   old: number
-  /** The oldest open token. */
+  /** The open token issued longest before its kind's `olderThan`: the one with the least time left. */
   oldest: { token: string; kind: string; issuedAt: Date; sweepAttempts: number; lastError: string | null } | null
 }
 
 /**
- * The sweeper's open work, of any issue time: how much is open, due and leased, how much was
- * issued before `olderThan`, and the oldest open token.
+ * A date per kind: `byKind` for the kinds named there, `others` for every other kind (providers
+ * keep results for different times).
  */
-export async function sweeperBacklog(db: Database, kinds: readonly string[] | undefined, now: Date, olderThan: Date, firstFetchAfterMs: number): Promise<Backlog> {
+export interface DateByKind {
+  others: Date
+  byKind: ReadonlyMap<string, Date>
+}
+
+/**
+ * The sweeper's open work, of any issue time: how much is open, due and leased, how much was
+ * issued before its kind's `olderThan`, and the open token issued longest before it.
+ */
+export async function sweeperBacklog(db: Database, kinds: readonly string[] | undefined, now: Date, olderThan: DateByKind, firstFetchAfterMs: number): Promise<Backlog> {
   const firstDue = new Date(now.getTime() - firstFetchAfterMs)
   const ofKinds = (eb: Eb): Expression<SqlBool> =>
     kinds === undefined ? eb.lit(true) : kinds.length === 0 ? eb.lit(false) : eb('kind', 'in', [...kinds])
+  // The kinds sharing one date, and the other kinds with `others`.
+  const groups = new Map<number, string[]>()
+  for (const [kind, date] of olderThan.byKind) groups.set(date.getTime(), [...(groups.get(date.getTime()) ?? []), kind])
+  const named = [...olderThan.byKind.keys()]
+  const isOld = (eb: Eb): Expression<SqlBool> =>
+    eb.or([
+      ...[...groups].map(([at, group]) => eb.and([eb('kind', 'in', group), eb('issued_at', '<', new Date(at))])),
+      eb.and([named.length === 0 ? eb.lit(true) : eb('kind', 'not in', named), eb('issued_at', '<', olderThan.others)]),
+    ])
   const counts = await db.queries
     .selectFrom('faceid_tokens')
     .select((eb) => [
@@ -217,20 +235,29 @@ export async function sweeperBacklog(db: Database, kinds: readonly string[] | un
         )
         .as('due'),
       eb.fn.sum<number | string | null>(eb.case().when('lease_until', '>', now).then(1).else(0).end()).as('leased'),
-      eb.fn.sum<number | string | null>(eb.case().when('issued_at', '<', olderThan).then(1).else(0).end()).as('old'),
+      eb.fn.sum<number | string | null>(eb.case().when(isOld(eb)).then(1).else(0).end()).as('old'),
     ])
     .where(sql<boolean>`NOT final`)
     .where(ofKinds)
     .executeTakeFirst()
-  const oldest = await db.queries
-    .selectFrom('faceid_tokens')
-    .select(['token', 'kind', 'issued_at', 'sweep_attempts', 'last_error'])
-    .where(sql<boolean>`NOT final`)
-    .where(ofKinds)
-    .orderBy('issued_at')
-    .orderBy('token')
-    .limit(1)
-    .executeTakeFirst()
+  // The oldest open token of each group: the one of them issued longest before its group's date.
+  const oldestOf = (inGroup: (eb: Eb) => Expression<SqlBool>) =>
+    db.queries
+      .selectFrom('faceid_tokens')
+      .select(['token', 'kind', 'issued_at', 'sweep_attempts', 'last_error'])
+      .where(sql<boolean>`NOT final`)
+      .where(ofKinds)
+      .where(inGroup)
+      .orderBy('issued_at')
+      .orderBy('token')
+      .limit(1)
+      .executeTakeFirst()
+  const candidates = await Promise.all([
+    ...[...groups].map(async ([at, group]) => ({ at, row: await oldestOf((eb) => eb('kind', 'in', group)) })),
+    (async () => ({ at: olderThan.others.getTime(), row: await oldestOf((eb) => (named.length === 0 ? eb.lit(true) : eb('kind', 'not in', named))) }))(),
+  ])
+  const lead = (c: (typeof candidates)[number]) => c.at - toDate(c.row!.issued_at).getTime()
+  const oldest = candidates.filter((c) => c.row !== undefined).sort((a, b) => lead(b) - lead(a))[0]?.row
   return {
     open: Number(counts?.open ?? 0),
     due: Number(counts?.due ?? 0),

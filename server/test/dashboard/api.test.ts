@@ -297,3 +297,36 @@ describe('tokensMatch', () => {
     expect(tokensMatch('', TOKEN)).toBe(false)
   })
 })
+
+describe.each(ENGINES)('dashboard sweeper panel across providers (%s)', (engine) => {
+  it('counts each open token against its own provider\'s limit (Megvii keeps results 30 days, Tencent 3), and shows the one with the least time left', async () => {
+    const database = await createTestDatabase(engine)
+    let server: http.Server | undefined
+    try {
+      const db = await database.open()
+      const ledger = await Ledger.open(db)
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000)
+      const DAY = 24 * HOUR
+      const open = (token: string, kind: 'face' | 'megvii-h5', age: number) => ledger.insert({ token, kind, userId: 'u', issuedAt: new Date(now.getTime() - age), expiresAt: new Date(now.getTime() - age + HOUR) })
+      const face = 'F0000000-0000-4000-8000-000000000001'
+      await open(face, 'face', 2.9 * DAY) // 0.1 day before Tencent's limit
+      await open('1700000000,00000000000000000000000000000010', 'megvii-h5', 10 * DAY) // 20 days left
+      await open('1700000000,00000000000000000000000000000029', 'megvii-h5', 29.5 * DAY) // 0.5 day left, the oldest issued
+      const app = new Koa()
+      app.use(createDashboardRouter({ path: '/ops', auth: { token: TOKEN }, report: { ledger, kinds: KINDS, ruleScope: ['1'], webhooks: undefined, sweeperRunning: true, firstFetchAfterMs: 60_000, now: () => now } }).routes())
+      server = http.createServer(app.callback())
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ops/api/sweeper`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      const body = (await res.json()) as { open: number; nearLimit: number; retentionSeconds: number; oldest: Record<string, unknown> }
+      expect(body).toMatchObject({ open: 3, nearLimit: 2, retentionSeconds: RESULT_RETENTION_SECONDS })
+      expect(body.oldest).toMatchObject({ token: `${face.slice(0, 6)}…${face.slice(-4)}`, kind: 'face', retentionSeconds: RESULT_RETENTION_SECONDS, secondsLeft: 0.1 * 86_400 })
+      // Megvii only: its oldest token, against 30 days.
+      const megvii = (await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ops/api/sweeper?provider=megvii`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as typeof body
+      expect(megvii).toMatchObject({ open: 2, nearLimit: 1 })
+      expect(megvii.oldest).toMatchObject({ kind: 'megvii-h5', retentionSeconds: 30 * 86_400, secondsLeft: 0.5 * 86_400 })
+    } finally {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+      await database.drop()
+    }
+  }, 120_000)
+})

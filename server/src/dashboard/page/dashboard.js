@@ -164,7 +164,7 @@
     if (s.oldest) {
       const left = s.oldest.secondsLeft
       $('oldest-text').textContent = `${s.oldest.token} (${s.oldest.kind}), issued ${beijing(s.oldest.issuedAt)}, ${duration(s.oldest.ageSeconds)} old: ${left > 0 ? `${duration(left)} left` : `${duration(left)} past the limit`}`
-      const ratio = Math.min(1, s.oldest.ageSeconds / s.retentionSeconds)
+      const ratio = Math.min(1, s.oldest.ageSeconds / s.oldest.retentionSeconds)
       bar.style.width = `${(ratio * 100).toFixed(1)}%`
       bar.className = left <= 0 ? 'over' : left < 86400 ? 'late' : ''
     } else {
