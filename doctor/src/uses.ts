@@ -46,6 +46,11 @@ export function isMegviiComponent(target: string): boolean {
   return /(^|\/)faceid-components\/components\/index\/index(\.js)?$/.test(target)
 }
 
+/** A JSON file of the kit's own `<megvii-verify>`: its registration of Megvii's component is no use until a page registers `<megvii-verify>`. */
+export function isKitMegviiFile(file: string): boolean {
+  return /(^|\/)megvii-verify\/[^/]+\.json$/.test(file)
+}
+
 /** The Vue route (uni_modules/faceid-kit) registers <faceid-verify> and <eid-verify> by easycom. */
 export function hasUniModuleKit(project: Project): boolean {
   return project.kind === 'uniapp' && project.files.some((f) => f.startsWith('uni_modules/faceid-kit/components/'))
@@ -59,7 +64,7 @@ export function findUses(project: Project, sources: Sources): Uses {
   for (const registration of project.registrations) {
     const component = kitComponentOf(registration.target)
     if (component) kitTags[component].add(registration.tag)
-    if (isMegviiComponent(registration.target)) {
+    if (isMegviiComponent(registration.target) && !isKitMegviiFile(registration.file)) {
       const page = registration.page ?? ''
       megviiTags.set(page, new Set([...(megviiTags.get(page) ?? []), registration.tag]))
     }

@@ -92,6 +92,17 @@ describe('Megvii FaceID lite (native)', () => {
       expect.objectContaining({ check: 'components', message: expect.stringMatching(/<megvii-verify> is registered as \/faceid-kit-old\/megvii-verify\/index, but faceid-kit-old\/megvii-verify\/index\.js does not exist/) }),
     ])
   })
+
+  it('takes the kit\'s own <megvii-verify> folder, copied but not registered, for no use of Megvii', () => {
+    const dir = materialize('clean-native')
+    write(dir, 'faceid-kit/megvii-verify/index.js', 'Component({})\n')
+    write(dir, 'faceid-kit/megvii-verify/index.wxml', '<megvii-faceid wx:if="{{token}}" bizToken="{{token}}" />\n')
+    write(dir, 'faceid-kit/megvii-verify/index.json', JSON.stringify({ component: true, usingComponents: { 'megvii-faceid': `/${MEGVII}` } }))
+    const report = diagnose({ projectDir: dir })
+    expect(report.findings).toEqual([])
+    expect(report.uses.megvii).toBe(false)
+    expect(report.domains.request).not.toContain('https://openapi.faceid.com')
+  })
 })
 
 describe('Megvii FaceID lite (uni-app)', () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Registration } from '../project.js'
 import type { Finding } from '../types.js'
-import { isMegviiComponent, kitComponentOf } from '../uses.js'
+import { isKitMegviiFile, isMegviiComponent, kitComponentOf } from '../uses.js'
 import type { CheckContext } from './context.js'
 
 /** Where `<megvii-verify>` registers Megvii's component: the mini-program root. */
@@ -44,7 +44,7 @@ export function checkMegvii({ project, uses }: CheckContext): Finding[] {
 
   // Megvii's component registered by the project itself (a uni-app page, a page of its own); the
   // kit's <megvii-verify> registers it too, and is judged above.
-  const direct = project.registrations.filter((r) => isMegviiComponent(r.target) && !/(^|\/)megvii-verify\/[^/]+\.json$/.test(r.file))
+  const direct = project.registrations.filter((r) => isMegviiComponent(r.target) && !isKitMegviiFile(r.file))
   for (const registration of direct) {
     const file = `${resolveTarget(registration)}.js`
     if (exists(file)) continue
