@@ -22,7 +22,8 @@ export function checkMegvii({ project, uses }: CheckContext): Finding[] {
   const at = (r: Registration) => ({ file: r.file, ...(r.line === undefined ? {} : { line: r.line }) })
   const exists = (file: string) => existsSync(path.join(project.root, file))
 
-  for (const registration of project.registrations.filter((r) => kitComponentOf(r.target) === 'megvii')) {
+  const kitRegistrations = project.registrations.filter((r) => kitComponentOf(r.target) === 'megvii')
+  for (const registration of kitRegistrations) {
     if (uni) {
       findings.push({
         check: 'components',
@@ -60,8 +61,7 @@ export function checkMegvii({ project, uses }: CheckContext): Finding[] {
   }
 
   // The composable hears Megvii's component, which a page must show.
-  const kitRegistered = project.registrations.some((r) => kitComponentOf(r.target) === 'megvii')
-  if (uni && direct.length === 0 && !kitRegistered) {
+  if (uni && direct.length === 0 && kitRegistrations.length === 0) {
     findings.push({
       check: 'pages',
       severity: 'error',

@@ -23,7 +23,7 @@ import {
   type TokenScope,
 } from '../store/dashboard-queries.js'
 import type { Ledger } from '../store/ledger.js'
-import { FLOW_LIST } from '../flows/index.js'
+import { FLOW_LIST, resultKeptSeconds } from '../flows/index.js'
 
 /** The dashboard's buckets are cut in Beijing time, like Tencent's bill days. */
 export const BEIJING_OFFSET_MINUTES = 480
@@ -198,22 +198,20 @@ export interface SweeperAnswer {
 
 const NEAR_LIMIT_MS = 86_400_000
 
-/** How long the provider of `kind` answers for a result, s: its flow's `keptSeconds`, else Tencent's 3 days (also for a kind of no flow here). */
-function retentionSecondsOf(kind: string): number {
-  return FLOW_LIST.find((flow) => flow.kind === kind)?.results?.keptSeconds ?? RESULT_RETENTION_SECONDS
-}
-
 /** The sweeper's backlog, whatever the period: open work is open now. */
 export async function sweeper(ctx: ReportContext, query: Pick<DashboardQuery, 'kind' | 'provider'>): Promise<SweeperAnswer> {
   const now = ctx.now()
   const nearLimitAt = (seconds: number) => new Date(now.getTime() - seconds * 1000 + NEAR_LIMIT_MS)
   // Every flow's kind, configured here or not: a ledger may hold tokens of a provider since removed.
   const byKind = new Map<string, Date>()
-  for (const flow of FLOW_LIST) if (retentionSecondsOf(flow.kind) !== RESULT_RETENTION_SECONDS) byKind.set(flow.kind, nearLimitAt(retentionSecondsOf(flow.kind)))
+  for (const { kind } of FLOW_LIST) {
+    const kept = resultKeptSeconds(kind)
+    if (kept !== undefined) byKind.set(kind, nearLimitAt(kept))
+  }
   const backlog = await sweeperBacklog(ctx.ledger.db, kindsOf(ctx, query), now, { others: nearLimitAt(RESULT_RETENTION_SECONDS), byKind }, ctx.firstFetchAfterMs)
   const oldest = backlog.oldest
   const age = oldest ? Math.max(0, Math.floor((now.getTime() - oldest.issuedAt.getTime()) / 1000)) : 0
-  const kept = oldest ? retentionSecondsOf(oldest.kind) : RESULT_RETENTION_SECONDS
+  const kept = (oldest ? resultKeptSeconds(oldest.kind) : undefined) ?? RESULT_RETENTION_SECONDS
   return {
     running: ctx.sweeperRunning,
     open: backlog.open,

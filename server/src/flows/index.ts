@@ -33,4 +33,13 @@ export function flowOf(kind: TokenKind): Flow {
   return FLOW_REGISTRY[kind]
 }
 
+/**
+ * How long the provider of `kind`'s flow answers for a result, s, when the flow says (Megvii);
+ * undefined for Tencent's flows, whose retention the caller knows (3 days unless configured),
+ * and for a kind of no flow here.
+ */
+export function resultKeptSeconds(kind: string): number | undefined {
+  return FLOW_LIST.find((flow) => flow.kind === kind)?.results?.keptSeconds
+}
+
 export type { Flow, FlowSettings, IssuedToken, PartnerOptions, ResultReader, ReuseScope, WebFlow } from './flow.js'

@@ -91,7 +91,8 @@ function sign(key: Uint8Array, kind: string, userId: string, exp: number, nonce:
  * asked for a token of `kind` (and, with a nonce, for the token issued with it).
  */
 export function makeState(key: Uint8Array, kind: string, userId: string, exp: number, nonce?: string): string {
-  return nonce === undefined ? `${exp}.${sign(key, kind, userId, exp, undefined)}` : `${exp}.${nonce}.${sign(key, kind, userId, exp, nonce)}`
+  const sig = sign(key, kind, userId, exp, nonce)
+  return nonce === undefined ? `${exp}.${sig}` : `${exp}.${nonce}.${sig}`
 }
 
 interface ReturnState {

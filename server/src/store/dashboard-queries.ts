@@ -206,15 +206,15 @@ export async function sweeperBacklog(db: Database, kinds: readonly string[] | un
   const firstDue = new Date(now.getTime() - firstFetchAfterMs)
   const ofKinds = (eb: Eb): Expression<SqlBool> =>
     kinds === undefined ? eb.lit(true) : kinds.length === 0 ? eb.lit(false) : eb('kind', 'in', [...kinds])
-  // The kinds sharing one date, and the other kinds with `others`.
-  const groups = new Map<number, string[]>()
-  for (const [kind, date] of olderThan.byKind) groups.set(date.getTime(), [...(groups.get(date.getTime()) ?? []), kind])
+  // The kinds sharing one date, then every other kind with `others`: each group, its date and its kinds.
+  const sharing = new Map<number, string[]>()
+  for (const [kind, date] of olderThan.byKind) sharing.set(date.getTime(), [...(sharing.get(date.getTime()) ?? []), kind])
   const named = [...olderThan.byKind.keys()]
-  const isOld = (eb: Eb): Expression<SqlBool> =>
-    eb.or([
-      ...[...groups].map(([at, group]) => eb.and([eb('kind', 'in', group), eb('issued_at', '<', new Date(at))])),
-      eb.and([named.length === 0 ? eb.lit(true) : eb('kind', 'not in', named), eb('issued_at', '<', olderThan.others)]),
-    ])
+  const groups: Array<{ at: Date; inGroup: (eb: Eb) => Expression<SqlBool> }> = [
+    ...[...sharing].map(([at, group]) => ({ at: new Date(at), inGroup: (eb: Eb) => eb('kind', 'in', group) })),
+    { at: olderThan.others, inGroup: (eb: Eb) => (named.length === 0 ? eb.lit(true) : eb('kind', 'not in', named)) },
+  ]
+  const isOld = (eb: Eb): Expression<SqlBool> => eb.or(groups.map((g) => eb.and([g.inGroup(eb), eb('issued_at', '<', g.at)])))
   const counts = await db.queries
     .selectFrom('faceid_tokens')
     .select((eb) => [
@@ -252,11 +252,8 @@ export async function sweeperBacklog(db: Database, kinds: readonly string[] | un
       .orderBy('token')
       .limit(1)
       .executeTakeFirst()
-  const candidates = await Promise.all([
-    ...[...groups].map(async ([at, group]) => ({ at, row: await oldestOf((eb) => eb('kind', 'in', group)) })),
-    (async () => ({ at: olderThan.others.getTime(), row: await oldestOf((eb) => (named.length === 0 ? eb.lit(true) : eb('kind', 'not in', named))) }))(),
-  ])
-  const lead = (c: (typeof candidates)[number]) => c.at - toDate(c.row!.issued_at).getTime()
+  const candidates = await Promise.all(groups.map(async (g) => ({ at: g.at, row: await oldestOf(g.inGroup) })))
+  const lead = (c: (typeof candidates)[number]) => c.at.getTime() - toDate(c.row!.issued_at).getTime()
   const oldest = candidates.filter((c) => c.row !== undefined).sort((a, b) => lead(b) - lead(a))[0]?.row
   return {
     open: Number(counts?.open ?? 0),

@@ -19,7 +19,7 @@ import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import { DEFAULT_MEGVII_THRESHOLD, isMegviiThresholdKey } from '../providers/megvii/result.js'
 import type { FetchOutcome, FullResult, Ledger, TokenRecord } from '../store/ledger.js'
 import { TOKEN_GONE_CODES } from '../providers/tencent/errors.js'
-import { flowOf, type Flow, type FlowSettings, type ResultReader } from '../flows/index.js'
+import { flowOf, resultKeptSeconds, type Flow, type FlowSettings, type ResultReader } from '../flows/index.js'
 
 /** Tencent's reading of a result, for the flows that set no `results` of their own. */
 const TENCENT_RESULTS: ResultReader = { normalize: normalizeResult, billableCount, goneCodes: TOKEN_GONE_CODES }
@@ -261,7 +261,7 @@ export class Verifier {
    * Tencent: `tencentMs`, by default 3 days): past this, no fetch can succeed.
    */
   static retentionEnd(record: Pick<TokenRecord, 'kind' | 'issuedAt'>, tencentMs: number = RESULT_RETENTION_SECONDS * 1000): Date {
-    const kept = flowOf(record.kind).results?.keptSeconds
+    const kept = resultKeptSeconds(record.kind)
     return new Date(record.issuedAt.getTime() + (kept === undefined ? tencentMs : kept * 1000))
   }
 }
