@@ -2,10 +2,11 @@
  * Bearer sessions: what a live or sandbox instance accepts. Tokens are signed here the way a
  * partner's login (or an attacker holding SESSION_SECRET's sandbox twin) would sign them.
  */
+import crypto from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { SignJWT } from 'jose'
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose'
 import Koa from 'koa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessions, DEFAULT_SESSION_MAX_LIFETIME_SECONDS, type Sessions } from '../../src/http/sessions.js'
@@ -113,6 +114,40 @@ describe('sessions', () => {
     expect(twice).toContain('{"user":null}')
     const sameTwice = await rawGet('/live', [`Authorization: Bearer ${good}`, `Authorization: Bearer ${good}`])
     expect(sameTwice).toContain('{"user":null}')
+  })
+
+  it('issue HS256 tokens with sub, iat and exp (and the sandbox issuer and audience in sandbox mode)', async () => {
+    const before = nowSeconds()
+    const token = await live.issue('user-1', 600)
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' })
+    const claims = decodeJwt(token)
+    expect(claims).toEqual({ sub: 'user-1', iat: expect.any(Number), exp: expect.any(Number) })
+    expect(claims.iat).toBeGreaterThanOrEqual(before)
+    expect(claims.exp! - claims.iat!).toBe(600)
+    expect(decodeJwt(await sandbox.issue('user-1'))).toMatchObject({ sub: 'user-1', iss: 'faceid-kit/sandbox', aud: 'faceid-kit/sandbox' })
+  })
+
+  it('refuse expired tokens, allowing 30 s of clock difference', async () => {
+    expect(await userFor(await partnerToken({ sub: 'u', exp: nowSeconds() - 10 }))).toBe('u')
+    expect(await userFor(await partnerToken({ sub: 'u', exp: nowSeconds() - 120 }))).toBeNull()
+    expect(await userFor(await partnerToken({ sub: 'u', exp: nowSeconds() + 600, nbf: nowSeconds() + 300 }))).toBeNull()
+    expect(await userFor(await partnerToken({ sub: 'u', exp: String(nowSeconds() + 600) }))).toBeNull()
+  })
+
+  it('refuse a wrong key, a changed payload, no signature and unknown critical headers', async () => {
+    const exp = nowSeconds() + 600
+    const otherKey = await new SignJWT({ sub: 'u', exp }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('y'.repeat(48)))
+    expect(await userFor(otherKey)).toBeNull()
+    const [header, , signature] = (await partnerToken({ sub: 'u', exp })).split('.')
+    const forged = Buffer.from(JSON.stringify({ sub: 'admin', exp })).toString('base64url')
+    expect(await userFor(`${header}.${forged}.${signature}`)).toBeNull()
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp })).toString('base64url')}.`
+    expect(await userFor(none)).toBeNull()
+    // A header no JWT library here would sign: an extension marked critical that the server does not know.
+    const critInput = `${Buffer.from(JSON.stringify({ alg: 'HS256', crit: ['urn:x'], 'urn:x': true })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp })).toString('base64url')}`
+    const crit = `${critInput}.${crypto.createHmac('sha256', key).update(critInput).digest('base64url')}`
+    expect(await userFor(crit)).toBeNull()
+    expect(await userFor('not.a.token')).toBeNull()
   })
 
   it('refuse other algorithms and malformed headers', async () => {
