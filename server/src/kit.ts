@@ -24,7 +24,7 @@ import { dataKeySecrets, Keyring } from './privacy/data-keys.js'
 import { createLogger } from './privacy/logging.js'
 import { createTencentGateway } from './providers/tencent/client.js'
 import { configuredProviders } from './providers/configured.js'
-import { mapClients } from './providers/registry.js'
+import { mapClients, PROVIDER_LABELS } from './providers/registry.js'
 import { validateMegviiOptions } from './providers/megvii/options.js'
 import { withRetries } from './resilience/retry.js'
 import { openDatabase, type Database } from './store/database.js'
@@ -114,7 +114,7 @@ export async function createFaceidKit(options: FaceidKitOptions): Promise<Faceid
     const infoType = options.resultInfoType
     // The other providers the partner configured: bare for the sweeper, with retries for the routes.
     const bareProviders = configuredProviders(options, db.database)
-    const { tencent, ...providers } = mapClients({ ...bareProviders, tencent: upstream }, (client) => withRetries(client, retry))
+    const { tencent, ...providers } = mapClients({ ...bareProviders, tencent: upstream }, (client, name) => withRetries(client, { provider: PROVIDER_LABELS[name], ...retry }))
     const megviiThreshold = options.megvii?.threshold
     const verifier = new Verifier({ gateway: tencent, providers, ledger, ruleId: options.ruleId, merchantId: options.merchantId, infoType, megviiThreshold })
     // Checks are billed per call: they get the bare client and retry only calls Tencent refused unanswered.

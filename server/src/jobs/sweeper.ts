@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import { UpstreamError } from '../errors/index.js'
 import type { Gateway } from '../providers/tencent/client.js'
-import { mapClients, type OtherProviderClients } from '../providers/registry.js'
+import { mapClients, PROVIDER_LABELS, type OtherProviderClients } from '../providers/registry.js'
 import type { MegviiThresholdKey } from '../providers/megvii/actions.js'
 import type { ClaimedToken, Ledger, SweepCounts } from '../store/ledger.js'
 import { withRetries, type RetryOptions } from '../resilience/retry.js'
@@ -116,8 +116,8 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const ledger = options.ledger
   // Each attempt, retries included, waits for the bucket: the cap counts calls, not tokens. One
   // bucket for every provider keeps the cap simple; each provider's client gets its own retries.
-  const { tencent, ...providers } = mapClients({ ...options.providers, tencent: options.gateway }, (client) =>
-    withRetries(withRateLimit(client, bucket), { attempts: 2, ...options.retry }),
+  const { tencent, ...providers } = mapClients({ ...options.providers, tencent: options.gateway }, (client, name) =>
+    withRetries(withRateLimit(client, bucket), { attempts: 2, provider: PROVIDER_LABELS[name], ...options.retry }),
   )
   const verifier = new Verifier({
     gateway: tencent,

@@ -42,14 +42,15 @@ export function hasProvider(clients: ProviderClients, name: ProviderName): boole
   return clients[name] !== undefined
 }
 
-/** A wrapper that keeps a client's actions and types (retries, pacing). */
-export type ClientWrapper = <A extends ActionMap>(client: ProviderClient<A>) => ProviderClient<A>
+/** A wrapper that keeps a client's actions and types (retries, pacing); `name` is the provider's. */
+export type ClientWrapper = <A extends ActionMap>(client: ProviderClient<A>, name: ProviderName) => ProviderClient<A>
 
 /** The same registry with every configured client passed through `wrap`. */
 export function mapClients(clients: ProviderClients, wrap: ClientWrapper): ProviderClients {
   const out: Partial<Record<string, ProviderClient<ActionMap>>> = {}
   for (const [name, client] of Object.entries(clients) as Array<[string, ProviderClient<ActionMap> | undefined]>) {
-    if (client) out[name] = wrap(client)
+    // The registry's keys are provider names.
+    if (client) out[name] = wrap(client, name as ProviderName)
   }
   // Each entry was wrapped with its own action map kept, so the shape is the input's.
   return out as unknown as ProviderClients

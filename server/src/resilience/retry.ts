@@ -1,5 +1,5 @@
 import type { UpstreamError } from '../errors/index.js'
-import { DeadlineExceeded, UpstreamTimeoutError } from '../providers/tencent/client.js'
+import { DeadlineExceeded, UpstreamTimeoutError } from './deadlines.js'
 import { wrapClient, type ActionMap, type CallOptions, type ProviderClient } from '../providers/provider.js'
 import { toUpstreamError } from '../providers/tencent/errors.js'
 
@@ -25,6 +25,8 @@ export interface RetryOptions {
   now?: () => number
   /** Told about each retry, e.g. for logging (never log request bodies: they hold identities). */
   onRetry?: (info: RetryInfo) => void
+  /** The provider's name in the message of a call that ran out of its budget. Default `Tencent`. */
+  provider?: string
 }
 
 export interface RetryInfo {
@@ -98,7 +100,7 @@ export async function retrying<T>(
         const signal = budget?.controller.signal
         if (signal?.aborted) {
           const reason: unknown = signal.reason
-          throw reason instanceof DeadlineExceeded && !(error instanceof UpstreamTimeoutError && error.scope === 'call') ? new UpstreamTimeoutError(action, reason, error) : error
+          throw reason instanceof DeadlineExceeded && !(error instanceof UpstreamTimeoutError && error.scope === 'call') ? new UpstreamTimeoutError(action, reason, error, error instanceof UpstreamTimeoutError ? error.provider : (options.provider ?? 'Tencent')) : error
         }
         if (!error.retryable || attempt >= attempts) throw error
         const delayMs = backoffDelay(attempt, delays)

@@ -9,6 +9,7 @@ import { ConfigurationError, UpstreamError } from '../../src/errors/index.js'
 import { createMegviiClient } from '../../src/providers/megvii/client.js'
 import type { GetBizTokenRequest } from '../../src/providers/megvii/actions.js'
 import { MEGVII_SANDBOX_APPCODE } from '../../src/providers/megvii/options.js'
+import { UpstreamTimeoutError } from '../../src/resilience/deadlines.js'
 import { withRetries } from '../../src/resilience/retry.js'
 import { MEGVII_IDENTITY } from '../support/megvii.js'
 
@@ -93,6 +94,16 @@ describe('Megvii client', () => {
     expect(await failure(client.call('get_biz_token', request))).toMatchObject({ tencentCode: 'NetworkError', retryable: true })
     emulator!.setFaults({ stallRate: 1 })
     expect(await failure(client.call('get_biz_token', request))).toMatchObject({ tencentCode: 'Timeout', retryable: true })
+  })
+
+  it('names Megvii, not Tencent, when a call runs past its attempt deadline or its budget', async () => {
+    const url = await start({ faults: { stallRate: 1 } })
+    const attempt = await failure(createMegviiClient({ appCode: MEGVII_SANDBOX_APPCODE, endpoint: url, timeoutSeconds: 0.2 }).call('get_biz_token', request))
+    expect(attempt).toBeInstanceOf(UpstreamTimeoutError)
+    expect(attempt.message).toBe('Megvii get_biz_token is unreachable (no complete answer within the attempt deadline of 200 ms)')
+    const retried = withRetries(createMegviiClient({ appCode: MEGVII_SANDBOX_APPCODE, endpoint: url, timeoutSeconds: 5 }), { budgetMs: 300, provider: 'Megvii' })
+    const budget = await failure(retried.call('get_biz_token', request))
+    expect(budget.message).toBe('Megvii get_biz_token is unreachable (no complete answer within the call deadline of 300 ms)')
   })
 
   it('gets through 40 % faults with retries', async () => {

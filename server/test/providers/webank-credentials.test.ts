@@ -9,6 +9,7 @@ import { SANDBOX_WEBANK_APP } from '../../emulator/index.js'
 import { UpstreamError } from '../../src/errors/index.js'
 import { aroundAction } from '../../src/providers/provider.js'
 import { createWebankTransport } from '../../src/providers/webank/transport.js'
+import { UpstreamTimeoutError } from '../../src/resilience/deadlines.js'
 import { ENGINES, useTestDatabase } from '../support/postgres-db.js'
 import { MINUTE, SharedClock, startWebank, webankClientOn } from '../support/webank.js'
 
@@ -163,6 +164,15 @@ describe.each(ENGINES)('WeBank credentials (%s)', (engine) => {
     expect(error).toBeInstanceOf(UpstreamError)
     expect((error as UpstreamError).retryable).toBe(false)
     expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  it('names WeBank, not Tencent, when a call runs past its attempt deadline', async () => {
+    const { emulator, url } = await startWebank({})
+    emulator.setFaults({ latencyMs: 5_000 })
+    const transport = createWebankTransport({ endpoint: url, timeoutSeconds: 0.2 })
+    const error = await transport.call('accessToken', { appId: SANDBOX_WEBANK_APP.appId, secret: SANDBOX_WEBANK_APP.secret }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UpstreamTimeoutError)
+    expect((error as Error).message).toBe('WeBank accessToken is unreachable (no complete answer within the attempt deadline of 200 ms)')
   })
 
   it('a NONCE ticket expires after 120 seconds', async () => {

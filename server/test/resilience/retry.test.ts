@@ -3,6 +3,7 @@ import { createEmulator, SANDBOX_CREDENTIAL, type Emulator } from '../../emulato
 import { UpstreamError } from '../../src/errors/index.js'
 import type { CallOptions } from '../../src/providers/provider.js'
 import { createTencentGateway, type Gateway } from '../../src/providers/tencent/client.js'
+import { UpstreamTimeoutError } from '../../src/resilience/deadlines.js'
 import { backoffDelay, retrying, withRetries } from '../../src/resilience/retry.js'
 
 function upstream(tencentCode: string, retryable: boolean): UpstreamError {
@@ -102,6 +103,16 @@ describe('retrying', () => {
       await retrying('DetectAuth', async (o: CallOptions) => void (first = o.signal), { budgetMs: 20_000 }, callOptions, attemptTimeoutMs)
       expect(first).toBeInstanceOf(AbortSignal)
     }
+  })
+
+  it("names the wrapped client's provider when the budget ends an attempt that was not a timeout of its own", async () => {
+    // What a rate limiter does when the budget ends its wait: it rejects with the signal's reason.
+    const waiting = (o: CallOptions) => new Promise<never>((_, reject) => o.signal?.addEventListener('abort', () => reject(o.signal?.reason)))
+    const named = await retrying('getFaceId', waiting, { budgetMs: 50, provider: 'WeBank' }).catch((e: unknown) => e)
+    expect(named).toBeInstanceOf(UpstreamTimeoutError)
+    expect((named as Error).message).toBe('WeBank getFaceId is unreachable (no complete answer within the call deadline of 50 ms)')
+    const unnamed = await retrying('DetectAuth', waiting, { budgetMs: 50 }).catch((e: unknown) => e)
+    expect((unnamed as Error).message).toMatch(/^Tencent DetectAuth is unreachable/)
   })
 })
 

@@ -5,7 +5,7 @@
  * rate-limit wrappers apply unchanged.
  */
 import { ConfigurationError } from '../../errors/index.js'
-import { DeadlineExceeded, UpstreamTimeoutError } from '../tencent/client.js'
+import { attemptDeadline, DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
 import type { CallOptions } from '../provider.js'
 import type { GetBizTokenRequest, GetBizTokenResponse, GetResultResponse, MegviiAction, MegviiActions, MegviiClient } from './actions.js'
 import { megviiError, megviiTransportError } from './errors.js'
@@ -57,12 +57,7 @@ export function createMegviiClient(options: MegviiClientOptions): MegviiClient {
   const authorization = `APPCODE ${options.appCode}`
 
   async function exchange(action: MegviiAction, init: { method: 'GET' | 'POST'; path: string; body?: URLSearchParams }, callOptions: CallOptions | undefined): Promise<Record<string, unknown>> {
-    const outer = callOptions?.signal
-    const controller = new AbortController()
-    const onOuterAbort = (): void => controller.abort(outer?.reason)
-    if (outer?.aborted) onOuterAbort()
-    else outer?.addEventListener('abort', onOuterAbort, { once: true })
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded('attempt', attemptMs)), attemptMs)
+    const deadline = attemptDeadline(attemptMs, callOptions?.signal)
     try {
       let response: Response
       let text: string
@@ -75,12 +70,12 @@ export function createMegviiClient(options: MegviiClientOptions): MegviiClient {
             ...(init.body ? { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
           },
           ...(init.body ? { body: init.body.toString() } : {}),
-          signal: controller.signal,
+          signal: deadline.signal,
         })
         text = await response.text()
       } catch (error) {
-        const reason: unknown = controller.signal.reason
-        if (controller.signal.aborted && reason instanceof DeadlineExceeded) throw new UpstreamTimeoutError(action, reason, error)
+        const reason: unknown = deadline.signal.reason
+        if (deadline.signal.aborted && reason instanceof DeadlineExceeded) throw new UpstreamTimeoutError(action, reason, error, 'Megvii')
         throw megviiTransportError(action, 'NetworkError', error)
       }
       let body: unknown
@@ -97,8 +92,7 @@ export function createMegviiClient(options: MegviiClientOptions): MegviiClient {
       if (!record) throw megviiTransportError(action, 'MalformedResponse', undefined)
       return record
     } finally {
-      clearTimeout(timer)
-      outer?.removeEventListener('abort', onOuterAbort)
+      deadline.end()
     }
   }
 

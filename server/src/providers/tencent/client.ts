@@ -2,6 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { faceid } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/index.js'
 import { ConfigurationError, UpstreamError } from '../../errors/index.js'
+import { attemptDeadline, DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
 import { toUpstreamError } from './errors.js'
 import type { CallOptions, ProviderClient } from '../provider.js'
 import type { TencentAction, TencentActions } from './actions.js'
@@ -14,42 +15,7 @@ type FaceidClient = InstanceType<typeof faceid.v20180301.Client>
 /** Default deadline of one attempt (one HTTP exchange with Tencent, headers and body), in seconds. */
 export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 10
 
-/** Abort reason of a passed deadline: which one, and how long it was. */
-export class DeadlineExceeded extends Error {
-  constructor(
-    readonly scope: 'attempt' | 'call',
-    readonly timeoutMs: number,
-  ) {
-    super(`The ${scope} deadline of ${timeoutMs} ms passed`)
-    this.name = 'DeadlineExceeded'
-  }
-}
-
-/**
- * A Tencent call that ran past a deadline: one attempt's (`FACEID_TIMEOUT_SECONDS`) or the whole
- * call's with its retries (`FACEID_TOTAL_TIMEOUT_SECONDS`). The socket has been destroyed.
- * Answered as 503 `upstream_unavailable`, like any other unreachable upstream.
- */
-export class UpstreamTimeoutError extends UpstreamError {
-  readonly scope: 'attempt' | 'call'
-  readonly timeoutMs: number
-
-  constructor(action: string, deadline: DeadlineExceeded, cause?: unknown) {
-    super(
-      {
-        action,
-        tencentCode: 'Timeout',
-        retryable: true,
-        status: 503,
-        code: 'upstream_unavailable',
-        message: `Tencent ${action} is unreachable (no complete answer within the ${deadline.scope} deadline of ${deadline.timeoutMs} ms)`,
-      },
-      cause,
-    )
-    this.scope = deadline.scope
-    this.timeoutMs = deadline.timeoutMs
-  }
-}
+export { DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
 
 export interface GatewayOptions {
   secretId: string
@@ -107,21 +73,15 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
   })
 
   async function call<K extends TencentAction>(action: K, request: TencentActions[K][0], callOptions: CallOptions | undefined): Promise<TencentActions[K][1]> {
-    const outer = callOptions?.signal
-    const controller = new AbortController()
-    const onOuterAbort = (): void => controller.abort(outer?.reason)
-    if (outer?.aborted) onOuterAbort()
-    else outer?.addEventListener('abort', onOuterAbort, { once: true })
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded('attempt', attemptMs)), attemptMs)
+    const deadline = attemptDeadline(attemptMs, callOptions?.signal)
     try {
       // The SDK's generic request() is untyped; the action map says what this action answers.
-      return (await client.request(action, request, { signal: controller.signal })) as TencentActions[K][1]
+      return (await client.request(action, request, { signal: deadline.signal })) as TencentActions[K][1]
     } catch (error) {
-      if (controller.signal.aborted) throw abortedError(action, controller.signal.reason, error)
+      if (deadline.signal.aborted) throw abortedError(action, deadline.signal.reason, error)
       throw toUpstreamError(action, error)
     } finally {
-      clearTimeout(timer)
-      outer?.removeEventListener('abort', onOuterAbort)
+      deadline.end()
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError, UpstreamError } from '../../errors/index.js'
 import type { CallOptions, ProviderClient } from '../provider.js'
-import { DeadlineExceeded, UpstreamTimeoutError } from '../tencent/client.js'
+import { attemptDeadline, DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
 import { WEBANK_ENDPOINTS, type WebankAction, type WebankActions } from './actions.js'
 import { CALL_FAILURE_CODES, webankCodeError, webankTransportError } from './errors.js'
 
@@ -55,28 +55,23 @@ export function createWebankTransport(options: WebankTransportOptions = {}): Web
       if (typeof fields['orderNo'] === 'string') url.searchParams.set('orderNo', fields['orderNo'])
       body = JSON.stringify(request)
     }
-    const controller = new AbortController()
-    const outer = callOptions?.signal
-    const onOuterAbort = (): void => controller.abort(outer?.reason)
-    if (outer?.aborted) onOuterAbort()
-    else outer?.addEventListener('abort', onOuterAbort, { once: true })
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded('attempt', attemptMs)), attemptMs)
+    const deadline = attemptDeadline(attemptMs, callOptions?.signal)
     try {
       let response: Response
       try {
         response = await fetch(url, {
           method,
-          signal: controller.signal,
+          signal: deadline.signal,
           ...(body !== undefined ? { body, headers: { 'Content-Type': 'application/json; charset=utf-8' } } : {}),
         })
       } catch (error) {
-        throw aborted(action, controller.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
+        throw aborted(action, deadline.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
       }
       let text: string
       try {
         text = await response.text()
       } catch (error) {
-        throw aborted(action, controller.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
+        throw aborted(action, deadline.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
       }
       if (!response.ok) throw webankTransportError(action, 'http', String(response.status))
       let parsed: unknown
@@ -95,8 +90,7 @@ export function createWebankTransport(options: WebankTransportOptions = {}): Web
       }
       return { ...(parsed as WebankActions[K][1]), code }
     } finally {
-      clearTimeout(timer)
-      outer?.removeEventListener('abort', onOuterAbort)
+      deadline.end()
     }
   }
 
@@ -106,7 +100,7 @@ export function createWebankTransport(options: WebankTransportOptions = {}): Web
 function aborted(action: string, signal: AbortSignal, cause: unknown): UpstreamError | undefined {
   if (!signal.aborted) return undefined
   const reason: unknown = signal.reason
-  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause)
+  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause, 'WeBank')
   return new UpstreamError({ action, tencentCode: 'Aborted', retryable: false, status: 503, code: 'upstream_unavailable', message: `WeBank ${action} was abandoned by its caller` }, cause)
 }
 
