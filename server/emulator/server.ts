@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { actions, isEmulatorAction, type ActionContext } from './actions.js'
 import { ApiError, apiErrors } from './errors.js'
 import type { FaultInjector } from './faults.js'
+import { playTransportFault } from './transport-faults.js'
 import type { QpsLimiter } from './ratelimit.js'
 import { handleH5Page, isH5PagePath } from './h5-page.js'
 import type { IdentityRegistry } from './checks.js'
@@ -116,25 +116,7 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer,
   const requestId = randomUUID()
 
   const fault = deps.faults.decide()
-  if (fault.delayMs > 0) await sleep(fault.delayMs)
-  if (fault.kind === 'drop') {
-    deps.logger?.info({ action, fault: 'drop' }, 'fault: dropping the connection')
-    req.socket.destroy()
-    return
-  }
-  if (fault.kind === 'stall') {
-    // An upstream that hangs mid-answer: the client must give up by its own deadline and close.
-    deps.logger?.info({ action, fault: 'stall' }, 'fault: stalling after the headers')
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096', ...traceHeader })
-    res.write('{"Response":{')
-    return
-  }
-  if (fault.kind === 'http5xx') {
-    deps.logger?.info({ action, fault: 'http5xx' }, 'fault: HTTP 500')
-    res.writeHead(500, { 'Content-Type': 'text/plain', ...traceHeader })
-    res.end('Internal Server Error')
-    return
-  }
+  if (await playTransportFault(fault, req, res, { action, stallPrefix: '{"Response":{', errorStatus: 500, headers: traceHeader, logger: deps.logger })) return
 
   let response: Record<string, unknown>
   let code = 'OK'

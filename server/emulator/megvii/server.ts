@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { EmulatorError } from '../errors.js'
 import type { FaultInjector } from '../faults.js'
+import { playTransportFault } from '../transport-faults.js'
 import type { EmulatorLogger } from '../types.js'
 import { flowPage, invalidPage, MEGVII_PRESETS } from './page.js'
 import type { MegviiBizToken, MegviiOutcome, MegviiStore } from './store.js'
@@ -84,17 +84,7 @@ async function serveApi(req: IncomingMessage, res: ServerResponse, path: string,
   const action = path === '/lite/v1/get_biz_token' ? 'get_biz_token' : 'get_result'
   deps.calls[action] = (deps.calls[action] ?? 0) + 1
   const fault = deps.faults.decide()
-  if (fault.delayMs > 0) await sleep(fault.delayMs)
-  if (fault.kind === 'drop') {
-    req.socket.destroy()
-    return
-  }
-  if (fault.kind === 'stall') {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096' })
-    res.write('{"request_id":')
-    return
-  }
-  if (fault.kind === 'http5xx') return send(res, 502, 'Bad Gateway', 'text/plain')
+  if (await playTransportFault(fault, req, res, { action, stallPrefix: '{"request_id":', errorStatus: 502, logger: deps.logger })) return
   if (fault.kind === 'rateLimit') return apiError(res, 429, 'CONCURRENCY_LIMIT_EXCEEDED')
   if (fault.kind === 'internalError') return apiError(res, 500, 'INTERNAL_ERROR')
 

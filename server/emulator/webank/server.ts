@@ -3,8 +3,8 @@
  * 200 even for refusals, as WeBank answers), the H5 login page, and `/sandbox/webank/*` controls.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FaultInjector } from '../faults.js'
+import { playTransportFault } from '../transport-faults.js'
 import type { QpsLimiter } from '../ratelimit.js'
 import type { EmulatorLogger } from '../types.js'
 import { errorPage, finishPage, loginPage } from './page.js'
@@ -180,21 +180,7 @@ export function createWebankListener(deps: WebankServerDeps): RequestListener {
       deps.calls[route.endpoint] = (deps.calls[route.endpoint] ?? 0) + 1
 
       const fault = deps.faults.decide()
-      if (fault.delayMs > 0) await sleep(fault.delayMs)
-      if (fault.kind === 'drop') {
-        req.socket.destroy()
-        return
-      }
-      if (fault.kind === 'stall') {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096' })
-        res.write('{"code":')
-        return
-      }
-      if (fault.kind === 'http5xx') {
-        res.writeHead(502, { 'Content-Type': 'text/plain' })
-        res.end('Bad Gateway')
-        return
-      }
+      if (await playTransportFault(fault, req, res, { action: route.endpoint, stallPrefix: '{"code":', errorStatus: 502, logger: deps.logger })) return
       const now = deps.now()
       if (fault.kind === 'rateLimit' || !deps.limiter.check(route.endpoint, 'all', arrivedAt).ok) return sendJson(res, 200, refusal('rateLimited', now))
       if (fault.kind === 'internalError') return sendJson(res, 200, refusal('internal', now))
