@@ -146,10 +146,33 @@ function pageWith(page: string, params: Record<string, string>): string {
   return relative ? `${url.pathname}${url.search}${url.hash}` : url.toString()
 }
 
+type ReturnQuery = Readonly<Record<string, string | string[] | undefined>>
+
+/**
+ * The return's query. Our return URL always has a query (`?s=…`); a provider that adds its own
+ * parameters after a second `?` instead of `&` (no provider's documents say which it does) leaves
+ * the first of them inside `s` (`s=<state>?code=0`). They are read from there, the state is what
+ * comes before that `?`, and a parameter given properly as well keeps its proper value.
+ */
+function returnQuery(ctx: Context): ReturnQuery {
+  const query = ctx.query
+  const state = query['s']
+  const mark = typeof state === 'string' ? state.indexOf('?') : -1
+  if (typeof state !== 'string' || mark < 0) return query
+  const merged: Record<string, string | string[] | undefined> = { ...query, s: state.slice(0, mark) }
+  const inside = new URLSearchParams(state.slice(mark + 1))
+  for (const name of new Set(inside.keys())) {
+    if (merged[name] !== undefined) continue
+    const values = inside.getAll(name)
+    merged[name] = values.length === 1 ? values[0] : values
+  }
+  return merged
+}
+
 /** The first of the flow's return parameters present, if it is the only value given for it. */
-function tokenOf(ctx: Context, flow: Flow): string | undefined {
+function tokenOf(query: ReturnQuery, flow: Flow): string | undefined {
   for (const name of flow.web?.returnParams ?? []) {
-    const value = ctx.query[name]
+    const value = query[name]
     if (value === undefined) continue
     return typeof value === 'string' ? value : undefined
   }
@@ -169,8 +192,9 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
   const refuse = (ctx: Context, error: ReturnRefusal): void => send(ctx, pageWith(h5.errorPage ?? h5.returnPage, { error }))
 
   return async function webReturn(ctx: Context): Promise<void> {
-    const given = tokenOf(ctx, flow)
-    const state = ctx.query['s']
+    const query = returnQuery(ctx)
+    const given = tokenOf(query, flow)
+    const state = query['s']
     if (typeof state !== 'string' || (given === undefined ? !flow.web?.tokenFromState : !isValidToken(given, flow.kind))) return refuse(ctx, 'malformed')
     let view: VerificationResult
     let token: string
@@ -182,7 +206,7 @@ export function returnHandler(flow: Flow, deps: ReturnDeps) {
       // Tencent redirects only while the token lives; a later return is a replay. The sweeper owns it.
       if (verifier.isPastLifetime(record, now)) return refuse(ctx, 'expired')
       // What only the provider can have signed (WeBank's newSignature), before anything is written.
-      if (!(await verifier.verifyReturn(flow, token, ctx.query))) return refuse(ctx, 'unknown')
+      if (!(await verifier.verifyReturn(flow, token, query))) return refuse(ctx, 'unknown')
       if (!(await verifier.ledger.recordReturn(token, now))) {
         if (flow.web?.refuseReplay) return refuse(ctx, 'replayed')
         // Replayed: nothing is recorded or fetched again; the page confirms with the server anyway.

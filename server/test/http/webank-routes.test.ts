@@ -201,6 +201,25 @@ describe('WeBank H5', () => {
     expect((await row(token))?.status).toBe('passed')
   })
 
+  it("reads WeBank's parameters when they come after a second '?' (inside s), and still checks them", async () => {
+    /** The callback as a provider that appends `?code=…&…` to our `…?s=…` would send it. */
+    const naive = (back: URL, change: Record<string, string> = {}): string => {
+      const params = [...back.searchParams].filter(([name]) => name !== 's').map(([name, value]) => `${name}=${encodeURIComponent(change[name] ?? value)}`)
+      return `${back.origin}${back.pathname}?s=${back.searchParams.get('s')!}?${params.join('&')}`
+    }
+    hx = await startWebankKit()
+    const alice = (await hx.call('POST', H5, { user: 'alice', body: {} })).body
+    const failed = await finishH5(alice.url, 'outcome=failed&code=66660004')
+    // The code WeBank signed, changed inside s: the signature check reads it from there.
+    expect((await follow(naive(failed, { code: '0' }))).toString()).toBe(`${PARTNER}/oops?error=unknown`)
+    expect((await row(alice.token))?.returned_at).toBeNull()
+
+    const bob = (await hx.call('POST', H5, { user: 'bob', body: {} })).body
+    const landed = await follow(naive(await finishH5(bob.url, 'outcome=passed')))
+    expect(landed.toString()).toBe(`${PARTNER}/done?token=${bob.token}`)
+    expect((await row(bob.token))?.status).toBe('passed')
+  })
+
   it('refuses a replayed callback, changing nothing and querying nothing again', async () => {
     hx = await startWebankKit()
     const { token, url } = (await hx.call('POST', H5, { user: 'alice', body: {} })).body
