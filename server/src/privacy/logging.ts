@@ -57,14 +57,24 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/** Each list of secrets' pattern, made once: the logger scrubs every string of every line with it. */
+const secretPatterns = new WeakMap<readonly string[], RegExp | null>()
+
+/** One pattern for every secret as written and as JSON escapes it, the longest first (a secret holding another goes whole). */
+function secretPattern(secrets: readonly string[]): RegExp | null {
+  let pattern = secretPatterns.get(secrets)
+  if (pattern === undefined) {
+    const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort((a, b) => b.length - a.length)
+    pattern = forms.length > 0 ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null
+    secretPatterns.set(secrets, pattern)
+  }
+  return pattern
+}
+
 /** Removes ID numbers, mobile numbers, tokens, long base64 and the given secrets from free text. */
 export function scrubText(text: string, secrets: readonly string[] = []): string {
-  let out = text
-  for (const secret of secrets) {
-    out = out.replace(new RegExp(escapeRegExp(secret), 'g'), REDACTED)
-    const json = JSON.stringify(secret).slice(1, -1)
-    if (json !== secret) out = out.replace(new RegExp(escapeRegExp(json), 'g'), REDACTED)
-  }
+  const pattern = secrets.length > 0 ? secretPattern(secrets) : null
+  const out = pattern ? text.replace(pattern, REDACTED) : text
   return out
     .replace(JWT, '[jwt]')
     .replace(BEARER, '$1 [redacted]')

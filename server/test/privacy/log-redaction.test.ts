@@ -53,6 +53,15 @@ describe('the logger', () => {
     expect(scrubText('1700000000000 ms')).toBe('1700000000000 ms')
   })
 
+  it('scrubs every configured secret: several, one inside another, with pattern characters, and as JSON escapes it', () => {
+    const secrets = ['key-0001', 'key-0001-extended', 'a+b*c?(d)[e]', 'quote"back\\slash']
+    expect(scrubText('key-0001-extended then key-0001 then a+b*c?(d)[e]', secrets)).toBe('[redacted] then [redacted] then [redacted]')
+    expect(scrubText(`raw quote"back\\slash, json ${JSON.stringify('quote"back\\slash')}`, secrets)).toBe('raw [redacted], json "[redacted]"')
+    // The same list again (a logger's own, kept): the same answer.
+    expect(scrubText('key-0001', secrets)).toBe('[redacted]')
+    expect(scrubText('abcb*c?(d)[e]', secrets)).toBe('abcb*c?(d)[e]')
+  })
+
   it('redacts mobile numbers: under mobile / phone keys, and 11-digit mainland numbers in free text', () => {
     const out = captureLog()
     const log = createLogger({ destination: out.stream })
