@@ -68,3 +68,18 @@ export function attemptDeadline(timeoutMs: number, outer: AbortSignal | undefine
     },
   }
 }
+
+/**
+ * What an attempt whose signal aborted rejects with: `UpstreamTimeoutError` when a deadline
+ * passed (retried), `Aborted` when its caller gave up (not retried: nobody waits for it any
+ * more). Undefined while the signal has not aborted.
+ */
+export function abortedAttemptError(action: string, signal: AbortSignal, cause: unknown, provider: string): UpstreamError | undefined {
+  if (!signal.aborted) return undefined
+  const reason: unknown = signal.reason
+  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause, provider)
+  return new UpstreamError(
+    { action, tencentCode: 'Aborted', retryable: false, status: 503, code: 'upstream_unavailable', message: `${provider} ${action} was abandoned by its caller` },
+    cause,
+  )
+}

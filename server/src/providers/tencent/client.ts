@@ -1,8 +1,8 @@
 import http from 'node:http'
 import https from 'node:https'
 import { faceid } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/index.js'
-import { ConfigurationError, UpstreamError } from '../../errors/index.js'
-import { attemptDeadline, DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
+import { ConfigurationError } from '../../errors/index.js'
+import { abortedAttemptError, attemptDeadline } from '../../resilience/deadlines.js'
 import { toUpstreamError } from './errors.js'
 import type { CallOptions, ProviderClient } from '../provider.js'
 import type { TencentAction, TencentActions } from './actions.js'
@@ -78,8 +78,7 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
       // The SDK's generic request() is untyped; the action map says what this action answers.
       return (await client.request(action, request, { signal: deadline.signal })) as TencentActions[K][1]
     } catch (error) {
-      if (deadline.signal.aborted) throw abortedError(action, deadline.signal.reason, error)
-      throw toUpstreamError(action, error)
+      throw abortedAttemptError(action, deadline.signal, error, 'Tencent') ?? toUpstreamError(action, error)
     } finally {
       deadline.end()
     }
@@ -88,11 +87,3 @@ export function createTencentGateway(options: GatewayOptions): Gateway {
   return { call: (action, request, callOptions) => call(action, request, callOptions), attemptTimeoutMs: attemptMs }
 }
 
-/** A call ended by a deadline (retryable timeout) or by its caller (not retried: the caller gave up). */
-function abortedError(action: string, reason: unknown, cause: unknown): UpstreamError {
-  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause)
-  return new UpstreamError(
-    { action, tencentCode: 'Aborted', retryable: false, status: 503, code: 'upstream_unavailable', message: `Tencent ${action} was abandoned by its caller` },
-    cause,
-  )
-}

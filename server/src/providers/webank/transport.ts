@@ -3,9 +3,9 @@
  * `WebankActions`, so the resilience wrappers (retry, rate limit) wrap it like any provider.
  * It sends what it is given; tokens, tickets and signatures are the client's business.
  */
-import { ConfigurationError, UpstreamError } from '../../errors/index.js'
+import { ConfigurationError } from '../../errors/index.js'
 import type { CallOptions, ProviderClient } from '../provider.js'
-import { attemptDeadline, DeadlineExceeded, UpstreamTimeoutError } from '../../resilience/deadlines.js'
+import { abortedAttemptError, attemptDeadline } from '../../resilience/deadlines.js'
 import { WEBANK_ENDPOINTS, type WebankAction, type WebankActions } from './actions.js'
 import { CALL_FAILURE_CODES, webankCodeError, webankTransportError } from './errors.js'
 
@@ -65,13 +65,13 @@ export function createWebankTransport(options: WebankTransportOptions = {}): Web
           ...(body !== undefined ? { body, headers: { 'Content-Type': 'application/json; charset=utf-8' } } : {}),
         })
       } catch (error) {
-        throw aborted(action, deadline.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
+        throw abortedAttemptError(action, deadline.signal, error, 'WeBank') ?? webankTransportError(action, 'network', networkReason(error), error)
       }
       let text: string
       try {
         text = await response.text()
       } catch (error) {
-        throw aborted(action, deadline.signal, error) ?? webankTransportError(action, 'network', networkReason(error), error)
+        throw abortedAttemptError(action, deadline.signal, error, 'WeBank') ?? webankTransportError(action, 'network', networkReason(error), error)
       }
       if (!response.ok) throw webankTransportError(action, 'http', String(response.status))
       let parsed: unknown
@@ -95,13 +95,6 @@ export function createWebankTransport(options: WebankTransportOptions = {}): Web
   }
 
   return { call }
-}
-
-function aborted(action: string, signal: AbortSignal, cause: unknown): UpstreamError | undefined {
-  if (!signal.aborted) return undefined
-  const reason: unknown = signal.reason
-  if (reason instanceof DeadlineExceeded) return new UpstreamTimeoutError(action, reason, cause, 'WeBank')
-  return new UpstreamError({ action, tencentCode: 'Aborted', retryable: false, status: 503, code: 'upstream_unavailable', message: `WeBank ${action} was abandoned by its caller` }, cause)
 }
 
 /** The gist of a network failure without the host it names. */
