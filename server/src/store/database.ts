@@ -127,6 +127,7 @@ function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Diale
   let engineDriver: Driver | undefined
   const queries = new Kysely<LedgerTables>({ dialect: { ...guarded, createDriver: () => (engineDriver = guarded.createDriver()) } })
   let closing: Promise<void> | undefined
+  let pinging: Promise<void> | undefined
   return {
     engine,
     driver,
@@ -135,7 +136,18 @@ function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Diale
     ping: proof
       ? async () => {
           if (closing) throw new LedgerUnavailableError('closed')
-          if (!proof.fresh()) await queries.executeQuery(PING)
+          if (proof.fresh()) return
+          // One ping at a time, shared by every request that needs one meanwhile: when answers
+          // pause (PostgreSQL slow for a moment), the requests in flight would otherwise each send
+          // their own, and the pool would open connections for them just when the server is slow.
+          pinging ??= queries.executeQuery(PING).then(
+            () => void (pinging = undefined),
+            (error: unknown) => {
+              pinging = undefined
+              throw error
+            },
+          )
+          await pinging
         }
       : async () => {
           if (closing) throw new LedgerUnavailableError('closed')

@@ -509,6 +509,48 @@ describe.runIf(POSTGRES_URL)('the ping before an issuance (PostgreSQL)', () => {
     }
   })
 
+  it('sends one ping for the requests that need one at the same moment', async () => {
+    const { db, taken, dispose } = await counted()
+    try {
+      await sql`SELECT 1`.execute(db.queries)
+      await new Promise((r) => setTimeout(r, RECENT_ANSWER_MS + 15))
+      const before = taken()
+      await Promise.all(Array.from({ length: 32 }, () => db.ping()))
+      expect(taken()).toBe(before + 1)
+    } finally {
+      await dispose()
+    }
+  })
+
+  it('fails every request waiting on a shared ping that fails, and pings anew after it', async () => {
+    const database = await createTestDatabase('postgres')
+    const pool = new pg.Pool({ connectionString: database.url })
+    let failNext = false
+    const connect = pool.connect.bind(pool)
+    // The next connection the ping takes fails as an unreachable server does; later ones work.
+    pool.connect = (async () => {
+      if (failNext) {
+        failNext = false
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+      }
+      return connect()
+    }) as typeof pool.connect
+    const { openDatabase } = await import('../../src/store/database.js')
+    const db = await openDatabase({ pool })
+    try {
+      await new Promise((r) => setTimeout(r, RECENT_ANSWER_MS + 15))
+      failNext = true
+      const pings = await Promise.allSettled(Array.from({ length: 8 }, () => db.ping()))
+      expect(pings.map((p) => p.status)).toEqual(Array(8).fill('rejected'))
+      for (const p of pings) expect((p as PromiseRejectedResult).reason).toBeInstanceOf(LedgerUnavailableError)
+      await expect(db.ping()).resolves.toBeUndefined()
+    } finally {
+      await db.close()
+      await pool.end().catch(() => undefined)
+      await database.drop()
+    }
+  })
+
   it('asks the server again after a connection failed, however recent the last answer', async () => {
     const { db, pool, taken, dispose } = await counted()
     try {
