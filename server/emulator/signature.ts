@@ -23,21 +23,39 @@ interface SignatureInput {
   query: string
   /** lowercase header name → value, for the signed headers, in signed order */
   canonicalHeaders: [string, string][]
-  body: string | Buffer
+  /** SHA-256 of the body, lowercase hex. */
+  bodyHash: string
   timestamp: number
   date: string
   service: string
   secretKey: string
 }
 
+/**
+ * The signing key of a day and service: three HMACs that every request of that day repeats, so
+ * they are kept for the few (SecretKey, date, service) triples a process meets.
+ */
+const signingKeys = new Map<string, Buffer>()
+const SIGNING_KEYS_KEPT = 64
+
+function signingKey(secretKey: string, date: string, service: string): Buffer {
+  const id = `${date}\n${service}\n${secretKey}`
+  let key = signingKeys.get(id)
+  if (key === undefined) {
+    if (signingKeys.size >= SIGNING_KEYS_KEPT) signingKeys.clear()
+    key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request')
+    signingKeys.set(id, key)
+  }
+  return key
+}
+
 function computeSignature(input: SignatureInput): string {
   const headerLines = input.canonicalHeaders.map(([name, value]) => `${name}:${value}\n`).join('')
   const signedHeaders = input.canonicalHeaders.map(([name]) => name).join(';')
-  const canonicalRequest = [input.method, input.path, input.query, headerLines, signedHeaders, sha256Hex(input.body)].join('\n')
+  const canonicalRequest = [input.method, input.path, input.query, headerLines, signedHeaders, input.bodyHash].join('\n')
   const scope = `${input.date}/${input.service}/tc3_request`
   const stringToSign = [TC3_ALGORITHM, String(input.timestamp), scope, sha256Hex(canonicalRequest)].join('\n')
-  const signingKey = hmac(hmac(hmac(`TC3${input.secretKey}`, input.date), input.service), 'tc3_request')
-  return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex')
+  return createHmac('sha256', signingKey(input.secretKey, input.date, input.service)).update(stringToSign, 'utf8').digest('hex')
 }
 
 export interface SignOptions {
@@ -63,7 +81,7 @@ export function signTc3(options: SignOptions): string {
       ['content-type', (options.contentType ?? 'application/json').toLowerCase()],
       ['host', options.host.toLowerCase()],
     ],
-    body: options.body,
+    bodyHash: sha256Hex(options.body),
     timestamp: options.timestamp,
     date,
     service: options.service,
@@ -139,10 +157,11 @@ export function verifyTc3(request: VerifyRequest, context: VerifyContext): strin
   const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt)
   const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1)
   const hostHeader = (headerValue(request.headers, 'host') ?? '').trim().toLowerCase()
-  // The Node SDK signs the hostname without the port while sending `Host` with it; accept both.
-  const hostCandidates = [hostHeader]
+  // The Node SDK signs the hostname without the port while sending `Host` with it; accept both,
+  // the SDK's form first (each try is a signature computed).
   const withoutPort = hostHeader.replace(/:\d+$/, '')
-  if (withoutPort !== hostHeader) hostCandidates.push(withoutPort)
+  const hostCandidates = withoutPort === hostHeader ? [hostHeader] : [withoutPort, hostHeader]
+  const bodyHash = sha256Hex(request.body)
 
   const expected = Buffer.from(auth.signature, 'hex')
   for (const host of hostCandidates) {
@@ -156,7 +175,7 @@ export function verifyTc3(request: VerifyRequest, context: VerifyContext): strin
         path,
         query,
         canonicalHeaders,
-        body: request.body,
+        bodyHash,
         timestamp,
         date: auth.date,
         service: auth.service,

@@ -49,6 +49,16 @@ describe('TC3-HMAC-SHA256 as the Node SDK signs it', () => {
     expect((await sdkError(client().DetectAuth({ RuleId: '1' }))).code).toBe('AuthFailure.SecretIdNotFound')
   })
 
+  it("checks each SecretId against its own key, also once another key's signing key is kept", async () => {
+    const a = { secretId: 'AKIDa', secretKey: 'key-a' }
+    const b = { secretId: 'AKIDb', secretKey: 'key-b' }
+    const { client } = await start({ credentials: [a, b] })
+    await expect(client(a).DetectAuth({ RuleId: '1' })).resolves.toHaveProperty('BizToken')
+    expect((await sdkError(client({ secretId: b.secretId, secretKey: a.secretKey }).DetectAuth({ RuleId: '1' }))).code).toBe('AuthFailure.SignatureFailure')
+    await expect(client(b).DetectAuth({ RuleId: '1' })).resolves.toHaveProperty('BizToken')
+    expect((await sdkError(client({ secretId: a.secretId, secretKey: b.secretKey }).DetectAuth({ RuleId: '1' }))).code).toBe('AuthFailure.SignatureFailure')
+  })
+
   it('timestamp skew beyond maxSkewSeconds → AuthFailure.SignatureExpire', async () => {
     const clock = new TestClock()
     const { client } = await start({ now: clock.now })
