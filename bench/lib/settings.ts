@@ -19,7 +19,7 @@ export function readSettings() {
       connections: int('BENCH_ISSUE_CONNECTIONS', 32),
       seconds: int('BENCH_ISSUE_SECONDS', 3),
       /** Per server and process start: the kit reached its steady rate later than the bare route (bench/README.md, row 1). */
-      warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 6, 0),
+      warmupSeconds: int('BENCH_ISSUE_WARMUP_SECONDS', 12, 0),
       /** Kit/bare pairs per process start. */
       rounds: int('BENCH_ISSUE_ROUNDS', 4),
       /** Starts of the servers' process, each with its warm-up and rounds. */
