@@ -140,13 +140,12 @@ function wrap(engine: DatabaseEngine, driver: Database['driver'], dialect: Diale
           // One ping at a time, shared by every request that needs one meanwhile: when answers
           // pause (PostgreSQL slow for a moment), the requests in flight would otherwise each send
           // their own, and the pool would open connections for them just when the server is slow.
-          pinging ??= queries.executeQuery(PING).then(
-            () => void (pinging = undefined),
-            (error: unknown) => {
+          pinging ??= queries
+            .executeQuery(PING)
+            .then(() => undefined)
+            .finally(() => {
               pinging = undefined
-              throw error
-            },
-          )
+            })
           await pinging
         }
       : async () => {
